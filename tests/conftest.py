@@ -1,0 +1,59 @@
+"""Shared fixtures: offscreen Qt, PostgreSQL databases, the bundled sample datasets."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLES_DIR = REPO_ROOT / "resources" / "samples"
+PG_URL_VAR = "TRUCE_TEST_PG_URL"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """URL of the test PostgreSQL database; skipped locally, fatal in CI, when absent."""
+    url = os.environ.get(PG_URL_VAR)
+    if not url:
+        message = f"{PG_URL_VAR} is not set (run the tests through scripts/run-tests.sh)"
+        if _in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture
+def fresh_pg_url(pg_url: str) -> Iterator[str]:
+    """URL of a new, empty PostgreSQL database, dropped after the test."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"truce_t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def sample_paths() -> dict[str, Path]:
+    """Paths of the bundled sample datasets: THIS (local) and OTHER (incoming)."""
+    return {
+        "local": SAMPLES_DIR / "local.db",
+        "incoming": SAMPLES_DIR / "incoming.db",
+    }
