@@ -28,4 +28,3 @@ def test_fresh_pg_database_is_empty_and_writable(fresh_pg_url: str) -> None:
             assert conn.execute(text("select count(*) from t")).scalar_one() == 1
     finally:
         engine.dispose()
-
