@@ -1,0 +1,274 @@
+"""Datasets in SQL databases reached through SQLAlchemy Core (SPEC §2).
+
+Rows are read raw (no SQLAlchemy type processing, which would abort a whole query on one
+bad timestamp) and typed by our own per-column converters, so a bad value becomes a
+per-record problem. References and component links are translated to uuids by joins
+inside the database, so Python never holds a key → uuid map of a whole table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from core.identity import canonical_uuid
+from core.mapping import CONVENTIONS, Mapping
+from core.progress import Progress
+from core.records import Problem, Record
+from core.reflection import reflect_schema
+from core.schema import Column, ComponentLink, Kind, Reference, Resource, Schema
+from core.sources.errors import SourceError
+from core.values import Converter, converter
+
+_BATCH = 500  # keys per IN (...) lookup: well under every engine's parameter limit
+
+
+def make_engine(target: str | Path, *, readonly: bool = False) -> Engine:
+    """An engine for a SQLAlchemy URL or a SQLite file path (which must exist)."""
+    text = str(target)
+    if "://" in text:
+        try:
+            return sa.create_engine(text)
+        except (ArgumentError, ImportError, SQLAlchemyError) as exc:
+            raise SourceError(f"{text}: not a usable database URL ({exc})") from None
+    path = Path(text)
+    if not path.is_file():
+        raise SourceError(f"{path}: no such database file")
+    mode = "ro" if readonly else "rw"
+    url = f"sqlite:///file:{path.resolve()}?mode={mode}&uri=true"
+    return sa.create_engine(url)
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """A select and how to read its rows: pk, uuid, 4 meta, fields, ref uuids, links."""
+
+    statement: sa.Select
+    fields: tuple[str, ...]
+    convert: tuple[Converter, ...]  # one per field
+    references: tuple[tuple[int, int, Reference], ...]  # (field pos, uuid pos, reference)
+    links: tuple[tuple[int, ComponentLink], ...]  # (master uuid pos, link)
+
+
+_META_CONVERT: tuple[Converter, ...] = (
+    # Meta fields are typed by their role, not their column: Eden keeps `deleted` in a
+    # CHAR(1) and some tools keep timestamps in TEXT columns.
+    converter(Column("modified_on", Kind.DATETIME)), converter(Column("created_on", Kind.DATETIME)),
+    converter(Column("deleted", Kind.BOOLEAN)), converter(Column("mci", Kind.INTEGER)),
+)
+
+
+class SqlDataset:
+    """A database as a dataset: its own schema, an identity index and typed records."""
+
+    def __init__(self, target: str | Path, mapping: Mapping = CONVENTIONS, *,
+                 readonly: bool = False, engine: Engine | None = None) -> None:
+        self.label = str(target)
+        self.mapping = mapping
+        self.engine = engine or make_engine(target, readonly=readonly)
+        try:
+            self.schema = reflect_schema(self.engine, mapping)
+        except SQLAlchemyError as exc:
+            raise SourceError(f"{self.label}: cannot read the schema ({_short(exc)})") from None
+        self._tables = {name: raw_table(res) for name, res in self.schema.resources.items()}
+        if not self.schema.resources:
+            raise SourceError(f"{self.label}: no table has a {mapping.meta.uuid!r} column, "
+                              "so there is nothing to sync")
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ----- identity index (THIS side)
+    def index(self, resource: str, connection: sa.Connection | None = None
+              ) -> tuple[dict[str, Any], dict[str, str]]:
+        """canonical uuid → primary key, and the duplicates found (uuid → message)."""
+        res = self.schema.resources[resource]
+        table = self._tables[resource]
+        stmt = sa.select(table.c[res.pk], table.c[res.meta.uuid])
+        keys: dict[str, Any] = {}
+        duplicates: dict[str, str] = {}
+        with self._connect(connection) as conn:
+            for key, raw in conn.execute(stmt):
+                uuid = canonical_uuid(raw)
+                if uuid is None:
+                    continue
+                if uuid in keys:
+                    duplicates[uuid] = (f"{self.label}: {resource} rows {res.pk}={keys[uuid]} "
+                                        f"and {res.pk}={key} share the identity {uuid}")
+                keys[uuid] = key
+        return keys, duplicates
+
+    # ----- records (OTHER side)
+    def estimate(self, typing: Schema) -> int:
+        return sum(self.count(name) for name in typing.resources)
+
+    def records(self, typing: Schema, progress: Progress | None = None) -> Iterator[Record]:
+        """Every row of every resource THIS also has, typed by THIS's schema."""
+        for name in typing.order():
+            yield from self.resource_records(name, typing, progress)
+
+    def unknown_columns(self, typing: Schema) -> list[str]:
+        """Warnings for what this dataset has and THIS has no place for."""
+        notes = []
+        for name, own in self.schema.resources.items():
+            target = typing.resources.get(name)
+            if target is None:
+                notes.append(f"{self.label}: resource {name} is not in THIS: ignored")
+                continue
+            extra = [c for c in own.columns if c not in target.columns]
+            if extra:
+                notes.append(f"{self.label}: {name} fields {', '.join(extra)} are not in "
+                             "THIS: ignored")
+        return notes
+
+    def resource_records(self, resource: str, typing: Schema,
+                         progress: Progress | None = None) -> Iterator[Record]:
+        own = self.schema.resources.get(resource)
+        if own is None:
+            return
+        query = self._query(own, typing.resources[resource])
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=2000).execute(query.statement)
+            for row in result:
+                if progress is not None:
+                    progress.advance()
+                yield self._record(own, typing.resources[resource], query, row)
+
+    def fetch(self, resource: str, keys: Iterable[Any], connection: sa.Connection | None = None
+              ) -> dict[Any, tuple[Record, int]]:
+        """THIS rows by primary key: key → (typed record, fingerprint of the raw row)."""
+        res = self.schema.resources[resource]
+        query = self._query(res, res)
+        pk = self._tables[resource].c[res.pk]
+        found: dict[Any, tuple[Record, int]] = {}
+        keys = list(keys)
+        with self._connect(connection) as conn:
+            for start in range(0, len(keys), _BATCH):
+                batch = keys[start:start + _BATCH]
+                for row in conn.execute(query.statement.where(pk.in_(batch))):
+                    found[row[0]] = (self._record(res, res, query, row), hash(tuple(row)))
+        return found
+
+    def count(self, resource: str) -> int:
+        res = self.schema.resources.get(resource)
+        if res is None:
+            return 0
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(self._tables[resource])).scalar()
+
+    # ----- internals
+    def _connect(self, connection: sa.Connection | None):
+        if connection is not None:
+            return _Borrowed(connection)
+        return self.engine.connect()
+
+    def _query(self, own: Resource, target: Resource) -> _Query:
+        table = self._tables[own.name]
+        meta = own.meta
+        fields = tuple(f for f in target.data_fields if f in own.columns)
+        selected: list[Any] = [table.c[own.pk], table.c[meta.uuid]]
+        selected += [table.c[m] if own.has(m) else sa.null()
+                     for m in (meta.modified_on, meta.created_on, meta.deleted, meta.mci)]
+        selected += [table.c[f] for f in fields]
+        joined: sa.FromClause = table
+        references = []
+        for pos, name in enumerate(fields, start=6):
+            ref = target.references.get(name)
+            if ref is not None:
+                joined, uuid_col = self._join_uuid(joined, table, ref.field, ref.target,
+                                                   ref.target_key, f"ref_{len(selected)}")
+                references.append((pos, len(selected), ref))
+                selected.append(uuid_col)
+        links = []
+        for link in target.links:
+            if link.link in own.columns:
+                joined, uuid_col = self._join_uuid(joined, table, link.link, link.master,
+                                                   link.master_key, f"master_{len(selected)}")
+                links.append((len(selected), link))
+                selected.append(uuid_col)
+        convert = tuple(converter(target.columns[f]) for f in fields)
+        return _Query(sa.select(*selected).select_from(joined), fields, convert,
+                      tuple(references), tuple(links))
+
+    def _join_uuid(self, joined: sa.FromClause, table: sa.TableClause, column: str,
+                   target: str, target_key: str, alias: str
+                   ) -> tuple[sa.FromClause, sa.ColumnElement]:
+        target_res = self.schema.resources.get(target)
+        if target_res is None or target_key not in target_res.columns:
+            return joined, sa.null().label(alias)
+        other = raw_table(target_res).alias(alias)
+        joined = joined.outerjoin(other, table.c[column] == other.c[target_key])
+        return joined, other.c[target_res.meta.uuid].label(alias)
+
+    def _record(self, own: Resource, target: Resource, query: _Query, row: Any) -> Record:
+        problems: list[Problem] = []
+        meta = [_typed(convert, name, value, problems) for convert, name, value
+                in zip(_META_CONVERT, _meta_names(own), row[2:6], strict=True)]
+        values = {name: _typed(convert, name, row[pos], problems)
+                  for pos, (name, convert) in enumerate(zip(query.fields, query.convert,
+                                                            strict=True), start=6)}
+        dangling: dict[str, str] = {}
+        for field_pos, uuid_pos, ref in query.references:
+            values[ref.field] = canonical_uuid(row[uuid_pos])
+            if row[field_pos] is not None and row[uuid_pos] is None:
+                dangling[ref.field] = (f"{ref.target} with {ref.target_key}="
+                                       f"{row[field_pos]!r} does not exist in {self.label}")
+        master = next(((link.master, canonical_uuid(row[pos])) for pos, link in query.links
+                       if row[pos] is not None), None)
+        if target.links and master is None:
+            problems.append(Problem(target.links[0].link,
+                                    "the component's master record does not exist"))
+        uuid = canonical_uuid(row[1])
+        if uuid is None:
+            problems.append(Problem(own.meta.uuid, "record has no uuid"))
+        modified_on, created_on, deleted, mci = meta
+        return Record(resource=own.name, uuid=uuid, values=values,
+                      place=f"{self.label}: {own.name} row {own.pk}={row[0]}",
+                      modified_on=modified_on, created_on=created_on, deleted=bool(deleted),
+                      mci=mci, master=master, problems=problems, dangling=dangling, key=row[0])
+
+
+class _Borrowed:
+    """A context manager that lends an open connection without closing it."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> sa.Connection:
+        return self.connection
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def raw_table(res: Resource) -> sa.TableClause:
+    """The table with untyped columns: values pass to and from the driver unprocessed."""
+    names = dict.fromkeys([res.pk, *res.columns]) if res.pk else dict.fromkeys(res.columns)
+    return sa.table(res.name, *(sa.column(name) for name in names))
+
+
+def _meta_names(res: Resource) -> tuple[str, str, str, str]:
+    meta = res.meta
+    return (meta.modified_on, meta.created_on, meta.deleted, meta.mci)
+
+
+def _typed(convert: Converter, name: str, value: Any, problems: list[Problem]) -> Any:
+    try:
+        return convert(value)
+    except ValueError as exc:
+        problems.append(Problem(name, str(exc)))
+        return None
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0]
