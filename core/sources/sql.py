@@ -34,15 +34,34 @@ def make_engine(target: str | Path, *, readonly: bool = False) -> Engine:
     text = str(target)
     if "://" in text:
         try:
-            return sa.create_engine(text)
+            engine = sa.create_engine(text)
         except (ArgumentError, ImportError, SQLAlchemyError) as exc:
             raise SourceError(f"{text}: not a usable database URL ({exc})") from None
+        if engine.dialect.name == "sqlite":
+            _take_sqlite_transactions(engine)
+        return engine
     path = Path(text)
     if not path.is_file():
         raise SourceError(f"{path}: no such database file")
     mode = "ro" if readonly else "rw"
-    url = f"sqlite:///file:{path.resolve()}?mode={mode}&uri=true"
-    return sa.create_engine(url)
+    engine = sa.create_engine(f"sqlite:///file:{path.resolve()}?mode={mode}&uri=true")
+    _take_sqlite_transactions(engine)
+    return engine
+
+
+def _take_sqlite_transactions(engine: Engine) -> None:
+    """Let SQLAlchemy, not pysqlite, begin transactions, so SAVEPOINTs (the dry run's
+    per-vector error capture) and DDL (the journal table) are transactional."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        # A bigger page cache for the writer: PERF-NOTES measured ~1.5x commit speed.
+        dbapi_connection.execute("PRAGMA cache_size = -65536")
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
 
 
 @dataclass(frozen=True, slots=True)

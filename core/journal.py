@@ -1,0 +1,109 @@
+"""The commit journal kept in THIS: one row per commit, one image row per touched record.
+
+Images hold raw column values (JSON) before and after the commit, so a commit can be
+inspected and reverted without the OTHER source.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+JOURNAL = "truce_journal"
+IMAGES = "truce_journal_image"
+
+_metadata = sa.MetaData()
+journal_table = sa.Table(
+    JOURNAL, _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("committed_at", sa.String(40), nullable=False),
+    sa.Column("this_source", sa.Text, nullable=False),
+    sa.Column("other_source", sa.Text, nullable=False),
+    sa.Column("policy", sa.Text, nullable=False),
+    sa.Column("counts", sa.Text, nullable=False),
+    sa.Column("note", sa.Text),
+)
+image_table = sa.Table(
+    IMAGES, _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("journal_id", sa.Integer, sa.ForeignKey(f"{JOURNAL}.id"), nullable=False,
+              index=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("resource", sa.Text, nullable=False),
+    sa.Column("record_uuid", sa.Text, nullable=False),
+    sa.Column("record_key", sa.Text, nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("before", sa.Text),
+    sa.Column("after", sa.Text),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    resource: str
+    uuid: str
+    key: Any
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def ensure_tables(conn: sa.Connection) -> None:
+    _metadata.create_all(conn, checkfirst=True)
+
+
+def write_entry(conn: sa.Connection, *, this_source: str, other_source: str, policy: str,
+                counts: dict[str, int], images: list[Image], note: str | None = None) -> int:
+    """Record one commit in the open transaction; returns the journal id."""
+    ensure_tables(conn)
+    result = conn.execute(journal_table.insert().values(
+        committed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        this_source=this_source, other_source=other_source, policy=policy,
+        counts=json.dumps(counts, sort_keys=True), note=note))
+    journal_id = result.inserted_primary_key[0]
+    rows = [{"journal_id": journal_id, "seq": n, "resource": i.resource,
+             "record_uuid": i.uuid, "record_key": json.dumps(jsonable(i.key)),
+             "action": i.action, "before": _dump(i.before), "after": _dump(i.after)}
+            for n, i in enumerate(images)]
+    if rows:
+        conn.execute(image_table.insert(), rows)
+    return int(journal_id)
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON form of a raw column value that `restore` can turn back into the same value."""
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
+    return value
+
+
+def restore(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        (tag, text), = value.items()
+        if tag == "$datetime":
+            return datetime.fromisoformat(text)
+        if tag == "$date":
+            return date.fromisoformat(text)
+        if tag == "$decimal":
+            return Decimal(text)
+        if tag == "$bytes":
+            return base64.b64decode(text)
+    return value
+
+
+def _dump(image: dict[str, Any] | None) -> str | None:
+    if image is None:
+        return None
+    return json.dumps({k: jsonable(v) for k, v in image.items()}, sort_keys=True)
