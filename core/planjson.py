@@ -1,0 +1,109 @@
+"""The `truce-plan/1` JSON document (see docs/plan-format.md), written as a stream."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO, Any
+
+from core.plan import Plan, Unchanged
+from core.timestamps import format_timestamp
+from core.vectors import Vector, effective_strategy, outcomes
+from core.vocabulary import Resolution
+
+FORMAT = "truce-plan/1"
+
+
+def plain(value: Any) -> Any:
+    """A JSON value for a typed field value."""
+    if isinstance(value, datetime):
+        return format_timestamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value
+
+
+def _resolution(vector: Vector) -> Any:
+    res = vector.resolution
+    if isinstance(res, dict):
+        return {k: v.value for k, v in res.items()}
+    return res.value if res is not None else None
+
+
+def vector_document(plan: Plan, vector: Vector) -> dict[str, Any]:
+    default = vector.override_default or vector.default_resolution or Resolution.THIS
+    return {
+        "resource": vector.resource,
+        "uuid": vector.uuid,
+        "label": vector.label,
+        "method": vector.method.value,
+        "action": vector.action.value,
+        "reason": vector.reason,
+        "strategy": [m.value for m in effective_strategy(vector)],
+        "resolution": _resolution(vector),
+        "default_resolution": default.value,
+        "overrides": {
+            "strategy": (None if vector.override_strategy is None
+                         else [m.value for m in vector.override_strategy]),
+            "default_resolution": vector.override_default and vector.override_default.value,
+            "fields": {k: v.value for k, v in vector.override_fields.items()},
+        },
+        "this_modified_on": format_timestamp(vector.this_modified),
+        "other_modified_on": format_timestamp(vector.other_modified),
+        "place": vector.place,
+        "conflicts": vector.conflicts,
+        "problems": [str(p) for p in vector.problems],
+        "blocked": dict(vector.blocked),
+        "fields": [{
+            "name": o.name, "this": plain(o.this), "other": plain(o.other),
+            "differs": o.differs, "conflict": o.conflict, "resolution": o.resolution.value,
+            "winner": o.winner.value, "tie": o.tie, "result": plain(o.result),
+            "reference": o.reference, "blocked": o.blocked,
+        } for o in outcomes(vector)],
+        "components": [vector_document(plan, child) for child in plan.children(vector)],
+    }
+
+
+def unchanged_document(row: Unchanged) -> dict[str, Any]:
+    return {"resource": row.resource, "uuid": row.uuid, "label": row.label,
+            "this_modified_on": format_timestamp(row.this_modified),
+            "other_modified_on": format_timestamp(row.other_modified),
+            "master": list(row.parent) if row.parent else None, "note": row.note}
+
+
+def summary_document(plan: Plan) -> dict[str, Any]:
+    return {"counts": dict(sorted(plan.counts().items())),
+            "by_resource": {r: dict(sorted(c.items()))
+                            for r, c in plan.counts_by_resource().items()}}
+
+
+def chunks(plan: Plan, indent: int | None = None) -> Iterator[str]:
+    """The document in pieces, one vector at a time, so 100k vectors never make one string."""
+    head = {"format": FORMAT, "this": plan.this_source, "other": plan.other_source,
+            "policy": plan.policy_name, "summary": summary_document(plan),
+            "warnings": plan.warnings}
+    text = json.dumps(head, indent=indent, ensure_ascii=False)
+    yield text[:-1].rstrip() + ',\n"vectors": ['
+    for n, vector in enumerate(plan.roots()):
+        yield ("," if n else "") + "\n" + json.dumps(vector_document(plan, vector),
+                                                     ensure_ascii=False, indent=indent)
+    yield '\n],\n"unchanged": ['
+    for n, row in enumerate(plan.unchanged):
+        yield ("," if n else "") + "\n" + json.dumps(unchanged_document(row),
+                                                     ensure_ascii=False)
+    yield "\n]}\n"
+
+
+def write_plan(plan: Plan, out: IO[str], indent: int | None = None) -> None:
+    for piece in chunks(plan, indent):
+        out.write(piece)

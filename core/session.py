@@ -1,0 +1,61 @@
+"""Opening a THIS/OTHER pair by name: the one entry point the CLI and the GUI share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.mapping import Mapping, load_mapping
+from core.matching import Source, build_plan
+from core.plan import Plan
+from core.policy import FALLBACK, PRESETS, Policy, preset
+from core.progress import Progress
+from core.sources.sql import SqlDataset
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = REPO_ROOT / "resources" / "samples"
+SAMPLE_THIS = SAMPLES / "local.db"
+SAMPLE_OTHER = SAMPLES / "incoming.db"
+
+
+def open_this(spec: str | Path, mapping: Mapping) -> SqlDataset:
+    """THIS is always a database: a SQLite path or a SQLAlchemy URL."""
+    return SqlDataset(spec, mapping)
+
+
+def open_other(spec: str | Path, mapping: Mapping) -> Source:
+    """OTHER may be a database or an exchange file (S3XML, S3JSON, CSV folder)."""
+    try:
+        from core.sources.open import open_other as open_file_or_database
+    except ImportError:  # exchange readers not installed in this build
+        return SqlDataset(spec, mapping, readonly=True)
+    return open_file_or_database(spec, mapping)
+
+
+def load_policy(spec: str | None) -> Policy:
+    """A preset name or a policy file; None is the SPEC fallback."""
+    if spec is None or spec == "fallback":
+        return FALLBACK
+    if spec in PRESETS:
+        return preset(spec)
+    try:
+        from core.policy_files import load_policy_file
+    except ImportError:
+        return preset(spec)  # raises the "unknown preset" error
+    return load_policy_file(spec)
+
+
+@dataclass
+class Pair:
+    this: SqlDataset
+    other: Source
+    mapping: Mapping
+
+    def plan(self, policy: Policy = FALLBACK, progress: Progress | None = None) -> Plan:
+        return build_plan(self.this, self.other, policy, progress)
+
+
+def open_pair(this_spec: str | Path, other_spec: str | Path,
+              mapping: str | Path | Mapping | None = None) -> Pair:
+    resolved = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    return Pair(open_this(this_spec, resolved), open_other(other_spec, resolved), resolved)
