@@ -75,6 +75,37 @@ class Plan:
         while self._block_unresolved_references():
             self._propagate_to_components()
 
+    def refresh(self, vector: Vector) -> None:
+        """Re-derive one vector and its components after an override; the whole plan only
+        when the vector starts or stops being created (others may reference it)."""
+        was_created = vector.action is Action.CREATE
+        for one in (vector, *self.children(vector)):
+            self._derive_one(one)
+        if was_created != (vector.action is Action.CREATE):
+            self.recompute()
+
+    def _derive_one(self, vector: Vector) -> None:
+        vector.action, vector.reason = self._own_action(vector)
+        vector.blocked = {}
+        master = self._by_identity.get(vector.parent) if vector.parent else None
+        if master is not None and master.action in (Action.SKIP, Action.ERROR):
+            if vector.action is not Action.ERROR:
+                vector.action = Action.SKIP
+                vector.reason = f"master {master.resource} {master.uuid} is {master.action.value}"
+            return
+        if vector.action in (Action.CREATE, Action.UPDATE):
+            self._block(vector)
+
+    def _block(self, vector: Vector) -> bool:
+        blocked = self._unresolved_references(vector)
+        if not blocked:
+            return False
+        vector.blocked = blocked
+        vector.action = Action.SKIP
+        vector.reason = "blocked reference: " + "; ".join(
+            f"{name} → {why}" for name, why in blocked.items())
+        return True
+
     def _own_action(self, vector: Vector) -> tuple[Action, str]:
         if vector.problems:
             return Action.ERROR, "; ".join(str(p) for p in vector.problems)
@@ -106,14 +137,7 @@ class Plan:
         """Skip vectors whose written references point nowhere; True when any changed."""
         changed = False
         for vector in self.vectors:
-            if vector.action not in (Action.CREATE, Action.UPDATE):
-                continue
-            blocked = self._unresolved_references(vector)
-            if blocked:
-                vector.blocked = blocked
-                vector.action = Action.SKIP
-                vector.reason = "blocked reference: " + "; ".join(
-                    f"{name} → {why}" for name, why in blocked.items())
+            if vector.action in (Action.CREATE, Action.UPDATE) and self._block(vector):
                 changed = True
         return changed
 
@@ -151,21 +175,21 @@ class Plan:
             vector.override_fields.pop(name, None)
         else:
             vector.override_fields[name] = Resolution(resolution)
-        self.recompute()
+        self.refresh(vector)
         return previous
 
     def set_strategy(self, vector: Vector,
                      strategy: Iterable[Method] | None) -> tuple[Method, ...] | None:
         previous = vector.override_strategy
         vector.override_strategy = None if strategy is None else tuple(Method(m) for m in strategy)
-        self.recompute()
+        self.refresh(vector)
         return previous
 
     def set_default_resolution(self, vector: Vector,
                                resolution: Resolution | None) -> Resolution | None:
         previous = vector.override_default
         vector.override_default = None if resolution is None else Resolution(resolution)
-        self.recompute()
+        self.refresh(vector)
         return previous
 
     def vectors_for_field(self, resource: str, name: str) -> list[Vector]:
