@@ -1,0 +1,182 @@
+"""Decisions files (`truce-decisions/1`, SPEC §6): the operator's overrides, saved with
+fingerprints of both sources so they can be re-applied to a later plan. See
+docs/decisions.md.
+
+A record's fingerprint is a SHA-256 over a canonical JSON of its field values and
+`modified_on` (never Python's `hash()`, which differs between processes). A decision is
+re-applied only when both its THIS and its OTHER record still have the fingerprint they
+had when the decision was made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from core.plan import Plan
+from core.planjson import plain
+from core.timestamps import format_timestamp
+from core.vectors import Vector
+from core.vocabulary import Method, Resolution
+
+FORMAT = "truce-decisions/1"
+
+
+class DecisionsError(ValueError):
+    """A decisions file that cannot be read; names the file and the place."""
+
+
+@dataclass
+class DecisionsReport:
+    """What `apply_decisions` did: how many decisions it applied, and which it did not."""
+
+    applied: int = 0
+    stale: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+# ----- fingerprints
+def record_digest(values: dict[str, Any], modified: datetime | None) -> str:
+    """A digest of one record's values, stable across processes and machines."""
+    document = {"values": plain(values), "modified_on": format_timestamp(modified)}
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def this_digest(vector: Vector) -> str:
+    return record_digest(vector.this_values, vector.this_modified)
+
+
+def other_digest(vector: Vector) -> str:
+    return record_digest(vector.other_values, vector.other_modified)
+
+
+def source_fingerprints(plan: Plan) -> dict[str, dict[str, Any]]:
+    """Label and content digest of each side, over the records the plan compared."""
+    this, other = hashlib.sha256(), hashlib.sha256()
+    for resource, uuid, this_part, other_part in sorted(_record_parts(plan)):
+        this.update(f"{resource}\0{uuid}\0{this_part}\n".encode())
+        other.update(f"{resource}\0{uuid}\0{other_part}\n".encode())
+    count = len(plan.vectors) + len(plan.unchanged)
+    return {"this": {"label": plan.this_source, "digest": this.hexdigest(), "records": count},
+            "other": {"label": plan.other_source, "digest": other.hexdigest(),
+                      "records": count}}
+
+
+def _record_parts(plan: Plan) -> list[tuple[str, str, str, str]]:
+    parts = [(v.resource, v.uuid, this_digest(v), other_digest(v)) for v in plan.vectors]
+    # Unchanged records carry the same values on both sides: their timestamps stand in.
+    parts += [(u.resource, u.uuid, format_timestamp(u.this_modified) or "",
+               format_timestamp(u.other_modified) or "") for u in plan.unchanged]
+    return parts
+
+
+# ----- save
+def decisions_document(plan: Plan) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "policy": plan.policy_name,
+        "sources": source_fingerprints(plan),
+        "decisions": [_decision(v) for v in plan.vectors if v.has_overrides],
+    }
+
+
+def _decision(vector: Vector) -> dict[str, Any]:
+    strategy = vector.override_strategy
+    return {
+        "resource": vector.resource,
+        "uuid": vector.uuid,
+        "label": vector.label,
+        "override_strategy": None if strategy is None else [m.value for m in strategy],
+        "override_default": vector.override_default and vector.override_default.value,
+        "override_fields": {k: v.value for k, v in sorted(vector.override_fields.items())},
+        "this_digest": this_digest(vector),
+        "other_digest": other_digest(vector),
+    }
+
+
+def save_decisions(plan: Plan, path: str | Path) -> None:
+    """Write the plan's overrides, with fingerprints, as a `truce-decisions/1` file."""
+    text = json.dumps(decisions_document(plan), indent=1, ensure_ascii=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+# ----- apply
+def apply_decisions(plan: Plan, path: str | Path) -> DecisionsReport:
+    """Set the saved overrides on the vectors whose records did not change; recompute.
+
+    A decision whose vector is no longer in the plan is `missing`; one whose THIS or
+    OTHER record changed since it was saved is `stale`. Neither is applied.
+    """
+    path = Path(path)
+    document = _read(path)
+    report = DecisionsReport()
+    for n, item in enumerate(document["decisions"]):
+        decision = _Decision.parse(item, f"{path}: /decisions/{n}")
+        vector = plan.get(decision.resource, decision.uuid)
+        name = f"{decision.resource} {decision.uuid}" + (
+            f" {decision.label}" if decision.label else "")
+        if vector is None:
+            report.missing.append(f"{name}: no longer in the plan (unchanged or not in OTHER)")
+            continue
+        changed = [side for side, saved, now in (
+            ("THIS", decision.this_digest, this_digest(vector)),
+            ("OTHER", decision.other_digest, other_digest(vector))) if saved != now]
+        if changed:
+            report.stale.append(f"{name}: {' and '.join(changed)} record changed since the "
+                                "decision was made")
+            continue
+        vector.override_strategy = decision.strategy
+        vector.override_default = decision.default
+        vector.override_fields = dict(decision.fields)
+        report.applied += 1
+    plan.recompute()
+    return report
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DecisionsError(f"{path}, line {exc.lineno}, column {exc.colno}: not valid "
+                             f"JSON: {exc.msg}") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise DecisionsError(f"{path}: not a {FORMAT} decisions file")
+    if not isinstance(document.get("decisions"), list):
+        raise DecisionsError(f"{path}: /decisions must be a list")
+    return document
+
+
+@dataclass(frozen=True, slots=True)
+class _Decision:
+    resource: str
+    uuid: str
+    label: str
+    strategy: tuple[Method, ...] | None
+    default: Resolution | None
+    fields: dict[str, Resolution]
+    this_digest: str
+    other_digest: str
+
+    @classmethod
+    def parse(cls, item: Any, where: str) -> _Decision:
+        try:
+            strategy = item["override_strategy"]
+            default = item["override_default"]
+            return cls(
+                resource=str(item["resource"]), uuid=str(item["uuid"]),
+                label=str(item.get("label") or ""),
+                strategy=None if strategy is None else tuple(Method(m) for m in strategy),
+                default=None if default is None else Resolution(default),
+                fields={str(k): Resolution(v) for k, v in item["override_fields"].items()},
+                this_digest=str(item["this_digest"]), other_digest=str(item["other_digest"]))
+        except KeyError as exc:
+            raise DecisionsError(f"{where}: missing key {exc.args[0]}") from None
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise DecisionsError(f"{where}: invalid decision ({exc})") from None
