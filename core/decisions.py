@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,7 @@ def _record_parts(plan: Plan) -> list[tuple[str, str, str, str]]:
 def decisions_document(plan: Plan) -> dict[str, Any]:
     return {
         "format": FORMAT,
-        "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "policy": plan.policy_name,
         "sources": source_fingerprints(plan),
         "decisions": [_decision(v) for v in plan.vectors if v.has_overrides],

@@ -107,3 +107,57 @@ def _dump(image: dict[str, Any] | None) -> str | None:
     if image is None:
         return None
     return json.dumps({k: jsonable(v) for k, v in image.items()}, sort_keys=True)
+
+
+# ----- reading the journal back (`truce journal`, `truce revert`)
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One journaled commit."""
+
+    id: int
+    committed_at: str
+    this_source: str
+    other_source: str
+    policy: str
+    counts: dict[str, int]
+    note: str | None
+
+
+def has_journal(conn: sa.Connection) -> bool:
+    return sa.inspect(conn).has_table(JOURNAL)
+
+
+def entries(conn: sa.Connection) -> list[Entry]:
+    """Every journaled commit, oldest first; none when THIS has no journal yet."""
+    if not has_journal(conn):
+        return []
+    rows = conn.execute(sa.select(journal_table).order_by(journal_table.c.id)).mappings()
+    return [_entry(row) for row in rows]
+
+
+def entry(conn: sa.Connection, journal_id: int) -> Entry | None:
+    if not has_journal(conn):
+        return None
+    row = conn.execute(sa.select(journal_table).where(journal_table.c.id == journal_id)
+                       ).mappings().first()
+    return None if row is None else _entry(row)
+
+
+def images(conn: sa.Connection, journal_id: int) -> list[Image]:
+    """The images of one commit in the order they were written."""
+    stmt = (sa.select(image_table).where(image_table.c.journal_id == journal_id)
+            .order_by(image_table.c.seq))
+    return [Image(row["resource"], row["record_uuid"], restore(json.loads(row["record_key"])),
+                  row["action"], _load(row["before"]), _load(row["after"]))
+            for row in conn.execute(stmt).mappings()]
+
+
+def _entry(row: Any) -> Entry:
+    return Entry(int(row["id"]), row["committed_at"], row["this_source"], row["other_source"],
+                 row["policy"], json.loads(row["counts"]), row["note"])
+
+
+def _load(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    return {k: restore(v) for k, v in json.loads(text).items()}
