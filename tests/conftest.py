@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,21 +33,35 @@ def pg_url() -> str:
 
 
 @pytest.fixture
-def fresh_pg_url(pg_url: str) -> Iterator[str]:
-    """URL of a new, empty PostgreSQL database, dropped after the test."""
+def pg_database_factory(pg_url: str) -> Iterator[Callable[[], str]]:
+    """A function returning the URL of a new, empty PostgreSQL database on each call;
+    every database it made is dropped after the test."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    name = f"truce_t_{uuid.uuid4().hex[:16]}"
     admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    try:
+    made: list[str] = []
+
+    def new_database() -> str:
+        name = f"truce_t_{uuid.uuid4().hex[:16]}"
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+        made.append(name)
+        return make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+
+    try:
+        yield new_database
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for name in made:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+@pytest.fixture
+def fresh_pg_url(pg_database_factory: Callable[[], str]) -> str:
+    """URL of a new, empty PostgreSQL database, dropped after the test."""
+    return pg_database_factory()
 
 
 @pytest.fixture

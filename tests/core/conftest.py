@@ -1,0 +1,33 @@
+"""Fixtures of the core tests: every scenario runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from builders import Databases
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_kind(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql":
+        request.applymarker(pytest.mark.pg)
+    return request.param
+
+
+@pytest.fixture
+def dbs(engine_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Databases]:
+    """Database maker of the parametrized engine kind (PostgreSQL: a fresh database each)."""
+    new_pg = request.getfixturevalue("pg_database_factory") if engine_kind == "postgresql" else None
+    databases = Databases(engine_kind, tmp_path, new_pg)
+    yield databases
+    databases.close()
+
+
+@pytest.fixture
+def sqlite_dbs(tmp_path: Path) -> Iterator[Databases]:
+    """Database maker for SQLite-only tests (property tests, SQLite-specific storage)."""
+    databases = Databases("sqlite", tmp_path, None)
+    yield databases
+    databases.close()
