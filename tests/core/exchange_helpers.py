@@ -1,0 +1,28 @@
+"""Shared helpers of the exchange-file tests: a small conventions-shaped THIS schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from builders import create_database
+
+from core.schema import Schema
+from core.sources.sql import SqlDataset
+
+
+def empty_schema(tmp_path: Path, name: str = "this.sqlite") -> Schema:
+    """THIS's schema of the builders' location/person/address tables (no rows)."""
+    path = tmp_path / name
+    engine = sa.create_engine(f"sqlite:///{path}")
+    create_database(engine, {})
+    engine.dispose()
+    dataset = SqlDataset(path)
+    schema = dataset.schema
+    dataset.close()
+    return schema
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
