@@ -11,15 +11,21 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from core.commit import CommitError, StaleError, commit_plan
-from core.mapping import MappingError
+from core.console import ConsoleProgress, describe_decisions, describe_journal, describe_revert
+from core.decisions import apply_decisions
+from core.mapping import MappingError, load_mapping
 from core.plan import Plan
 from core.planjson import write_plan
 from core.policy import PRESETS, PolicyError
-from core.session import Pair, load_policy, open_pair
+from core.reports import report_format, write_report
+from core.revert import RevertRefused, journal_entries, revert_commit
+from core.session import Pair, load_policy, open_pair, open_this
 from core.sources.errors import SourceError
 from core.summary import describe_commit, describe_plan
+from core.unresolved import unresolved_conflicts
 
 OK, FAULT, BAD_INPUT, REFUSED = 0, 1, 2, 3
+CONFLICTS = 1  # --fail-on-conflict: a human should look
 BAD_INPUT_ERRORS = (SourceError, MappingError, PolicyError, ValueError, OSError)
 
 
@@ -34,13 +40,31 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("other", help="OTHER: database, .xml, .json or CSV folder")
         sub.add_argument("--policy", help=f"preset ({', '.join(PRESETS)}) or policy file")
         sub.add_argument("--mapping", help="schema mapping: conventions, eden or a TOML file")
+        sub.add_argument("--decisions", metavar="FILE",
+                         help="apply a truce-decisions/1 file (stale decisions are skipped)")
+        sub.add_argument("--fail-on-conflict", action="store_true", help=(
+            "exit 1 (and commit nothing) when a conflicting field's winner was chosen by "
+            "no policy and no decision: the fallback THIS, or a NEWER tie"))
+        sub.add_argument("-q", "--quiet", action="store_true",
+                         help="print only errors (and --json output)")
         return sub
 
     preview = pair_command("preview", "show what a commit would do")
     preview.add_argument("--json", action="store_true", help="print the truce-plan/1 document")
+    preview.add_argument("--report", metavar="FILE",
+                         help="write a report: FILE.html, FILE.csv or FILE.json")
     commit = pair_command("commit", "apply the plan to THIS")
     commit.add_argument("--dry-run", action="store_true", help="roll back instead of commit")
     commit.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    journal = commands.add_parser("journal", help="list the commits journaled in THIS")
+    journal.add_argument("this", help="THIS database: SQLite path or SQLAlchemy URL")
+    journal.add_argument("--mapping", help="schema mapping: conventions, eden or a TOML file")
+    revert = commands.add_parser("revert", help="undo a journaled commit")
+    revert.add_argument("this", help="THIS database: SQLite path or SQLAlchemy URL")
+    revert.add_argument("id", type=int, help="journal id (see `truce journal`)")
+    revert.add_argument("--mapping", help="schema mapping: conventions, eden or a TOML file")
+    revert.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    revert.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     gui = commands.add_parser("gui", help="open the resolver window")
     gui.add_argument("this", nargs="?")
     gui.add_argument("other", nargs="?")
@@ -57,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(args_list)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
-        "preview": _preview, "commit": _commit}
+        "preview": _preview, "commit": _commit, "journal": _journal, "revert": _revert}
     try:
         return handlers[args.command](args)
     except BAD_INPUT_ERRORS as exc:
@@ -82,41 +106,99 @@ def _gui(argv: list[str]) -> int:
 
 def _plan(args: argparse.Namespace) -> tuple[Plan, Pair]:
     pair = open_pair(args.this, args.other, args.mapping)
-    return pair.plan(load_policy(args.policy)), pair
+    progress = _progress(args)
+    plan = pair.plan(load_policy(args.policy), progress)
+    progress.finish()
+    if args.decisions:
+        report = apply_decisions(plan, args.decisions)
+        if not args.quiet:
+            sys.stderr.write(describe_decisions(args.decisions, report))
+    return plan, pair
+
+
+def _progress(args: argparse.Namespace) -> ConsoleProgress:
+    return ConsoleProgress(sys.stderr, enabled=False if args.quiet else None)
+
+
+def _unresolved(args: argparse.Namespace, plan: Plan) -> bool:
+    """--fail-on-conflict: True (after saying so) when a conflict awaits a human."""
+    if not args.fail_on_conflict:
+        return False
+    vectors = unresolved_conflicts(plan)
+    if vectors:
+        _error(f"{len(vectors)} vector(s) with unresolved conflicts (fallback THIS or a "
+               "NEWER tie), e.g. " + "; ".join(f"{v.resource} {v.uuid}" for v in vectors[:5]))
+    return bool(vectors)
 
 
 def _preview(args: argparse.Namespace) -> int:
+    if args.report:
+        report_format(args.report)  # an unknown format fails before the long work
     plan, _ = _plan(args)
+    if args.report:
+        write_report(plan, args.report)
     if args.json:
         write_plan(plan, sys.stdout, indent=None)
-    else:
+    elif not args.quiet:
         sys.stdout.write(describe_plan(plan))
-    return OK
+    return CONFLICTS if _unresolved(args, plan) else OK
 
 
 def _commit(args: argparse.Namespace) -> int:
     plan, pair = _plan(args)
-    sys.stdout.write(describe_plan(plan))
+    if not args.quiet:
+        sys.stdout.write(describe_plan(plan))
+    if _unresolved(args, plan):
+        _error("not committed")
+        return CONFLICTS
     if not plan.writes:
-        print("Nothing to write.")
+        if not args.quiet:
+            print("Nothing to write.")
         return OK
     if not args.dry_run and not args.yes and not _confirmed(sys.stdin, sys.stdout):
         print("Not committed.")
         return OK
+    progress = _progress(args)
     try:
-        report = commit_plan(plan, pair.this, dry_run=args.dry_run)
+        report = commit_plan(plan, pair.this, dry_run=args.dry_run, progress=progress)
     except (StaleError, CommitError) as exc:
+        progress.finish()
         _error(str(exc))
         return REFUSED
-    sys.stdout.write(describe_commit(report))
+    progress.finish()
+    if not args.quiet:
+        sys.stdout.write(describe_commit(report))
     return OK if report.ok else REFUSED
 
 
-def _confirmed(stdin: TextIO, stdout: TextIO) -> bool:
+def _journal(args: argparse.Namespace) -> int:
+    this = open_this(args.this, load_mapping(args.mapping))
+    sys.stdout.write(describe_journal(journal_entries(this)))
+    return OK
+
+
+def _revert(args: argparse.Namespace) -> int:
+    this = open_this(args.this, load_mapping(args.mapping))
+    if not args.yes and not _confirmed(sys.stdin, sys.stdout,
+                                       f"Revert commit {args.id} in THIS? [y/N] "):
+        print("Not reverted.")
+        return OK
+    try:
+        report = revert_commit(this, args.id)
+    except RevertRefused as exc:
+        _error(str(exc))
+        return REFUSED
+    if not args.quiet:
+        sys.stdout.write(describe_revert(report))
+    return OK
+
+
+def _confirmed(stdin: TextIO, stdout: TextIO,
+               question: str = "Commit these changes to THIS? [y/N] ") -> bool:
     """Ask only on a terminal: a pipe or a script never waits for an answer."""
     if not stdin.isatty():
         return True
-    stdout.write("Commit these changes to THIS? [y/N] ")
+    stdout.write(question)
     stdout.flush()
     return stdin.readline().strip().lower() in ("y", "yes")
 
