@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,7 +134,46 @@ def _ordered_writes(plan: Plan) -> list[Vector]:
     """Referenced and master resources first; within one, creates before the rest."""
     rank = {name: n for n, name in enumerate(plan.schema.order())}
     order = {Action.CREATE: 0, Action.UPDATE: 1, Action.DELETE: 2}
-    return sorted(plan.writes, key=lambda v: (rank[v.resource], order[v.action]))
+    return _created_targets_first(
+        sorted(plan.writes, key=lambda v: (rank[v.resource], order[v.action])))
+
+
+def _created_targets_first(writes: list[Vector]) -> list[Vector]:
+    """Move each record created by this commit ahead of the writes that reference it.
+
+    The resource order cannot see inside one table: a chain of new locations through
+    `parent` must be inserted root first, or a NOT NULL reference would be taken for a
+    cycle. Only true cycles are left to NULL-then-fix-up. Iterative: chains may be long.
+    """
+    creating = {v.identity: v for v in writes if v.action is Action.CREATE}
+
+    def targets(vector: Vector) -> Iterator[Vector]:
+        written = (vector.other_values if vector.action is Action.CREATE
+                   else changed_fields(vector) if vector.action is Action.UPDATE else {})
+        for name, target in vector.references.items():
+            found = creating.get((target, written.get(name)))
+            if found is not None:
+                yield found
+        if vector.parent in creating:
+            yield creating[vector.parent]
+
+    ordered: list[Vector] = []
+    placed: set[tuple[str, str]] = set()
+    for start in writes:
+        if start.identity in placed:
+            continue
+        placed.add(start.identity)
+        stack = [(start, targets(start))]
+        while stack:
+            vector, pending = stack[-1]
+            target = next(pending, None)
+            if target is None:
+                stack.pop()
+                ordered.append(vector)
+            elif target.identity not in placed:
+                placed.add(target.identity)
+                stack.append((target, targets(target)))
+    return ordered
 
 
 def _check_stale(conn: sa.Connection, plan: Plan, this: SqlDataset,
