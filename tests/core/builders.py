@@ -129,7 +129,9 @@ def create_database(engine: sa.Engine, rows: Mapping[str, Iterable[Mapping[str, 
                 for column, value in list(row.items()):
                     target = FOREIGN_KEYS.get((name, column))
                     if target is not None and isinstance(value, str):
-                        if (target, value) in ids:
+                        if target == name and value == row.get("uuid"):
+                            row[column] = row["id"]  # points at itself
+                        elif (target, value) in ids:
                             row[column] = ids[(target, value)]
                         else:  # a target inserted later (or a cycle): set it afterwards
                             row[column] = None
