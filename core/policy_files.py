@@ -54,8 +54,15 @@ def _toml_hook(path: Path) -> Hook:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
-        where = f"{path}, line {found[1]}, column {found[2]}" if found else str(path)
-        message = str(exc)[:found.start()].strip() if found else str(exc)
+        at_end = str(exc).endswith("(at end of document)")
+        if found:
+            where = f"{path}, line {found[1]}, column {found[2]}"
+        elif at_end:
+            where = f"{path}, line {len(text.splitlines())} (end of file)"
+        else:
+            where = str(path)
+        cut = found.start() if found else str(exc).rfind("(") if at_end else None
+        message = str(exc)[:cut].strip()
         raise PolicyError(f"{where}: malformed TOML: {message}") from None
     lines = _KeyLines(text)
     unknown = [k for k in document if k not in ("default", "resources")]
