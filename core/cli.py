@@ -22,6 +22,7 @@ from core.revert import RevertRefused, journal_entries, revert_commit
 from core.session import Pair, load_policy, open_pair, open_this
 from core.sources.errors import SourceError
 from core.summary import describe_commit, describe_plan
+from core.timestamps import format_timestamp
 from core.unresolved import unresolved_conflicts
 
 OK, FAULT, BAD_INPUT, REFUSED = 0, 1, 2, 3
@@ -65,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     revert.add_argument("--mapping", help="schema mapping: conventions, eden or a TOML file")
     revert.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     revert.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    export = commands.add_parser("export", help="write an S3XML/S3JSON/CSV export (SPEC §8)")
+    export.add_argument("source", help="database: SQLite path or SQLAlchemy URL")
+    export.add_argument("--msince", help="only what changed since this ISO 8601 time")
+    export.add_argument("--format", default="s3xml", choices=("s3xml", "s3json", "csv"))
+    export.add_argument("--mapping", help="schema mapping: conventions, eden or a TOML file")
+    export.add_argument("-o", "--output", required=True, help="file (or folder, for csv)")
     gui = commands.add_parser("gui", help="open the resolver window")
     gui.add_argument("this", nargs="?")
     gui.add_argument("other", nargs="?")
@@ -81,7 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(args_list)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
-        "preview": _preview, "commit": _commit, "journal": _journal, "revert": _revert}
+        "preview": _preview, "commit": _commit, "journal": _journal, "revert": _revert,
+        "export": _export}
     try:
         return handlers[args.command](args)
     except BAD_INPUT_ERRORS as exc:
@@ -190,6 +198,18 @@ def _revert(args: argparse.Namespace) -> int:
         return REFUSED
     if not args.quiet:
         sys.stdout.write(describe_revert(report))
+    return OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from core.export import export
+    from core.mapping import load_mapping
+    from core.sources.sql import SqlDataset
+
+    dataset = SqlDataset(args.source, load_mapping(args.mapping), readonly=True)
+    result = export(dataset, args.output, args.format, args.msince)
+    muntil = format_timestamp(result.muntil) or "-"
+    print(f"Exported {result.count} record(s) to {args.output}; muntil {muntil}")
     return OK
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
@@ -70,7 +70,8 @@ def vector_document(plan: Plan, vector: Vector) -> dict[str, Any]:
             "winner": o.winner.value, "tie": o.tie, "result": plain(o.result),
             "reference": o.reference, "blocked": o.blocked,
         } for o in outcomes(vector)],
-        "components": [vector_document(plan, child) for child in plan.children(vector)],
+        "components": [vector_document(plan, child)
+                       for child in ordered(plan, plan.children(vector))],
     }
 
 
@@ -87,6 +88,13 @@ def summary_document(plan: Plan) -> dict[str, Any]:
                             for r, c in plan.counts_by_resource().items()}}
 
 
+def ordered(plan: Plan, vectors: Iterable[Vector]) -> list[Vector]:
+    """Vectors in resource dependency order, then by uuid: the same plan reads the same
+    whichever form (database, S3XML, S3JSON, CSV) OTHER came in."""
+    rank = {name: n for n, name in enumerate(plan.schema.order())}
+    return sorted(vectors, key=lambda v: (rank.get(v.resource, len(rank)), v.uuid))
+
+
 def chunks(plan: Plan, indent: int | None = None) -> Iterator[str]:
     """The document in pieces, one vector at a time, so 100k vectors never make one string."""
     head = {"format": FORMAT, "this": plan.this_source, "other": plan.other_source,
@@ -94,11 +102,13 @@ def chunks(plan: Plan, indent: int | None = None) -> Iterator[str]:
             "warnings": plan.warnings}
     text = json.dumps(head, indent=indent, ensure_ascii=False)
     yield text[:-1].rstrip() + ',\n"vectors": ['
-    for n, vector in enumerate(plan.roots()):
+    for n, vector in enumerate(ordered(plan, plan.roots())):
         yield ("," if n else "") + "\n" + json.dumps(vector_document(plan, vector),
                                                      ensure_ascii=False, indent=indent)
     yield '\n],\n"unchanged": ['
-    for n, row in enumerate(plan.unchanged):
+    rank = {name: n for n, name in enumerate(plan.schema.order())}
+    rows = sorted(plan.unchanged, key=lambda r: (rank.get(r.resource, len(rank)), r.uuid))
+    for n, row in enumerate(rows):
         yield ("," if n else "") + "\n" + json.dumps(unchanged_document(row),
                                                      ensure_ascii=False)
     yield "\n]}\n"

@@ -91,3 +91,36 @@ def test_commit_on_a_pipe_never_waits(pair):
         cwd=REPO, input="", capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Commit these changes" not in result.stdout
+
+
+def _without_place(doc: dict) -> dict:
+    def strip(vector: dict) -> dict:
+        vector.pop("place")
+        for child in vector["components"]:
+            strip(child)
+        return vector
+
+    doc.pop("other")
+    doc["vectors"] = [strip(v) for v in doc["vectors"]]
+    return doc
+
+
+@pytest.mark.parametrize("form", ["incoming.xml", "incoming.json"])
+def test_preview_of_file_form_equals_database_form(sample_paths, capsys, form):
+    this = str(sample_paths["local"])
+    from_db = _json_plan(capsys, this, str(sample_paths["incoming"]), "--policy",
+                         "replace-newer")
+    from_file = _json_plan(capsys, this, str(sample_paths["incoming"].with_name(form)),
+                           "--policy", "replace-newer")
+    assert _without_place(from_file) == _without_place(from_db)
+
+
+def test_export_msince_and_bad_msince(sample_paths, tmp_path, capsys):
+    out = tmp_path / "since.xml"
+    assert main(["export", str(sample_paths["local"]), "--msince", "2024-03-01T00:00:00Z",
+                 "-o", str(out)]) == 0
+    assert "muntil" in capsys.readouterr().out and out.exists()
+    bad = tmp_path / "bad.xml"
+    assert main(["export", str(sample_paths["local"]), "--msince", "last week",
+                 "-o", str(bad)]) == 2
+    assert "last week" in capsys.readouterr().err and not bad.exists()
