@@ -6,8 +6,9 @@
   marked `deleted=true` when its resource has a `deleted` column, and its row is removed
   otherwise. Super-entity rows created with it are left in place.
 - Before anything is written, every touched record is re-read and compared with the
-  commit's after-image; if any changed since (or disappeared), the revert is refused,
-  naming them, and nothing is written.
+  commit's after-image (the columns the commit wrote, `modified_on` among them); if any
+  of them changed since, or the row disappeared, the revert is refused, naming the
+  records, and nothing is written. Columns the commit did not write are never touched.
 - The revert is itself a journal entry (policy `revert`, note `revert of commit N`), so it
   can be inspected and reverted in turn.
 """
