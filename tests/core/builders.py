@@ -183,8 +183,9 @@ class Pair:
         """Raw rows by canonical uuid (rows without uuid under "#<id>")."""
         engine = (self.this if side == "this" else self.other).engine
         with engine.connect() as conn:
-            result = conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY id")).mappings()
-            return {canonical_uuid(r.get("uuid")) or f"#{r['id']}": dict(r) for r in result}
+            result = conn.execute(sa.text(f"SELECT * FROM {table}")).mappings()
+            return {canonical_uuid(r.get("uuid")) or f"#{n}": dict(r)
+                    for n, r in enumerate(result)}
 
     def uuid_of(self, table: str, key: Any, side: str = "this") -> str | None:
         """The canonical uuid of a row by local id (to follow a foreign key)."""
@@ -250,3 +251,74 @@ class Databases:
     def close(self) -> None:
         for pair in self.pairs:
             pair.close()
+
+
+# ----- Eden databases (the schema dumped from a real Eden server)
+
+EDEN_SCHEMA = Path("/work/shared/reference/eden-schema.sql")
+_EDEN_ORDER = ("auth_user", "pr_pentity", "sit_trackable", "gis_location", "org_organisation",
+               "pr_person", "pr_address", "pr_contact", "sync_repository")
+_EDEN_KEYS = {"pr_pentity": "pe_id", "sit_trackable": "track_id"}
+
+
+def eden_schema_file() -> Path:
+    here = Path(__file__).resolve().parents[2]
+    for candidate in (here.parent / "shared" / "reference" / "eden-schema.sql", EDEN_SCHEMA):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("eden-schema.sql")
+
+
+def _eden_statements(dialect: str) -> list[str]:
+    """The dump's CREATE statements, tables before those that reference them; translated
+    to PostgreSQL's spelling of the two SQLite-only types when needed."""
+    sections: dict[str, str] = {}
+    for chunk in eden_schema_file().read_text("utf-8").split("-- ===== ")[1:]:
+        name, _, body = chunk.partition("\n")
+        sections[name.strip()] = body
+    statements = []
+    for name in _EDEN_ORDER:
+        body = sections[name]
+        if dialect == "postgresql":
+            body = (body.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "SERIAL PRIMARY KEY")
+                    .replace(" DOUBLE,", " DOUBLE PRECISION,"))
+        statements += [s.strip() for s in body.split(";") if s.strip()]
+    return statements
+
+
+def create_eden_database(engine: sa.Engine,
+                         rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> None:
+    """An Eden database with `rows` inserted as given (ids and keys explicit)."""
+    with engine.begin() as conn:
+        for statement in _eden_statements(engine.dialect.name):
+            conn.exec_driver_sql(statement)
+        for name in _EDEN_ORDER:
+            for row in rows.get(name, ()):
+                columns = ", ".join(row)
+                marks = ", ".join(f":{c}" for c in row)
+                conn.execute(sa.text(f"INSERT INTO {name} ({columns}) VALUES ({marks})"),
+                             dict(row))
+        if engine.dialect.name == "postgresql":
+            for name in _EDEN_ORDER:
+                key = _EDEN_KEYS.get(name, "id")
+                conn.execute(sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', '{key}'), "
+                    f"(SELECT coalesce(max({key}), 0) + 1 FROM {name}), false)"))
+
+
+def eden_pair(dbs: Databases, this: Mapping[str, Iterable[Mapping[str, Any]]],
+              other: Mapping[str, Iterable[Mapping[str, Any]]]) -> Pair:
+    from core.mapping import load_mapping
+
+    targets = []
+    for rows in (this, other):
+        target = dbs.new_target()
+        engine = sa.create_engine(target if "://" in target else f"sqlite:///{target}")
+        try:
+            create_eden_database(engine, rows)
+        finally:
+            engine.dispose()
+        targets.append(target)
+    pair = Pair(*targets, mapping=load_mapping("eden"))
+    dbs.pairs.append(pair)
+    return pair
