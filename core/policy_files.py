@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.policy import Hook, Policy, PolicyError
+from core.policy import PRESETS, Hook, Policy, PolicyError
 from core.vocabulary import Method, Resolution
 
 _KEYS = ("strategy", "resolution", "default_resolution")
@@ -24,8 +24,8 @@ def load_policy_file(path: str | Path) -> Policy:
     """A `Policy` from a `.toml` or `.py` file."""
     path = Path(path)
     if path.suffix.lower() not in (".toml", ".py"):
-        raise PolicyError(f"{path}: not a policy preset, and a policy file must end in "
-                          ".toml or .py")
+        raise PolicyError(f"{path}: neither a policy preset ({', '.join(PRESETS)}) nor a "
+                          "policy file (which must end in .toml or .py)")
     if not path.is_file():
         raise PolicyError(f"{path}: no such policy file")
     if path.suffix.lower() == ".toml":
