@@ -123,8 +123,12 @@ def _strategy(value: Any, fail: Any) -> tuple[Method, ...] | None:
 
 def _resolution_spec(value: Any, fail: Any) -> Resolution | dict[str, Resolution] | None:
     if isinstance(value, dict):
-        return {name: _resolution(v, lambda m, n=name: fail(f"resolution.{n}", m))
-                for name, v in value.items()}  # type: ignore[misc]
+        per_field: dict[str, Resolution] = {}
+        for name, v in value.items():
+            resolution = _resolution(v, lambda m, n=name: fail(f"resolution.{n}", m))
+            if resolution is not None:  # TOML has no null: always set
+                per_field[name] = resolution
+        return per_field
     return _resolution(value, lambda m: fail("resolution", m))
 
 

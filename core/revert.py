@@ -102,10 +102,15 @@ def _reverted_by(journal: list[Entry], journal_id: int) -> int | None:
 def _resource(this: SqlDataset, name: str) -> Resource:
     # Names from the journal are only ever matched against the reflected schema.
     res = this.schema.resources.get(name)
-    if res is None:
+    if res is None or res.pk is None:
         raise RevertError(f"{this.label}: the journal names resource {name!r}, which THIS "
-                          "no longer has")
+                          "no longer has (with a primary key)")
     return res
+
+
+def _pk(res: Resource) -> str:
+    assert res.pk is not None  # checked by _resource
+    return res.pk
 
 
 def _current_rows(conn: sa.Connection, resources: dict[str, Resource],
@@ -118,9 +123,9 @@ def _current_rows(conn: sa.Connection, resources: dict[str, Resource],
         res = resources[name]
         table = raw_table(res)
         for start in range(0, len(wanted), _BATCH):
-            stmt = sa.select(table).where(table.c[res.pk].in_(wanted[start:start + _BATCH]))
+            stmt = sa.select(table).where(table.c[_pk(res)].in_(wanted[start:start + _BATCH]))
             for row in conn.execute(stmt).mappings():
-                rows[(name, row[res.pk])] = dict(row)
+                rows[(name, row[_pk(res)])] = dict(row)
     return rows
 
 
@@ -161,7 +166,7 @@ class _Restorer:
 
     def restore(self, res: Resource, image: Image, row: dict[str, Any]) -> None:
         table = raw_table(res)
-        where = table.c[res.pk] == image.key
+        where = table.c[_pk(res)] == image.key
         if image.action == "remove":  # a revert's own removal: put the row back
             self.conn.execute(sa.insert(table).values(image.before or {}))
             self.images.append(Image(res.name, image.uuid, image.key, "create", None,
