@@ -188,3 +188,31 @@ def test_columns_the_commit_did_not_write_are_left_alone(dbs):
     revert_commit(pair.this, report.journal_id)
     bob = pair.rows("person")[f"urn:uuid:{uid(2)}"]
     assert bob["age"] == 41 and not bob["deleted"]
+
+
+def test_eden_revert_marks_created_records_with_char_booleans(dbs):
+    from builders import eden_pair, urn
+    from test_eden import LATER, eden_person, pentity
+
+    this = {"pr_pentity": [pentity(1, urn(1)), pentity(2, urn(2))],
+            "pr_person": [eden_person(1, urn(1), "Ann", 1),
+                          eden_person(2, urn(2), "Bob", 2, deleted="T")]}
+    other = {"pr_pentity": [pentity(4, uid(1)), pentity(5, uid(2)), pentity(6, uid(3))],
+             "pr_person": [eden_person(4, uid(1), "Ann", 4, deleted="T", modified=LATER),
+                           eden_person(5, uid(2), "Bob", 5, deleted="F", modified=LATER),
+                           eden_person(6, uid(3), "Cid", 6)]}
+    pair = eden_pair(dbs, this, other)
+    before = pair.snapshot(journal=False)
+    report = pair.commit(policy=ALL_METHODS)
+    assert report.counts == {"create": 1, "update": 1, "delete": 1}
+    revert_commit(pair.this, report.journal_id)
+    after = pair.snapshot(journal=False)
+    people = pair.rows("pr_person")
+    assert people[urn(3)]["deleted"] == "T"  # created, now marked deleted
+    assert people[urn(1)]["deleted"] == "F" and people[urn(2)]["deleted"] == "T"
+    for table, rows in before.items():
+        extra = [r for r in after[table] if r not in rows]
+        assert [r for r in after[table] if r in rows] == rows, table
+        # Only Cid's own row and the super-entity rows made with it are new.
+        assert len(extra) == (1 if table in ("pr_person", "pr_pentity", "sit_trackable")
+                              else 0), (table, extra)
