@@ -39,7 +39,11 @@ def write_html(plan: Plan, out: IO[str]) -> None:
     """Write the report for `plan` to `out`, one vector at a time."""
     out.write(_head(plan))
     out.write(_summary(plan))
-    for key, title, vectors in sections(plan):
+    listed = list(sections(plan))
+    out.write('<p class="nav">' + " · ".join(
+        f'<a href="#s-{key}">{escape(title)} ({len(vectors)})</a>'
+        for key, title, vectors in listed) + "</p>\n")
+    for key, title, vectors in listed:
         out.write(f'<h2 id="s-{key}">{escape(title)} ({len(vectors)})</h2>\n')
         for vector in vectors:
             out.write(_vector(vector, key))

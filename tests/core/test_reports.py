@@ -131,8 +131,9 @@ def test_html_lists_errors_and_blocked_first_and_is_self_contained(hostile_pair)
     page = out.getvalue()
     order = [page.index(f'id="s-{key}"') for key in ("error", "blocked", "create", "update")]
     assert order == sorted(order)
-    for external in ("<script", "src=", "href=", "<link", "url(", "@import"):
+    for external in ("<script", "src=", "href=\"http", "<link", "url(", "@import"):
         assert external not in page
+    assert 'href="#s-error"' in page  # in-page navigation only
     errors = sum(1 for v in plan.vectors if v.action.value == "error")
     assert page.count('class="vector a-error"') == errors
 
