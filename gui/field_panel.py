@@ -1,0 +1,224 @@
+"""The right side: the selected vector's header, its strategy controls and the field grid.
+
+The panel only *requests* decisions (signals); the window turns them into undo commands.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.plan import Unchanged
+from core.vectors import Vector, effective_strategy, newer_side
+from core.vocabulary import Method, Resolution
+from gui.field_model import RESOLUTION, FieldModel, ResolutionDelegate
+from gui.theme import Theme
+
+_WIDTHS = (130, 190, 190, 120)
+_KEYS = {Resolution.THIS: "T", Resolution.OTHER: "O", Resolution.NEWER: "N"}
+_BY_KEY = {Qt.Key.Key_T: Resolution.THIS, Qt.Key.Key_O: Resolution.OTHER,
+           Qt.Key.Key_N: Resolution.NEWER}
+
+
+def _stamp(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else "no modified_on"
+
+
+class FieldPanel(QWidget):
+    resolution_requested = Signal(list, object)  # field names, Resolution | None
+    strategy_requested = Signal(object)  # tuple[Method, ...] | None
+    default_requested = Signal(object)  # Resolution | None
+    bulk_requested = Signal(str, str, object)  # resource, field, Resolution | None
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._theme = theme
+        self._vector: Vector | None = None
+        self.model = FieldModel(theme, self)
+        self._build_header()
+        self.view = QTableView()
+        self.view.setObjectName("fields")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.SelectedClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.view.setItemDelegateForColumn(RESOLUTION, ResolutionDelegate(self._chosen, self))
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.view.verticalHeader().hide()
+        self.view.setWordWrap(False)
+        self.view.setAlternatingRowColors(True)
+        header = self.view.horizontalHeader()
+        for column, width in enumerate(_WIDTHS):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.installEventFilter(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.view, 1)
+        self.show_row(None)
+
+    def _build_header(self) -> None:
+        self.header = QWidget()
+        self.title = QLabel()
+        self.title.setObjectName("vector_title")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setObjectName("vector_status")
+        self.times = QLabel()
+        self.times.setObjectName("vector_times")
+        self.allow = {m: QCheckBox(f"allow {m.value}") for m in Method}
+        for method, box in self.allow.items():
+            box.clicked.connect(lambda _=False, m=method: self._strategy_toggled(m))
+        self.skip = QPushButton("Skip")
+        self.skip.clicked.connect(lambda: self.strategy_requested.emit(()))
+        self.policy = QPushButton("Policy's strategy")
+        self.policy.clicked.connect(lambda: self.strategy_requested.emit(None))
+        self.default = QComboBox()
+        self.default.setObjectName("default_resolution")
+        self.default.addItem("policy", None)
+        for res in Resolution:
+            self.default.addItem(res.value, res)
+        self.default.activated.connect(
+            lambda i: self.default_requested.emit(self.default.itemData(i)))
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Strategy:"))
+        for box in self.allow.values():
+            controls.addWidget(box)
+        controls.addWidget(self.skip)
+        controls.addWidget(self.policy)
+        controls.addSpacing(16)
+        controls.addWidget(QLabel("Default resolution:"))
+        controls.addWidget(self.default)
+        controls.addStretch(1)
+        grid = QGridLayout(self.header)
+        grid.setContentsMargins(4, 4, 4, 4)
+        grid.addWidget(self.title, 0, 0)
+        grid.addWidget(self.status, 1, 0)
+        grid.addWidget(self.times, 2, 0)
+        grid.addLayout(controls, 3, 0)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """T / O / N on the field grid set the selected fields' resolution."""
+        if watched is self.view and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            plain = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+            resolution = _BY_KEY.get(event.key()) if plain else None
+            if resolution is not None and self.view.state() != QAbstractItemView.State.EditingState:
+                self.request_selected(resolution)
+                return True
+        return super().eventFilter(watched, event)
+
+    # ----- showing a row
+    def show_row(self, row: Vector | Unchanged | None) -> None:
+        self._vector = row if isinstance(row, Vector) else None
+        self.model.set_vector(self._vector)
+        self._show_header(row)
+        if self.model.rowCount():
+            self.view.setCurrentIndex(self.model.index(0, 0))
+
+    def refresh(self) -> None:
+        self.model.refresh()
+        if self._vector is not None:
+            self._show_header(self._vector)
+
+    def _show_header(self, row: Vector | Unchanged | None) -> None:
+        controls_on = isinstance(row, Vector)
+        for widget in (*self.allow.values(), self.skip, self.policy, self.default):
+            widget.setEnabled(controls_on)
+        if row is None:
+            self.title.setText("<b>No vector selected</b>")
+            self.status.setText("Select a vector on the left to see its fields.")
+            self.times.setText("")
+            return
+        label = f" · {row.label}" if row.label else ""
+        self.title.setText(f"<b>{row.resource}{label}</b> &nbsp; <code>{row.uuid}</code>")
+        times = (f"THIS modified: <b>{_stamp(row.this_modified)}</b> &nbsp;&nbsp; "
+                 f"OTHER modified: <b>{_stamp(row.other_modified)}</b>")
+        if isinstance(row, Unchanged):
+            self.status.setText(f"Action: <b>unchanged</b> — identical on both sides. {row.note}")
+            self.times.setText(times)
+            return
+        side, tie = newer_side(row)
+        times += (" &nbsp;&nbsp; NEWER: <b>tie, THIS kept</b>" if tie
+                  else f" &nbsp;&nbsp; NEWER picks <b>{side.value.upper()}</b>")
+        self.times.setText(times)
+        colour = self._theme.action_brushes[row.action].color().name()
+        reason = f" — {row.reason}" if row.reason else ""
+        self.status.setText(f"Method: {row.method.value} &nbsp; Action: "
+                            f"<b style='color:{colour}'>{row.action.value}</b>{reason}")
+        strategy = effective_strategy(row)
+        for method, box in self.allow.items():
+            box.setChecked(method in strategy)
+        position = self.default.findData(row.override_default) if row.override_default else 0
+        self.default.setCurrentIndex(max(0, position))
+
+    # ----- requests
+    def selected_names(self) -> list[str]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        if not rows and self.view.currentIndex().isValid():
+            rows = [self.view.currentIndex().row()]
+        return [self.model.name(r) for r in rows if self.model.editable(r)]
+
+    def request_selected(self, resolution: Resolution | None) -> None:
+        names = self.selected_names()
+        if names:
+            self.resolution_requested.emit(names, resolution)
+
+    def select_field(self, name: str) -> None:
+        for row in range(self.model.rowCount()):
+            if self.model.name(row) == name:
+                self.view.setCurrentIndex(self.model.index(row, RESOLUTION))
+                self.view.selectRow(row)
+                return
+
+    def _chosen(self, row: int, resolution: Resolution) -> None:
+        self.resolution_requested.emit([self.model.name(row)], resolution)
+
+    def _strategy_toggled(self, method: Method) -> None:
+        if self._vector is None:
+            return
+        current = effective_strategy(self._vector)
+        wanted = [m for m in Method
+                  if (m in current) != (m is method)]
+        self.strategy_requested.emit(tuple(wanted))
+
+    def _context_menu(self, point: QPoint) -> None:
+        index = self.view.indexAt(point)
+        vector = self._vector
+        if not index.isValid() or vector is None or not self.model.editable(index.row()):
+            return
+        name = self.model.name(index.row())
+        menu = QMenu(self)
+        for resolution, key in _KEYS.items():
+            menu.addAction(f"Use {resolution.value.upper()}\t{key}",
+                           lambda r=resolution: self.request_selected(r))
+        menu.addAction("Back to the policy's choice", lambda: self.request_selected(None))
+        menu.addSeparator()
+        for resolution in Resolution:
+            menu.addAction(
+                f"For {name}, use {resolution.value.upper()} in every {vector.resource}…",
+                lambda r=resolution: self.bulk_requested.emit(vector.resource, name, r))
+        menu.popup(self.view.viewport().mapToGlobal(point))
+

@@ -1,0 +1,336 @@
+"""The resolver window: vector list on the left, field grid on the right.
+
+The window wires widgets to the session: it starts background loads and commits, and
+turns the panels' requests into undo commands over the core plan.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.plan import Plan
+from core.vectors import Vector
+from core.vocabulary import Resolution
+from gui import commands
+from gui.commit_flow import CommitFlow
+from gui.dialogs import OpenSourceDialog, show_error
+from gui.field_panel import FieldPanel
+from gui.menus import build_menus
+from gui.session import Loaded, Session, Sources, loader
+from gui.tasks import TaskRunner
+from gui.theme import Theme
+from gui.vector_panel import VectorPanel
+
+RECENT_KEY = "recent/{side}"
+_RECENT_MAX = 8
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, theme: Theme,
+                 settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.theme = theme
+        self.settings = settings or QSettings("Truce", "Truce")
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._update_title)
+        self.auto_advance = False
+        self.loads = TaskRunner(self)
+        self.loads.finished.connect(self._loaded)
+        self.loads.failed.connect(self._load_failed)
+        self.loads.cancelled.connect(lambda: self.show_message("Loading cancelled."))
+        self.commits = CommitFlow(self)
+        self._build()
+        self.actions_ = build_menus(self)
+        self.setAcceptDrops(True)
+        self.resize(1280, 800)
+        self._update_title()
+
+    # ----- layout
+    def _build(self) -> None:
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setVisible(False)
+        self.banner.setStyleSheet("QLabel#banner { background: palette(alternate-base); "
+                                  "border: 1px solid palette(mid); border-radius: 4px; "
+                                  "padding: 6px 10px; }")
+        self.vectors = VectorPanel(self.theme)
+        self.vectors.entry_selected.connect(self._entry_selected)
+        self.fields = FieldPanel(self.theme)
+        self.fields.resolution_requested.connect(self.set_resolution)
+        self.fields.strategy_requested.connect(self.set_strategy)
+        self.fields.default_requested.connect(self.set_default)
+        self.fields.bulk_requested.connect(self.bulk_resolution)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.vectors)
+        self.splitter.addWidget(self.fields)
+        self.splitter.setSizes([620, 660])
+        self.splitter.setChildrenCollapsible(False)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 4)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(240)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel_work)
+        self.stage = QLabel()
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.stage)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+        for runner in (self.loads, self.commits.runner):
+            runner.progressed.connect(self._progressed)
+            runner.running_changed.connect(self._running_changed)
+
+    # ----- opening
+    def open_sources(self, sources: Sources) -> None:
+        """Open a pair in the background; a load already running is cancelled."""
+        self.session.sources = sources
+        self.show_message(f"Opening {sources.this} and {sources.other}…")
+        self.loads.start(loader(sources))
+
+    def reload(self) -> None:
+        if self.session.sources is not None:
+            self.open_sources(self.session.sources)
+
+    def choose_source(self, side: str) -> None:
+        current = self.session.sources
+        spec = (current.this if side == "THIS" else current.other) if current else ""
+        dialog = OpenSourceDialog(side, spec, current.mapping if current else "conventions",
+                                  self.recent(side), self)
+        if dialog.exec() != OpenSourceDialog.DialogCode.Accepted:
+            return
+        location, mapping = dialog.chosen()
+        if location:
+            self.replace_source(side, location, mapping)
+
+    def replace_source(self, side: str, location: str, mapping: str | None = None) -> None:
+        if not self.confirm_discard():
+            return
+        current = self.session.sources or Sources("", "")
+        mapping = mapping or current.mapping
+        this, other = (location, current.other) if side == "THIS" else (current.this, location)
+        self.remember(side, location)
+        sources = Sources(this, other, mapping, current.policy)
+        if this and other:
+            self.open_sources(sources)
+        else:
+            self.session.sources = sources
+            self.show_message(f"{side} set to {location}; now open the other side.")
+
+    def recent(self, side: str) -> list[str]:
+        value = self.settings.value(RECENT_KEY.format(side=side), [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def remember(self, side: str, location: str) -> None:
+        items = [location] + [r for r in self.recent(side) if r != location]
+        self.settings.setValue(RECENT_KEY.format(side=side), items[:_RECENT_MAX])
+
+    def _loaded(self, loaded: Loaded) -> None:
+        self.session.loaded = loaded
+        self.undo_stack.clear()
+        self.fields.model.set_labels(loaded.labels)
+        self.vectors.set_plan(loaded.plan)
+        self._update_banner()
+        self._update_title()
+        self.actions_.update_enabled()
+        counts = loaded.plan.counts()
+        self.show_message(f"{len(loaded.plan.vectors)} vectors, {counts['conflicts']} with "
+                          f"conflicts; policy {loaded.plan.policy_name}.")
+        if self.vectors.current_entry() is None:
+            self.vectors.step_conflict(+1)
+
+    def _load_failed(self, error: object, details: str) -> None:
+        self.show_message("Could not open the sources.")
+        show_error(self, "Cannot open", str(error), details)
+
+    def _update_banner(self) -> None:
+        notes = []
+        sources = self.session.sources
+        if sources is not None and sources.is_sample:
+            notes.append("<b>Sample data.</b> This is the bundled sample pair "
+                         "(resources/samples). Use File ▸ Open THIS / Open OTHER for your own.")
+        if self.session.preview_only:
+            notes.append("<b>Preview only.</b> This session is read-only: commit is "
+                         "unavailable.")
+        self.banner.setText(" &nbsp; ".join(notes))
+        self.banner.setVisible(bool(notes))
+
+    # ----- status
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text)
+
+    def cancel_work(self) -> None:
+        self.loads.cancel()
+        self.commits.runner.cancel()
+
+    def _progressed(self, done: int, total: int, stage: str) -> None:
+        self.stage.setText(stage)
+        self.progress.setRange(0, max(total, 0))
+        if total:
+            self.progress.setValue(min(done, total))
+
+    def _running_changed(self, _running: bool) -> None:
+        busy = self.loads.running or self.commits.runner.running
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.progress.setRange(0, 0)
+        if not busy:
+            self.stage.setText("")
+        self.splitter.setEnabled(not self.commits.runner.running)
+        self.actions_.update_enabled()
+
+    def _update_title(self, *_: object) -> None:
+        sources = self.session.sources
+        name = "Truce"
+        if sources is not None:
+            name = f"{Path(sources.this).name} ← {Path(sources.other).name} — Truce"
+        if self.session.preview_only:
+            name += " (preview only)"
+        self.setWindowTitle(f"{name}[*]")
+        self.setWindowModified(self.unsaved)
+
+    @property
+    def unsaved(self) -> bool:
+        plan = self.plan
+        return plan is not None and not self.undo_stack.isClean() and plan.has_overrides
+
+    @property
+    def plan(self) -> Plan | None:
+        return self.session.plan
+
+    # ----- selection
+    def _entry_selected(self, entry: int | None) -> None:
+        row = self.vectors.model.row(entry) if entry is not None else None
+        self.fields.show_row(row)
+
+    def current_vector(self) -> Vector | None:
+        vector = self.fields.model.vector
+        return vector if self.plan is not None else None
+
+    # ----- overrides (each is one undo step)
+    def plan_changed(self) -> None:
+        self.vectors.refresh()
+        self.fields.refresh()
+        self._update_title()
+
+    def _push(self, command: commands.QUndoCommand) -> None:
+        if self.commits.runner.running:
+            return  # the plan is being written; no edits until it is done
+        self.undo_stack.push(command)
+
+    def set_resolution(self, names: list[str], resolution: Resolution | None) -> None:
+        vector, plan = self.current_vector(), self.plan
+        if vector is None or plan is None or not names:
+            return
+        self._push(commands.SetFieldResolutions(plan, self.plan_changed, vector, names,
+                                                resolution))
+        if self.auto_advance:
+            self.advance_field(names[-1])
+
+    def advance_field(self, after: str) -> None:
+        """Move to the next differing field of this vector, or to the next conflict."""
+        rows = self.fields.model.conflict_rows()
+        names = [self.fields.model.name(r) for r in rows]
+        later = names[names.index(after) + 1:] if after in names else []
+        if later:
+            self.fields.select_field(later[0])
+        else:
+            self.vectors.step_conflict(+1)
+        self.fields.view.setFocus()
+
+    def set_strategy(self, strategy: object) -> None:
+        vector, plan = self.current_vector(), self.plan
+        if vector is not None and plan is not None:
+            self._push(commands.SetStrategy(plan, self.plan_changed, vector, strategy))  # type: ignore[arg-type]
+
+    def set_default(self, resolution: Resolution | None) -> None:
+        vector, plan = self.current_vector(), self.plan
+        if vector is not None and plan is not None:
+            self._push(commands.SetDefaultResolution(plan, self.plan_changed, vector,
+                                                     resolution))
+
+    def bulk_resolution(self, resource: str, name: str, resolution: Resolution | None,
+                        confirm: bool = True) -> int:
+        """For field `name`, use `resolution` in every vector of `resource`; returns the count."""
+        plan = self.plan
+        if plan is None:
+            return 0
+        count = len(plan.vectors_for_field(resource, name))
+        choice = resolution.value.upper() if resolution else "the policy's choice"
+        question = (f"Use {choice} for field {name} in every {resource} vector?\n\n"
+                    f"This changes {count} vector(s). It is one step to undo.")
+        if count == 0 or (confirm and QMessageBox.question(self, "Truce", question)
+                          != QMessageBox.StandardButton.Yes):
+            return 0
+        self._push(commands.BulkFieldResolution(plan, self.plan_changed, resource, name,
+                                                resolution))
+        self.show_message(f"{resource}.{name} → {choice} in {count} vector(s).")
+        return count
+
+    def apply_policy(self, spec: str) -> None:
+        from core.session import load_policy
+
+        if self.session.sources is not None:
+            sources = self.session.sources
+            self.session.sources = Sources(sources.this, sources.other, sources.mapping, spec)
+        plan = self.plan
+        if plan is None:
+            return
+        try:
+            command = commands.ApplyPolicy(plan, self.plan_changed, load_policy(spec))
+        except Exception as exc:  # a policy's own error, shown with its message
+            show_error(self, "Policy not applied", str(exc))
+            return
+        self._push(command)
+        self.show_message(f"Policy {spec} applied; your overrides are kept.")
+
+    # ----- closing, drag and drop
+    def confirm_discard(self) -> bool:
+        if not self.unsaved:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved decisions",
+            "You have overrides that are neither committed nor saved. Discard them?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.confirm_discard():
+            self.cancel_work()
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if len(paths) >= 2 and self.confirm_discard():
+            mapping = self.session.sources.mapping if self.session.sources else "conventions"
+            self.open_sources(Sources(paths[0], paths[1], mapping))
+        elif paths:
+            self.replace_source("OTHER", paths[0])
+        event.acceptProposedAction()
+
