@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from core.commit import CommitReport
 from core.mapping import BUILTIN
 
+_LISTED = 50  # not-applied vectors listed in a summary before "… and N more"
 FILE_FILTER = ("Datasets (*.db *.sqlite *.sqlite3 *.xml *.json *.csv);;"
                "SQLite (*.db *.sqlite *.sqlite3);;S3XML (*.xml);;S3JSON (*.json);;All files (*)")
 
@@ -100,7 +101,11 @@ def report_text(report: CommitReport) -> str:
         lines.append(f"  {resource}: " + ", ".join(f"{n} {a}" for a, n in sorted(counts.items())))
     if report.not_applied:
         lines.append("")
-        lines.append(f"{len(report.not_applied)} vector(s) not applied (skipped or in error).")
+        lines.append(f"{len(report.not_applied)} vector(s) not applied (skipped or in error):")
+        lines += [f"  {action}: {resource} {uuid}: {reason}"
+                  for resource, uuid, action, reason in report.not_applied[:_LISTED]]
+        if len(report.not_applied) > _LISTED:
+            lines.append(f"  … and {len(report.not_applied) - _LISTED} more")
     if report.problems:
         lines.append("")
         lines.append(f"{len(report.problems)} database error(s):")

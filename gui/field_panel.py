@@ -88,6 +88,7 @@ class FieldPanel(QWidget):
         self.status.setObjectName("vector_status")
         self.times = QLabel()
         self.times.setObjectName("vector_times")
+        self.times.setWordWrap(True)
         self.allow = {m: QCheckBox(f"allow {m.value}") for m in Method}
         for method, box in self.allow.items():
             box.clicked.connect(lambda _=False, m=method: self._strategy_toggled(m))
@@ -102,22 +103,29 @@ class FieldPanel(QWidget):
             self.default.addItem(res.value, res)
         self.default.activated.connect(
             lambda i: self.default_requested.emit(self.default.itemData(i)))
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("Strategy:"))
+        strategy = QHBoxLayout()
+        strategy.addWidget(QLabel("Strategy:"))
         for box in self.allow.values():
-            controls.addWidget(box)
-        controls.addWidget(self.skip)
-        controls.addWidget(self.policy)
-        controls.addSpacing(16)
-        controls.addWidget(QLabel("Default resolution:"))
-        controls.addWidget(self.default)
-        controls.addStretch(1)
+            strategy.addWidget(box)
+        strategy.addWidget(self.skip)
+        strategy.addWidget(self.policy)
+        strategy.addStretch(1)
+        default = QHBoxLayout()
+        default.addWidget(QLabel("Default resolution:"))
+        default.addWidget(self.default)
+        default.addStretch(1)
+        keys = QLabel("Keys: <b>T</b> THIS · <b>O</b> OTHER · <b>N</b> NEWER on the selected "
+                      "fields · <b>F8</b>/<b>F7</b> next/previous conflict · <b>Ctrl+Z</b> undo")
+        keys.setWordWrap(True)
+        keys.setEnabled(False)
         grid = QGridLayout(self.header)
         grid.setContentsMargins(4, 4, 4, 4)
         grid.addWidget(self.title, 0, 0)
         grid.addWidget(self.status, 1, 0)
         grid.addWidget(self.times, 2, 0)
-        grid.addLayout(controls, 3, 0)
+        grid.addLayout(strategy, 3, 0)
+        grid.addLayout(default, 4, 0)
+        grid.addWidget(keys, 5, 0)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """T / O / N on the field grid set the selected fields' resolution."""

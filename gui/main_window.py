@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.fields)
         self.splitter.setSizes([620, 660])
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)

@@ -80,13 +80,11 @@ def build_menus(window: MainWindow) -> WindowActions:
     file.addAction(_action(window, "&Quit", window.close, QKeySequence.StandardKey.Quit))
 
     edit = bar.addMenu("&Edit")
-    undo = window.undo_stack.createUndoAction(window, "&Undo")
-    undo.setShortcut(QKeySequence.StandardKey.Undo)
-    undo.setIcon(icon("undo"))
-    redo = window.undo_stack.createRedoAction(window, "&Redo")
+    undo = _action(window, "&Undo", window.undo_stack.undo, QKeySequence.StandardKey.Undo,
+                   "undo")
+    redo = _action(window, "&Redo", window.undo_stack.redo, "Ctrl+Shift+Z", "redo")
     redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-    redo.setIcon(icon("redo"))
-    window.addActions([undo, redo])
+    _follow_stack(window, undo, redo)
     edit.addActions([undo, redo])
     edit.addSeparator()
     edit.addAction(_action(window, "&Find…", _focus_search(window), QKeySequence.StandardKey.Find))
@@ -122,6 +120,17 @@ def build_menus(window: MainWindow) -> WindowActions:
     actions = WindowActions(window, dry_run, commit, undo, redo, policy, decisions)
     actions.update_enabled()
     return actions
+
+
+def _follow_stack(window: MainWindow, undo: QAction, redo: QAction) -> None:
+    """Fixed menu/toolbar texts; what would be undone is in the tooltip and status tip."""
+    stack = window.undo_stack
+    stack.canUndoChanged.connect(undo.setEnabled)
+    stack.canRedoChanged.connect(redo.setEnabled)
+    stack.undoTextChanged.connect(lambda text: undo.setToolTip(f"Undo {text}" if text else "Undo"))
+    stack.redoTextChanged.connect(lambda text: redo.setToolTip(f"Redo {text}" if text else "Redo"))
+    undo.setEnabled(stack.canUndo())
+    redo.setEnabled(stack.canRedo())
 
 
 def _focus_search(window: MainWindow) -> object:

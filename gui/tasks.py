@@ -80,7 +80,9 @@ class TaskRunner(QObject):
                  pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
-        self._signals = TaskSignals(self)
+        # Unparented and shared with the tasks, which keep it alive: a task still
+        # finishing after this runner is gone emits into no receiver instead of failing.
+        self._signals = TaskSignals()
         self._signals.progressed.connect(self._on_progress)
         self._signals.finished.connect(self._on_finished)
         self._signals.failed.connect(self._on_failed)

@@ -9,7 +9,7 @@ from core.plan import Plan
 from gui.theme import Theme
 from gui.vector_model import COLUMNS, Filter, VectorModel, filter_counts
 
-_WIDTHS = (120, 170, 110, 90, 70, 135, 135)
+_WIDTHS = (125, 165, 105, 105, 70, 135, 135)
 _EXPAND_LIMIT = 20_000  # laying out every row is linear in QTreeView (PERF-NOTES)
 
 

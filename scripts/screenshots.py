@@ -1,0 +1,118 @@
+"""Render docs/screenshots/{main,conflict,dryrun}.png from the sample pair, offscreen.
+
+    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--dark] [--out DIR]
+
+Works on a temporary copy of the sample pair, so nothing is ever written to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtGui import QColor, QPainter  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from core.vocabulary import Resolution  # noqa: E402
+from gui.main_window import MainWindow  # noqa: E402
+from gui.session import Session, Sources  # noqa: E402
+from gui.theme import Theme, apply_theme, dark_palette  # noqa: E402
+from gui.vector_model import Filter  # noqa: E402
+
+CONFLICT = ("pr_person", "urn:uuid:0c004d1e-ebef-4390-af74-2d156f141369")
+
+
+def wait_for(signal: object, timeout_ms: int = 60_000) -> list[object]:
+    loop = QEventLoop()
+    got: list[object] = []
+    signal.connect(lambda *args: (got.extend(args), loop.quit()))  # type: ignore[attr-defined]
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    return got
+
+
+def settle() -> None:
+    for _ in range(5):
+        QApplication.processEvents()
+
+
+def save(widget: QWidget, path: Path, overlay: QWidget | None = None) -> None:
+    settle()
+    picture = widget.grab()
+    if overlay is not None:
+        painter = QPainter(picture)
+        shot = overlay.grab()
+        x = (picture.width() - shot.width()) // 2
+        y = (picture.height() - shot.height()) // 2
+        painter.fillRect(picture.rect(), _shade())
+        painter.drawPixmap(x, y, shot)
+        painter.end()
+    picture.save(str(path))
+    print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+def _shade() -> QColor:  # a translucent veil behind the dialog, as a window manager shows
+    return QColor(0, 0, 0, 70)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--dark", action="store_true")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    app = QApplication(sys.argv[:1])
+    theme = apply_theme(app)
+    if args.dark:
+        app.setPalette(dark_palette())
+        theme = Theme.build(dark=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("local.db", "incoming.db"):
+            shutil.copy(ROOT / "resources" / "samples" / name, Path(tmp) / name)
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(Session(), theme, settings)
+        window.resize(1280, 800)
+        window.show()
+        window.open_sources(Sources(str(Path(tmp) / "local.db"),
+                                    str(Path(tmp) / "incoming.db")))
+        wait_for(window.loads.finished)
+        # The window shows the sample pair; say so as it would for a first-run user.
+        window.session.sources = Sources(str(ROOT / "resources/samples/local.db"),
+                                         str(ROOT / "resources/samples/incoming.db"))
+        window._update_banner()
+        window._update_title()
+        save(window, args.out / "main.png")
+
+        window.vectors.select_filter(Filter.CONFLICTS)
+        entry = window.vectors.model.entry_of(CONFLICT)
+        window.vectors.select_entry(entry)
+        window.fields.select_field("last_name")
+        window.set_resolution(["last_name"], Resolution.OTHER)
+        window.fields.select_field("comments")
+        window.set_resolution(["comments"], Resolution.NEWER)
+        window.fields.select_field("date_of_birth")
+        window.fields.view.setFocus()
+        save(window, args.out / "conflict.png")
+
+        window.commits.dry_run()
+        wait_for(window.commits.dry_run_done)
+        dialog = window.commits.dialog
+        assert dialog is not None
+        save(window, args.out / "dryrun.png", overlay=dialog)
+        dialog.close()
+        window.undo_stack.setClean()
+        window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
