@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 from core.plan import Unchanged
 from core.vectors import Vector, effective_strategy, newer_side
 from core.vocabulary import Method, Resolution
-from gui.field_model import RESOLUTION, FieldModel, ResolutionDelegate
+from gui.field_model import OTHER, RESOLUTION, RESULT, THIS, FieldModel, ResolutionDelegate
 from gui.theme import Theme
 
-_WIDTHS = (130, 190, 190, 120)
+_WIDTHS = (120, 190, 190, 110)
 _KEYS = {Resolution.THIS: "T", Resolution.OTHER: "O", Resolution.NEWER: "N"}
 _BY_KEY = {Qt.Key.Key_T: Resolution.THIS, Qt.Key.Key_O: Resolution.OTHER,
            Qt.Key.Key_N: Resolution.NEWER}
@@ -68,7 +68,9 @@ class FieldPanel(QWidget):
         header = self.view.horizontalHeader()
         for column, width in enumerate(_WIDTHS):
             header.resizeSection(column, width)
-        header.setStretchLastSection(True)
+        # Five columns over a handful of rows: stretching costs nothing here.
+        for column in (THIS, OTHER, RESULT):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.installEventFilter(self)
@@ -169,8 +171,8 @@ class FieldPanel(QWidget):
             self.times.setText(times)
             return
         side, tie = newer_side(row)
-        times += (" &nbsp;&nbsp; NEWER: <b>tie, THIS kept</b>" if tie
-                  else f" &nbsp;&nbsp; NEWER picks <b>{side.value.upper()}</b>")
+        times += ("<br>NEWER cannot decide: <b>tie, THIS kept</b>" if tie
+                  else f"<br>NEWER picks <b>{side.value.upper()}</b>")
         self.times.setText(times)
         colour = self._theme.action_brushes[row.action].color().name()
         reason = f" — {row.reason}" if row.reason else ""

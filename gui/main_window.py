@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.vectors)
         self.splitter.addWidget(self.fields)
-        self.splitter.setSizes([620, 660])
+        self.splitter.setSizes([660, 620])
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)

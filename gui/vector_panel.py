@@ -25,7 +25,7 @@ class VectorPanel(QWidget):
         self.tabs.setObjectName("filter_tabs")
         self.tabs.setExpanding(False)
         self.tabs.setDrawBase(False)
-        self.tabs.setStyleSheet("QTabBar::tab { padding: 4px 7px; }")
+        self.tabs.setStyleSheet("QTabBar::tab { padding: 3px 6px; }")
         for which in Filter:
             self.tabs.addTab(which.value)
         self.tabs.currentChanged.connect(self._filter_changed)
@@ -98,7 +98,10 @@ class VectorPanel(QWidget):
         self.view.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows)
-        self.view.scrollTo(index)
+        self.view.scrollTo(index, QTreeView.ScrollHint.PositionAtCenter)
+        # expandAll() lays rows out lazily; scroll again once the layout is done.
+        QTimer.singleShot(0, lambda: self.view.scrollTo(self.view.currentIndex(),
+                                                        QTreeView.ScrollHint.PositionAtCenter))
         return True
 
     def select_filter(self, which: Filter) -> None:
