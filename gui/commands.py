@@ -159,3 +159,46 @@ class ApplyPolicy(QUndoCommand):
         self.plan.policy_name = self.before_name
         self.plan.recompute()
         self.changed()
+
+
+OverrideState = list[tuple[object, object, dict[str, Resolution]]]
+
+
+def _override_state(vectors: list[Vector]) -> OverrideState:
+    return [(v.override_strategy, v.override_default, dict(v.override_fields)) for v in vectors]
+
+
+def _restore_overrides(vectors: list[Vector], state: OverrideState) -> None:
+    for vector, (strategy, default, fields) in zip(vectors, state, strict=True):
+        vector.override_strategy, vector.override_default = strategy, default  # type: ignore[assignment]
+        vector.override_fields = dict(fields)
+
+
+class LoadDecisions(QUndoCommand):
+    """A decisions file's overrides on the plan; one step that undoes to the old overrides.
+
+    `apply` (the core's `apply_decisions(plan, path)`) runs in the constructor, so a bad
+    file raises before anything is pushed; its report is kept in `report`.
+    """
+
+    def __init__(self, plan: Plan, changed: Changed, apply: Callable[[Plan], object],
+                 label: str) -> None:
+        super().__init__(f"load decisions {label}")
+        self.plan, self.changed = plan, changed
+        self.before = _override_state(plan.vectors)
+        try:
+            self.report = apply(plan)
+            self.after = _override_state(plan.vectors)
+        finally:
+            _restore_overrides(plan.vectors, self.before)
+            plan.recompute()
+
+    def redo(self) -> None:
+        _restore_overrides(self.plan.vectors, self.after)
+        self.plan.recompute()
+        self.changed()
+
+    def undo(self) -> None:
+        _restore_overrides(self.plan.vectors, self.before)
+        self.plan.recompute()
+        self.changed()

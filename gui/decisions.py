@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu
 
+from core.decisions import DecisionsReport, apply_decisions, save_decisions
+from gui.commands import LoadDecisions
 from gui.dialogs import ReportDialog, show_error
 
 if TYPE_CHECKING:
@@ -17,18 +18,15 @@ if TYPE_CHECKING:
 _FILTER = "Truce decisions (*.json);;All files (*)"
 
 
-def _core_api() -> tuple[Callable[..., Any], Callable[..., Any]] | None:
-    """The core's save/load functions, when this build has them."""
-    for module_name in ("core.decisions", "core.session"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        save = getattr(module, "save_decisions", None)
-        load = getattr(module, "load_decisions", None)
-        if save is not None and load is not None:
-            return save, load
-    return None
+def report_text(report: DecisionsReport) -> str:
+    lines = [f"{report.applied} decision(s) applied."]
+    if report.stale:
+        lines += ["", f"{len(report.stale)} not applied because a record changed:"]
+        lines += [f"  {s}" for s in report.stale]
+    if report.missing:
+        lines += ["", f"{len(report.missing)} not applied because the vector is gone:"]
+        lines += [f"  {m}" for m in report.missing]
+    return "\n".join(lines)
 
 
 class DecisionsActions:
@@ -38,49 +36,52 @@ class DecisionsActions:
         self.save.setShortcut("Ctrl+S")
         self.save.triggered.connect(lambda _=False: self.save_as())
         self.load = QAction("&Load decisions…", window)
+        self.load.setShortcut("Ctrl+L")
         self.load.triggered.connect(lambda _=False: self.load_from())
         menu.addActions([self.save, self.load])
         window.addActions([self.save, self.load])
 
     def update_enabled(self, ready: bool) -> None:
-        available = _core_api() is not None
-        for action in (self.save, self.load):
-            action.setEnabled(ready and available)
-            action.setToolTip("" if available else "decisions files are not in this build")
+        self.save.setEnabled(ready)
+        self.load.setEnabled(ready)
 
     def save_as(self, path: str | None = None) -> bool:
-        api, loaded = _core_api(), self.window.session.loaded
-        if api is None or loaded is None:
+        plan = self.window.plan
+        if plan is None:
             return False
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self.window, "Save decisions", "", _FILTER)
+            path, _ = QFileDialog.getSaveFileName(self.window, "Save decisions",
+                                                  "decisions.json", _FILTER)
         if not path:
             return False
         try:
-            api[0](loaded.plan, path)
-        except (OSError, ValueError) as exc:
-            show_error(self.window, "Decisions not saved", str(exc))
+            save_decisions(plan, path)
+        except OSError as exc:
+            show_error(self.window, "Decisions not saved", f"{path}: {exc.strerror or exc}")
             return False
         self.window.undo_stack.setClean()
         self.window.show_message(f"Decisions saved to {path}.")
         return True
 
-    def load_from(self, path: str | None = None) -> bool:
-        api, loaded = _core_api(), self.window.session.loaded
-        if api is None or loaded is None:
-            return False
+    def load_from(self, path: str | None = None) -> DecisionsReport | None:
+        plan = self.window.plan
+        if plan is None:
+            return None
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self.window, "Load decisions", "", _FILTER)
         if not path:
-            return False
+            return None
         try:
-            result = api[1](loaded.plan, path)
-        except (OSError, ValueError) as exc:
+            command = LoadDecisions(plan, self.window.plan_changed,
+                                    lambda p: apply_decisions(p, path), Path(path).name)
+        except (OSError, ValueError) as exc:  # DecisionsError is a ValueError
             show_error(self.window, "Decisions not loaded", str(exc))
-            return False
-        self.window.undo_stack.clear()
-        self.window.plan_changed()
-        if result:
-            ReportDialog("Decisions loaded", "Some decisions no longer apply:", str(result),
-                         parent=self.window).open()
-        return True
+            return None
+        self.window.undo_stack.push(command)
+        report = command.report
+        assert isinstance(report, DecisionsReport)
+        self.window.show_message(f"{report.applied} decision(s) loaded from {path}.")
+        if report.stale or report.missing:
+            ReportDialog("Decisions loaded", "Some decisions no longer apply:",
+                         report_text(report), parent=self.window).open()
+        return report

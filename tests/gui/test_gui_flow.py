@@ -250,3 +250,22 @@ def test_closing_with_unsaved_overrides_asks(qtbot, window: MainWindow, monkeypa
     assert asked and "Discard" in asked[0]
     window.undo_stack.undo()
     assert not window.isWindowModified()
+
+
+def test_decisions_save_and_load_as_one_undo_step(qtbot, window: MainWindow, tmp_path):
+    vector = select_vector(window, CONFLICT)
+    press(qtbot, window, "last_name", Qt.Key.Key_O)
+    path = str(tmp_path / "decisions.json")
+    assert window.actions_.decisions.save_as(path)
+    assert not window.isWindowModified()
+    window.undo_stack.undo()
+    assert vector.override_fields == {}
+    report = window.actions_.decisions.load_from(path)
+    assert report is not None and report.applied == 1
+    assert vector.override_fields == {"last_name": Resolution.OTHER}
+    assert vector.action is Action.UPDATE
+    window.undo_stack.undo()
+    assert vector.override_fields == {} and vector.action is Action.UNCHANGED
+    (tmp_path / "bad.json").write_text("{nope")
+    assert window.actions_.decisions.load_from(str(tmp_path / "bad.json")) is None
+    window.commits.dialog = None
