@@ -9,7 +9,7 @@ all of them: nothing is ever half-written.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,17 +17,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from core.identity import stored_forms
 from core.journal import Image, write_entry
 from core.plan import Plan
 from core.progress import Progress
 from core.schema import Resource
 from core.sources.sql import SqlDataset, raw_table
+from core.staleness import StaleError, check_stale
 from core.values import encoder
 from core.vectors import Vector, changed_fields, later
 from core.vocabulary import Action
 
-_BATCH = 500
+__all__ = ["CommitError", "CommitProblem", "CommitReport", "StaleError", "commit_plan"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,15 +42,6 @@ class CommitProblem:
     def __str__(self) -> str:
         where = f"{self.resource} {self.uuid}" + (f" field {self.field}" if self.field else "")
         return f"{where}: {self.message}"
-
-
-class StaleError(Exception):
-    """THIS changed since the plan was computed; nothing was written."""
-
-    def __init__(self, records: list[str]) -> None:
-        self.records = records
-        super().__init__(f"commit refused: {len(records)} record(s) of THIS changed since "
-                         "the plan was computed: " + "; ".join(records[:10]))
 
 
 class CommitError(Exception):
@@ -97,7 +88,7 @@ def _run(plan: Plan, this: SqlDataset, *, dry_run: bool, progress: Progress | No
     with this.engine.connect() as conn:
         transaction = conn.begin()
         try:
-            before = _check_stale(conn, plan, this, writes)
+            before = check_stale(conn, plan, this, writes)
             progress.set_total(len(writes), "writing")
             writer = _Writer(conn, plan, this, before, capture)
             for vector in writes:
@@ -174,56 +165,6 @@ def _created_targets_first(writes: list[Vector]) -> list[Vector]:
                 placed.add(target.identity)
                 stack.append((target, targets(target)))
     return ordered
-
-
-def _check_stale(conn: sa.Connection, plan: Plan, this: SqlDataset,
-                 writes: list[Vector]) -> dict[tuple[str, str], dict[str, Any]]:
-    """Re-read every touched THIS record inside the transaction; refuse if any changed."""
-    stale: list[str] = []
-    before: dict[tuple[str, str], dict[str, Any]] = {}
-    by_resource: dict[str, list[Vector]] = defaultdict(list)
-    for vector in writes:
-        by_resource[vector.resource].append(vector)
-    for resource, vectors in by_resource.items():
-        existing = [v for v in vectors if v.action is not Action.CREATE]
-        rows = this.fetch(resource, [v.this_key for v in existing], connection=conn)
-        raw = _raw_rows(conn, plan.schema.resources[resource], [v.this_key for v in existing])
-        for vector in existing:
-            found = rows.get(vector.this_key)
-            if found is None:
-                stale.append(f"{resource} {vector.uuid} was removed from THIS")
-            elif found[1] != vector.this_fingerprint:
-                stale.append(f"{resource} {vector.uuid} was changed in THIS")
-            else:
-                before[vector.identity] = raw[vector.this_key]
-        created = [v for v in vectors if v.action is Action.CREATE]
-        for uuid in _present_uuids(conn, plan.schema.resources[resource], created):
-            stale.append(f"{resource} {uuid} appeared in THIS")
-    if stale:
-        raise StaleError(stale)
-    return before
-
-
-def _raw_rows(conn: sa.Connection, res: Resource, keys: list[Any]) -> dict[Any, dict[str, Any]]:
-    table = raw_table(res)
-    rows: dict[Any, dict[str, Any]] = {}
-    for start in range(0, len(keys), _BATCH):
-        stmt = sa.select(table).where(table.c[res.pk].in_(keys[start:start + _BATCH]))
-        for row in conn.execute(stmt).mappings():
-            rows[row[res.pk]] = dict(row)
-    return rows
-
-
-def _present_uuids(conn: sa.Connection, res: Resource, vectors: list[Vector]) -> list[str]:
-    forms = {form: v.uuid for v in vectors for form in stored_forms(v.uuid)}
-    table = raw_table(res)
-    column = table.c[res.meta.uuid]
-    names = list(forms)
-    found: list[str] = []
-    for start in range(0, len(names), _BATCH):
-        stmt = sa.select(column).where(column.in_(names[start:start + _BATCH]))
-        found += [forms[raw] for (raw,) in conn.execute(stmt)]
-    return found
 
 
 _COLUMN_IN_MESSAGE = re.compile(r"\b(\w+)\.(\w+)\b")
