@@ -269,3 +269,24 @@ def test_decisions_save_and_load_as_one_undo_step(qtbot, window: MainWindow, tmp
     (tmp_path / "bad.json").write_text("{nope")
     assert window.actions_.decisions.load_from(str(tmp_path / "bad.json")) is None
     window.commits.dialog = None
+
+
+def test_blocked_reference_is_red_with_its_reason_and_keeping_this_unblocks(
+        qtbot, make_window, pair_copy):
+    from dataclasses import replace
+
+    from gui.field_model import RESULT
+
+    window = make_window(replace(pair_copy, policy="replace"))
+    blocked = ("pr_person", "urn:uuid:a58107db-d8e3-43cd-926b-ee27bff3dfc5")
+    vector = select_vector(window, blocked)
+    assert vector.action is Action.SKIP and "blocked reference" in vector.reason
+    model = window.fields.model
+    index = model.index(field_row(window, "location_id"), RESULT)
+    assert index.data(Qt.ItemDataRole.ForegroundRole) == window.theme.blocked
+    assert "not created" in index.data(Qt.ItemDataRole.ToolTipRole)
+    assert "blocked" in window.fields.status.text()
+    press(qtbot, window, "location_id", Qt.Key.Key_T)
+    assert not vector.blocked and vector.action is not Action.SKIP
+    assert model.index(field_row(window, "location_id"), RESULT).data(
+        Qt.ItemDataRole.ForegroundRole) is None
