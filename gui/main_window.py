@@ -240,6 +240,14 @@ class MainWindow(QMainWindow):
             return  # the plan is being written; no edits until it is done
         self.undo_stack.push(command)
 
+    def undo(self) -> None:
+        if not self.commits.runner.running:
+            self.undo_stack.undo()
+
+    def redo(self) -> None:
+        if not self.commits.runner.running:
+            self.undo_stack.redo()
+
     def set_resolution(self, names: list[str], resolution: Resolution | None) -> None:
         vector, plan = self.current_vector(), self.plan
         if vector is None or plan is None or not names:

@@ -80,9 +80,8 @@ def build_menus(window: MainWindow) -> WindowActions:
     file.addAction(_action(window, "&Quit", window.close, QKeySequence.StandardKey.Quit))
 
     edit = bar.addMenu("&Edit")
-    undo = _action(window, "&Undo", window.undo_stack.undo, QKeySequence.StandardKey.Undo,
-                   "undo")
-    redo = _action(window, "&Redo", window.undo_stack.redo, "Ctrl+Shift+Z", "redo")
+    undo = _action(window, "&Undo", window.undo, QKeySequence.StandardKey.Undo, "undo")
+    redo = _action(window, "&Redo", window.redo, "Ctrl+Shift+Z", "redo")
     redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     _follow_stack(window, undo, redo)
     edit.addActions([undo, redo])

@@ -290,3 +290,27 @@ def test_blocked_reference_is_red_with_its_reason_and_keeping_this_unblocks(
     assert not vector.blocked and vector.action is not Action.SKIP
     assert model.index(field_row(window, "location_id"), RESULT).data(
         Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_auto_advance_moves_to_the_next_differing_field(qtbot, window: MainWindow):
+    window.actions_.window.auto_advance = True
+    vector = select_vector(window, CONFLICT)
+    press(qtbot, window, "last_name", Qt.Key.Key_O)
+    current = window.fields.view.currentIndex()
+    assert window.fields.model.name(current.row()) == "date_of_birth"
+    press(qtbot, window, "comments", Qt.Key.Key_O)
+    assert window.fields.model.vector is not vector
+    assert window.fields.model.vector.conflicts
+
+
+def test_no_undo_while_a_commit_is_writing(qtbot, window: MainWindow):
+    vector = select_vector(window, CONFLICT)
+    press(qtbot, window, "last_name", Qt.Key.Key_O)
+    with qtbot.waitSignal(window.commits.dry_run_done, timeout=30_000):
+        window.commits.dry_run()
+        assert window.commits.runner.running and not window.splitter.isEnabled()
+        window.actions_.undo.trigger()
+        assert vector.override_fields == {"last_name": Resolution.OTHER}
+    window.commits.dialog.close()
+    window.actions_.undo.trigger()
+    assert vector.override_fields == {}
