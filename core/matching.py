@@ -154,7 +154,9 @@ class _Builder:
             return
         kept: list[Unchanged] = []
         for row in self.unchanged:
-            if (row.resource, row.uuid) in wanted:
+            # Only a master THIS has can be updated; one deleted in OTHER that THIS never
+            # had stays a no-op, and the plan skips its new components.
+            if (row.resource, row.uuid) in wanted and row.uuid in self.index[row.resource]:
                 self.vectors.append(Vector(
                     resource=row.resource, uuid=row.uuid, method=Method.UPDATE,
                     label=row.label, place="", other_values={},

@@ -114,6 +114,10 @@ class Plan:
             allowed = ", ".join(m.value for m in strategy) or "nothing"
             return Action.SKIP, f"strategy allows {allowed}, not {vector.method.value}"
         if vector.method is Method.CREATE:
+            if self._master_missing(vector):
+                master_resource, master_uuid = vector.parent  # type: ignore[misc]
+                return Action.SKIP, (f"master {master_resource} {master_uuid} is not in THIS "
+                                     "and is not created")
             return Action.CREATE, ""
         if vector.method is Method.DELETE:
             resource = self.schema.resources[vector.resource]
@@ -123,6 +127,13 @@ class Plan:
         if changed_fields(vector):
             return Action.UPDATE, ""
         return Action.UNCHANGED, "THIS values kept" if vector.differing else ""
+
+    def _master_missing(self, vector: Vector) -> bool:
+        """A new component whose master has no vector and is not in THIS (e.g. the master
+        is deleted in OTHER and THIS never had it): there is nothing to link it to."""
+        parent = vector.parent
+        return (parent is not None and parent not in self._by_identity
+                and not self.this_has(*parent))
 
     def _propagate_to_components(self) -> None:
         for vector in self.vectors:

@@ -463,3 +463,16 @@ def test_blocked_reference_unblocked_by_skipping(dbs: Databases) -> None:
     plan.set_strategy(vector, [])
     assert vector.action is Action.SKIP and "strategy" in vector.reason
     assert plan.counts()["blocked"] == 0
+
+
+def test_component_of_master_deleted_in_other_and_unknown_to_this_is_skipped(
+        dbs: Databases) -> None:
+    # Found by the property tests: the component was planned as a create and the whole
+    # commit was then refused because its master did not exist.
+    pair = dbs.pair({}, {"person": [person(4, "Dee", deleted=True), person(5, "Eve")],
+                         "address": [address(41, 4, "Gone road"), address(51, 5, "Eve road")]})
+    plan = pair.plan("replace")
+    orphan = plan.get("address", urn(41))
+    assert orphan.action is Action.SKIP and "master" in orphan.reason
+    pair.commit(plan)
+    assert set(pair.rows("address")) == {urn(51)}
