@@ -8,6 +8,7 @@ inside the database, so Python never holds a key → uuid map of a whole table.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,7 +176,7 @@ class SqlDataset:
             for start in range(0, len(keys), _BATCH):
                 batch = keys[start:start + _BATCH]
                 for row in conn.execute(query.statement.where(pk.in_(batch))):
-                    found[row[0]] = (self._record(res, res, query, row), hash(tuple(row)))
+                    found[row[0]] = (self._record(res, res, query, row), _fingerprint(row))
         return found
 
     def count(self, resource: str) -> int:
@@ -287,6 +288,16 @@ def _typed(convert: Converter, name: str, value: Any, problems: list[Problem]) -
     except ValueError as exc:
         problems.append(Problem(name, str(exc)))
         return None
+
+
+def _fingerprint(row: Any) -> int:
+    """A hash of a raw row for the stale check; JSON columns read from a server arrive
+    as dicts and lists, which are hashed through their canonical JSON text."""
+    try:
+        return hash(tuple(row))
+    except TypeError:
+        return hash(tuple(json.dumps(v, sort_keys=True, default=str)
+                          if isinstance(v, (dict, list)) else v for v in row))
 
 
 def _short(exc: Exception) -> str:

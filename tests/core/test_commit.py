@@ -276,3 +276,15 @@ def test_journal_row_with_before_after_images(dbs: Databases) -> None:
     delete = by_uuid[urn(3)]
     assert json.loads(delete["before"])["deleted"] in (False, 0)
     assert json.loads(delete["after"])["deleted"] in (True, 1)
+
+
+def test_json_and_decimal_fields_compare_and_commit(dbs: Databases) -> None:
+    typed = shape(extra={"person.tags": sa.JSON(), "person.score": sa.Numeric(6, 2)})
+    pair = dbs.pair({"person": [person(1, "Ann", 0, tags={"a": [1]}, score=1.5)]},
+                    {"person": [person(1, "Ann", 1, tags={"a": [1, 2]}, score=2.25),
+                                person(2, "Bob", 0, tags=["x"], score=3)]},
+                    this_shape=typed, other_shape=typed)
+    plan = pair.plan("replace")
+    assert plan.get("person", urn(1)).action is Action.UPDATE
+    pair.commit(plan)
+    assert pair.plan("replace").counts()["update"] == 0
