@@ -24,7 +24,8 @@ import sqlalchemy as sa
 
 from core.commit import CommitReport, commit_plan
 from core.identity import canonical_uuid
-from core.mapping import CONVENTIONS, Mapping as SchemaMapping
+from core.mapping import CONVENTIONS
+from core.mapping import Mapping as SchemaMapping
 from core.matching import build_plan
 from core.plan import Plan
 from core.policy import FALLBACK, Policy, preset

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from builders import Databases, Pair, at, uid, urn
+from builders import Databases, Pair, at, uid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

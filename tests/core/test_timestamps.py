@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -10,8 +10,6 @@ from builders import Databases, shape, uid, urn
 
 from core.timestamps import TimestampError, parse_timestamp
 from core.vocabulary import Action
-
-UTC = timezone.utc
 
 
 def test_timestamp_z_suffix_is_utc() -> None:
