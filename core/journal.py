@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -63,7 +63,7 @@ def write_entry(conn: sa.Connection, *, this_source: str, other_source: str, pol
     """Record one commit in the open transaction; returns the journal id."""
     ensure_tables(conn)
     result = conn.execute(journal_table.insert().values(
-        committed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        committed_at=datetime.now(UTC).isoformat(timespec="seconds"),
         this_source=this_source, other_source=other_source, policy=policy,
         counts=json.dumps(counts, sort_keys=True), note=note))
     journal_id = result.inserted_primary_key[0]

@@ -1,4 +1,4 @@
-"""Sync policies: Eden's `sync_resolve(vector)` hook, the named presets, and validation (SPEC §5)."""
+"""Sync policies: Eden's `sync_resolve(vector)` hook, named presets, validation (SPEC §5)."""
 
 from __future__ import annotations
 

@@ -7,10 +7,10 @@ allow-list for every table and column name Truce ever puts into SQL (SPEC §2).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """How a column's values are typed and compared."""
 
     STRING = "string"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 # fromisoformat alone is too lenient (week dates, basic format, "2024"), so the shape is
 # checked first; fromisoformat then does the fast parse (PERF-NOTES: ~40x dateutil).
@@ -33,10 +33,10 @@ def parse_timestamp(text: str) -> datetime:
 def to_utc(value: datetime | date) -> datetime:
     """An aware UTC datetime; naive values are taken as UTC, dates as midnight UTC."""
     if not isinstance(value, datetime):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def parse_date(text: str) -> date:

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Method(str, Enum):
+class Method(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Resolution(str, Enum):
+class Resolution(StrEnum):
     THIS = "this"
     OTHER = "other"
     NEWER = "newer"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Action(str, Enum):
+class Action(StrEnum):
     """What a commit will do with a vector."""
 
     CREATE = "create"
@@ -33,16 +27,10 @@ class Action(str, Enum):
     SKIP = "skip"
     ERROR = "error"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Side(str, Enum):
+class Side(StrEnum):
     THIS = "this"
     OTHER = "other"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 FALLBACK_STRATEGY: tuple[Method, ...] = (Method.CREATE, Method.UPDATE)

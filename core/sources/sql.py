@@ -184,7 +184,8 @@ class SqlDataset:
         if res is None:
             return 0
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.count()).select_from(self._tables[resource])).scalar()
+            count = sa.select(sa.func.count()).select_from(self._tables[resource])
+            return int(conn.execute(count).scalar() or 0)
 
     # ----- internals
     def _connect(self, connection: sa.Connection | None):
