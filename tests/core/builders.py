@@ -256,18 +256,15 @@ class Databases:
 
 # ----- Eden databases (the schema dumped from a real Eden server)
 
-EDEN_SCHEMA = Path("/work/shared/reference/eden-schema.sql")
+# A copy of shared/reference/eden-schema.sql, so the tests stand alone in any checkout.
+EDEN_SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "eden" / "eden-schema.sql"
 _EDEN_ORDER = ("auth_user", "pr_pentity", "sit_trackable", "gis_location", "org_organisation",
                "pr_person", "pr_address", "pr_contact", "sync_repository")
 _EDEN_KEYS = {"pr_pentity": "pe_id", "sit_trackable": "track_id"}
 
 
 def eden_schema_file() -> Path:
-    here = Path(__file__).resolve().parents[2]
-    for candidate in (here.parent / "shared" / "reference" / "eden-schema.sql", EDEN_SCHEMA):
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError("eden-schema.sql")
+    return EDEN_SCHEMA
 
 
 def _eden_statements(dialect: str) -> list[str]:

@@ -20,7 +20,8 @@ from core.sources.sql import SqlDataset
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = REPO_ROOT / "resources" / "samples"
-REFERENCE = REPO_ROOT.parent / "shared" / "reference"
+# Copies of shared/reference (schema and exports from a real Eden server).
+REFERENCE = REPO_ROOT / "tests" / "fixtures" / "eden"
 EDEN_EXPORTS = REFERENCE / "eden-exports"
 
 
@@ -80,8 +81,6 @@ def test_the_sample_files_carry_the_broken_records_as_text() -> None:
 # ----- real Eden exports
 @pytest.fixture(scope="module")
 def eden_schema(tmp_path_factory: pytest.TempPathFactory):
-    if not EDEN_EXPORTS.is_dir():
-        pytest.skip(f"{EDEN_EXPORTS} is not available")
     path = tmp_path_factory.mktemp("eden") / "eden.db"
     with sqlite3.connect(path) as conn:
         conn.executescript((REFERENCE / "eden-schema.sql").read_text(encoding="utf-8"))
