@@ -32,7 +32,9 @@ BAD_INPUT_ERRORS = (SourceError, MappingError, PolicyError, ValueError, OSError)
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="truce", description="Resolve conflicts between two synchronized datasets.")
+        prog="truce", description="Resolve conflicts between two synchronized datasets.",
+        epilog="`truce` alone opens the window on the sample data; "
+               "`truce gui THIS OTHER [--preview-only]` opens it on yours.")
     commands = parser.add_subparsers(dest="command")
 
     def pair_command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -72,21 +74,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", default="s3xml", choices=("s3xml", "s3json", "csv"))
     export.add_argument("--mapping", help="schema mapping: conventions, eden or a TOML file")
     export.add_argument("-o", "--output", required=True, help="file (or folder, for csv)")
-    gui = commands.add_parser("gui", help="open the resolver window")
-    gui.add_argument("this", nargs="?")
-    gui.add_argument("other", nargs="?")
-    gui.add_argument("--preview-only", action="store_true")
-    gui.add_argument("--policy")
-    gui.add_argument("--mapping")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0] == "gui" or args_list[0].startswith("--preview-only"):
-        return _gui(args_list)
+    """The headless commands; `gui.launcher` sends everything else to the window."""
     parser = build_parser()
-    args = parser.parse_args(args_list)
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return BAD_INPUT
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "preview": _preview, "commit": _commit, "journal": _journal, "revert": _revert,
         "export": _export}
@@ -104,12 +101,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # last resort: a fault of ours, said plainly, not a traceback
         _error(f"internal error: {type(exc).__name__}: {exc}")
         return FAULT
-
-
-def _gui(argv: list[str]) -> int:
-    from gui.app import main as gui_main  # Qt only when the window is wanted
-
-    return gui_main(argv[1:] if argv and argv[0] == "gui" else argv)
 
 
 def _plan(args: argparse.Namespace) -> tuple[Plan, Pair]:

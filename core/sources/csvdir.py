@@ -15,33 +15,22 @@ from core.progress import Progress
 from core.records import Problem, Record
 from core.schema import Resource, Schema
 from core.sources.errors import SourceError
-from core.sources.exchange import RecordMaker, uuid_list
+from core.sources.exchange import FileSource, RecordMaker, uuid_list
 
 _META_ROLES = ("uuid", "modified_on", "created_on", "deleted", "mci")
 
 
-class CsvFolder:
+class CsvFolder(FileSource):
     """A directory of `<resource>.csv` files."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.label = str(path)
+        super().__init__(path)
         if not self.path.is_dir():
             raise SourceError(f"{self.label}: not a folder of CSV files")
-        self._warnings: dict[int, list[str]] = {}
 
     def files(self) -> dict[str, Path]:
         """resource name → its file, for every `*.csv` in the folder."""
         return {p.stem: p for p in sorted(self.path.glob("*.csv")) if p.is_file()}
-
-    def estimate(self, typing: Schema) -> int:
-        return 0
-
-    def unknown_columns(self, typing: Schema) -> list[str]:
-        if id(typing) not in self._warnings:
-            for _ in self.records(typing):
-                pass
-        return list(self._warnings.get(id(typing), []))
 
     def records(self, typing: Schema, progress: Progress | None = None) -> Iterator[Record]:
         """Every row of every file THIS has a resource for, masters' files first."""

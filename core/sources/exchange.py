@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from core.identity import canonical_uuid
@@ -49,6 +50,28 @@ def uuid_list(raw: Any) -> list[str | None] | None:
     if isinstance(raw, list) and all(isinstance(u, str) for u in raw):
         return [canonical_uuid(u) for u in raw]
     return None
+
+
+class FileSource:
+    """What the exchange-file readers share: a path, a label, and the warnings about
+    unknown resources and fields that reading the file for one schema produced."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.label = str(path)
+        self._warnings: dict[int, list[str]] = {}
+
+    def estimate(self, typing: Schema) -> int:
+        return 0  # a file's record count is unknown until it is read
+
+    def unknown_columns(self, typing: Schema) -> list[str]:
+        if id(typing) not in self._warnings:
+            for _ in self.records(typing):
+                pass
+        return list(self._warnings.get(id(typing), []))
+
+    def records(self, typing: Schema, progress: Any = None) -> Any:
+        raise NotImplementedError
 
 
 class RecordMaker:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from core.progress import Progress
 from core.records import Problem, Record
 from core.schema import Resource, Schema
 from core.sources.errors import SourceError
-from core.sources.exchange import RecordMaker
+from core.sources.exchange import FileSource, RecordMaker
 
 _META = ("uuid", "modified_on", "created_on", "deleted", "mci")
 _MAX_NESTING = 64
@@ -28,22 +27,8 @@ def pointer(*parts: str | int) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-class S3JsonFile:
+class S3JsonFile(FileSource):
     """An S3JSON file; every record is typed by THIS's schema."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.label = str(path)
-        self._warnings: dict[int, list[str]] = {}
-
-    def estimate(self, typing: Schema) -> int:
-        return 0
-
-    def unknown_columns(self, typing: Schema) -> list[str]:
-        if id(typing) not in self._warnings:
-            for _ in self.records(typing):
-                pass
-        return list(self._warnings.get(id(typing), []))
 
     def records(self, typing: Schema, progress: Progress | None = None) -> Iterator[Record]:
         document = self._load()

@@ -18,7 +18,7 @@ from core.progress import Progress
 from core.records import Problem, Record
 from core.schema import Resource, Schema
 from core.sources.errors import SourceError
-from core.sources.exchange import RecordMaker, decode_value
+from core.sources.exchange import FileSource, RecordMaker, decode_value
 
 _PROLOG_BYTES = 65536
 # "<!DOCTYPE" as it appears in UTF-8/ASCII and both UTF-16 byte orders.
@@ -35,22 +35,8 @@ def _doctype_refused(path: Path) -> SourceError:
                        "DTDs and entities are refused in exchange files")
 
 
-class S3XmlFile:
+class S3XmlFile(FileSource):
     """An S3XML file: one `<resource>` per record, nested resources are components."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.label = str(path)
-        self._warnings: dict[int, list[str]] = {}
-
-    def estimate(self, typing: Schema) -> int:
-        return 0
-
-    def unknown_columns(self, typing: Schema) -> list[str]:
-        if id(typing) not in self._warnings:
-            for _ in self.records(typing):
-                pass
-        return list(self._warnings.get(id(typing), []))
 
     def records(self, typing: Schema, progress: Progress | None = None) -> Iterator[Record]:
         """Every record THIS has a resource for, in file order, masters before components."""

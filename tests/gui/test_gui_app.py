@@ -79,3 +79,13 @@ def test_runner_cancels_and_drops_stale_results(qtbot):
         p = Progress()
         p.cancel()
         p.advance()
+
+
+def test_launcher_sends_headless_commands_to_the_core_cli(capsys):
+    from gui.launcher import main, wants_window
+
+    assert wants_window([]) and wants_window(["gui", "a.db", "b.db"])
+    assert wants_window(["--preview-only"])
+    assert not wants_window(["preview", "a.db", "b.db"])
+    assert main(["preview", "no-such-this.db", "no-such-other.db"]) == 2
+    assert "no-such-this.db" in capsys.readouterr().err
