@@ -1,0 +1,198 @@
+"""The three export formats, each written as a stream: S3XML, S3JSON, a CSV folder."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from core.export.encoding import (
+    bad_fields,
+    json_value,
+    jsonable,
+    link_of,
+    meta_attributes,
+    raw_xml,
+    text_of,
+    xml_value,
+)
+from core.export.selection import Entry, age, batches
+from core.progress import Progress
+from core.records import Record
+from core.schema import Kind, Resource
+from core.sources.sql import SqlDataset
+from core.timestamps import format_timestamp
+
+
+def write_xml(dataset: SqlDataset, out: Path, top: list[Entry], muntil: datetime | None,
+               progress: Progress) -> int:
+    schema = dataset.schema
+    count = 0
+    root_attrs = {"muntil": format_timestamp(muntil)} if muntil else {}
+    with etree.xmlfile(str(out), encoding="utf-8") as xf:
+        xf.write_declaration()
+        with xf.element("s3xml", root_attrs):
+            element: etree._Element | None = None
+            for rows in batches(dataset, top, progress):
+                for entry, record, raw, nested in rows:
+                    res = schema.resources[entry.resource]
+                    if nested and element is not None:
+                        element.append(_xml_record(res, record, raw, nested=True))
+                    else:
+                        if element is not None:
+                            xf.write(element)
+                        element = _xml_record(res, record, raw, nested=False)
+                    count += 1
+            if element is not None:
+                xf.write(element)
+    return count
+
+
+def _xml_record(res: Resource, record: Record, raw: dict[str, Any] | None, *,
+                nested: bool) -> etree._Element:
+    elem = etree.Element("resource", {"name": res.name, **meta_attributes(res, record, raw)})
+    bad = bad_fields(record) if raw else set()
+    if not nested and record.master is not None:
+        link = link_of(res, record.master[0])
+        if link:
+            etree.SubElement(elem, "reference", field=link, resource=record.master[0],
+                             uuid=record.master[1])
+    for name in res.data_fields:
+        if name not in record.values and name not in bad:
+            continue
+        ref = res.references.get(name)
+        if ref is not None:
+            attrs = {"field": name, "resource": ref.target}
+            if record.values.get(name) is not None:
+                attrs["uuid"] = record.values[name]
+            etree.SubElement(elem, "reference", attrs)
+            continue
+        if raw and name in bad:
+            value, text = raw_xml(raw.get(name))
+        else:
+            value, text = xml_value(record.values[name], res.columns[name].kind)
+        child = etree.SubElement(elem, "data", field=name)
+        if value is not None:
+            child.set("value", value)
+        child.text = text
+    return elem
+
+
+def write_json(dataset: SqlDataset, out: Path, top: list[Entry], muntil: datetime | None,
+                progress: Progress) -> int:
+    schema = dataset.schema
+    order = {name: n for n, name in enumerate(schema.order())}
+    top = sorted(top, key=lambda e: (order[e.resource], age(e)))
+    count = 0
+    with out.open("w", encoding="utf-8") as stream:
+        stream.write("{")
+        stream.write(f'"@muntil": {json.dumps(format_timestamp(muntil))}')
+        current: str | None = None
+        pending: dict[str, Any] | None = None
+        first = True
+        for rows in batches(dataset, top, progress):
+            for entry, record, raw, nested in rows:
+                res = schema.resources[entry.resource]
+                if nested and pending is not None:
+                    pending.setdefault("$_" + res.name, []).append(
+                        _json_record(res, record, raw, nested=True))
+                    count += 1
+                    continue
+                if pending is not None:
+                    stream.write(("" if first else ",") + json.dumps(pending, ensure_ascii=False))
+                    first = False
+                if entry.resource != current:
+                    stream.write(("]" if current else "") + f", {json.dumps('$_' + res.name)}: [")
+                    current, first = entry.resource, True
+                pending = _json_record(res, record, raw, nested=False)
+                count += 1
+        if pending is not None:
+            stream.write(("" if first else ",") + json.dumps(pending, ensure_ascii=False))
+        stream.write(("]" if current else "") + "}\n")
+    return count
+
+
+def _json_record(res: Resource, record: Record, raw: dict[str, Any] | None, *,
+                 nested: bool) -> dict[str, Any]:
+    item: dict[str, Any] = {"@" + k: v for k, v in meta_attributes(res, record, raw).items()}
+    bad = bad_fields(record) if raw else set()
+    if not nested and record.master is not None:
+        link = link_of(res, record.master[0])
+        if link:
+            item["$k_" + link] = {"@resource": record.master[0], "@uuid": record.master[1]}
+    for name in res.data_fields:
+        if name not in record.values and name not in bad:
+            continue
+        ref = res.references.get(name)
+        if ref is not None:
+            item["$k_" + name] = {"@resource": ref.target, "@uuid": record.values.get(name)}
+        elif raw and name in bad:
+            value = raw.get(name)
+            item[name] = value if isinstance(value, str) else {"@value": jsonable(value)}
+        else:
+            item[name] = json_value(record.values[name], res.columns[name].kind)
+    return item
+
+
+def write_csv(dataset: SqlDataset, out: Path, top: list[Entry], muntil: datetime | None,
+               progress: Progress) -> int:
+    """One `<resource>.csv` per resource; components carry their master's uuid."""
+    out.mkdir(parents=True, exist_ok=True)
+    schema = dataset.schema
+    files: dict[str, Any] = {}
+    writers: dict[str, Any] = {}
+    count = 0
+    try:
+        for rows in batches(dataset, top, progress):
+            for entry, record, raw, _nested in rows:
+                res = schema.resources[entry.resource]
+                if res.name not in writers:
+                    files[res.name] = (out / f"{res.name}.csv").open("w", encoding="utf-8",
+                                                                     newline="")
+                    writers[res.name] = csv.writer(files[res.name])
+                    writers[res.name].writerow(_csv_header(res))
+                writers[res.name].writerow(_csv_row(res, record, raw))
+                count += 1
+    finally:
+        for stream in files.values():
+            stream.close()
+    return count
+
+
+def _csv_header(res: Resource) -> list[str]:
+    links = list(dict.fromkeys(link.link for link in res.links))
+    return ["uuid", *res.meta_columns[1:], *links, *res.data_fields]
+
+
+def _csv_row(res: Resource, record: Record, raw: dict[str, Any] | None) -> list[str]:
+    meta = meta_attributes(res, record, raw)
+    names = res.meta
+    roles = {names.modified_on: "modified_on", names.created_on: "created_on",
+             names.deleted: "deleted", names.mci: "mci"}
+    row = [meta.get("uuid", "")]
+    row += [meta.get(roles[column], "") for column in res.meta_columns[1:]]
+    for link in dict.fromkeys(link.link for link in res.links):
+        masters = [m.master for m in res.links if m.link == link]
+        if record.master and record.master[0] in masters:
+            prefix = f"{record.master[0]}:" if len(masters) > 1 else ""
+            row.append(prefix + record.master[1])
+        else:
+            row.append("")
+    bad = bad_fields(record) if raw else set()
+    for name in res.data_fields:
+        value = raw.get(name) if raw and name in bad else record.values.get(name)
+        if value is None:
+            row.append("")
+        elif res.columns[name].kind is Kind.JSON and not (raw and name in bad):
+            row.append(json.dumps(value))
+        elif isinstance(value, bool):
+            row.append("true" if value else "false")
+        elif isinstance(value, float):
+            row.append(repr(value))
+        else:
+            row.append(value if isinstance(value, str) else text_of(value))
+    return row
