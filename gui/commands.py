@@ -12,6 +12,13 @@ from PySide6.QtGui import QUndoCommand
 
 from core.plan import Plan
 from core.policy import Policy
+from core.snapshots import (
+    overrides_snapshot,
+    policy_applied,
+    policy_snapshot,
+    restore_overrides,
+    restore_policy,
+)
 from core.vectors import Vector
 from core.vocabulary import Method, Resolution
 
@@ -115,63 +122,26 @@ class BulkFieldResolution(QUndoCommand):
         self.changed()
 
 
-PolicyState = list[tuple[object, object, object]]
-
-
-def _policy_state(vectors: list[Vector]) -> PolicyState:
-    return [(v.strategy, v.resolution, v.default_resolution) for v in vectors]
-
-
-def _restore_policy_state(vectors: list[Vector], state: PolicyState) -> None:
-    for vector, (strategy, resolution, default) in zip(vectors, state, strict=True):
-        vector.strategy, vector.resolution, vector.default_resolution = (  # type: ignore[assignment]
-            strategy, resolution, default)
-
-
 class ApplyPolicy(QUndoCommand):
     """A new policy under the operator's overrides (which live in separate fields).
 
-    The policy runs in the constructor against a snapshot, so a failing policy raises
-    before anything is pushed and the plan is left as it was.
+    The policy is tried in the constructor, so a failing policy raises before anything
+    is pushed and the plan is left as it was.
     """
 
     def __init__(self, plan: Plan, changed: Changed, policy: Policy) -> None:
         super().__init__(f"policy {policy.name}")
         self.plan, self.changed = plan, changed
-        self.before = _policy_state(plan.vectors)
-        self.before_name = plan.policy_name
-        try:
-            _restore_policy_state(plan.vectors, [(None, None, None)] * len(plan.vectors))
-            policy.apply(plan.vectors)
-            self.after = _policy_state(plan.vectors)
-        finally:
-            _restore_policy_state(plan.vectors, self.before)
-        self.after_name = policy.name
+        self.before = policy_snapshot(plan)
+        self.after = policy_applied(plan, policy)
 
     def redo(self) -> None:
-        _restore_policy_state(self.plan.vectors, self.after)
-        self.plan.policy_name = self.after_name
-        self.plan.recompute()
+        restore_policy(self.plan, self.after)
         self.changed()
 
     def undo(self) -> None:
-        _restore_policy_state(self.plan.vectors, self.before)
-        self.plan.policy_name = self.before_name
-        self.plan.recompute()
+        restore_policy(self.plan, self.before)
         self.changed()
-
-
-OverrideState = list[tuple[object, object, dict[str, Resolution]]]
-
-
-def _override_state(vectors: list[Vector]) -> OverrideState:
-    return [(v.override_strategy, v.override_default, dict(v.override_fields)) for v in vectors]
-
-
-def _restore_overrides(vectors: list[Vector], state: OverrideState) -> None:
-    for vector, (strategy, default, fields) in zip(vectors, state, strict=True):
-        vector.override_strategy, vector.override_default = strategy, default  # type: ignore[assignment]
-        vector.override_fields = dict(fields)
 
 
 class LoadDecisions(QUndoCommand):
@@ -185,20 +155,17 @@ class LoadDecisions(QUndoCommand):
                  label: str) -> None:
         super().__init__(f"load decisions {label}")
         self.plan, self.changed = plan, changed
-        self.before = _override_state(plan.vectors)
+        self.before = overrides_snapshot(plan)
         try:
             self.report = apply(plan)
-            self.after = _override_state(plan.vectors)
+            self.after = overrides_snapshot(plan)
         finally:
-            _restore_overrides(plan.vectors, self.before)
-            plan.recompute()
+            restore_overrides(plan, self.before)
 
     def redo(self) -> None:
-        _restore_overrides(self.plan.vectors, self.after)
-        self.plan.recompute()
+        restore_overrides(self.plan, self.after)
         self.changed()
 
     def undo(self) -> None:
-        _restore_overrides(self.plan.vectors, self.before)
-        self.plan.recompute()
+        restore_overrides(self.plan, self.before)
         self.changed()

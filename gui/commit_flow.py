@@ -10,12 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from core.commit import CommitError, CommitReport
-
-try:  # the stale check is moving into its own core module
-    from core.staleness import StaleError
-except ImportError:  # pragma: no cover - older core
-    from core.commit import StaleError  # type: ignore[attr-defined,no-redef]
+from core.commit import CommitError, CommitReport, StaleError
 from gui.dialogs import ReportDialog, report_text, show_error
 from gui.session import committer
 from gui.tasks import TaskRunner

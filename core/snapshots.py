@@ -1,0 +1,67 @@
+"""Compact snapshots of a plan's policy settings and operator overrides.
+
+Undo keeps one snapshot per bulk change (a new policy, a loaded decisions file) rather
+than a command per vector; `policy_applied` tries a policy without touching the plan, so
+a failing policy leaves it as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core.plan import Plan
+from core.policy import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySnapshot:
+    name: str
+    settings: tuple[tuple[Any, Any, Any], ...]  # (strategy, resolution, default) per vector
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideSnapshot:
+    settings: tuple[tuple[Any, Any, dict[str, Any]], ...]  # (strategy, default, fields)
+
+
+def policy_snapshot(plan: Plan) -> PolicySnapshot:
+    return PolicySnapshot(plan.policy_name, tuple(
+        (v.strategy, v.resolution, v.default_resolution) for v in plan.vectors))
+
+
+def restore_policy(plan: Plan, snapshot: PolicySnapshot) -> None:
+    _set_policy(plan, snapshot)
+    plan.recompute()
+
+
+def policy_applied(plan: Plan, policy: Policy) -> PolicySnapshot:
+    """What `policy` would set on every vector; the plan itself is left unchanged."""
+    before = policy_snapshot(plan)
+    try:
+        _set_policy(plan, PolicySnapshot(policy.name, ((None, None, None),) * len(plan.vectors)))
+        policy.apply(plan.vectors)
+        return policy_snapshot(plan)
+    finally:
+        _set_policy(plan, before)
+
+
+def _set_policy(plan: Plan, snapshot: PolicySnapshot) -> None:
+    for vector, (strategy, resolution, default) in zip(plan.vectors, snapshot.settings,
+                                                        strict=True):
+        vector.strategy, vector.resolution, vector.default_resolution = (
+            strategy, resolution, default)
+    plan.policy_name = snapshot.name
+
+
+def overrides_snapshot(plan: Plan) -> OverrideSnapshot:
+    return OverrideSnapshot(tuple((v.override_strategy, v.override_default,
+                                   dict(v.override_fields)) for v in plan.vectors))
+
+
+def restore_overrides(plan: Plan, snapshot: OverrideSnapshot) -> None:
+    for vector, (strategy, default, fields) in zip(plan.vectors, snapshot.settings,
+                                                    strict=True):
+        vector.override_strategy, vector.override_default = strategy, default
+        vector.override_fields = dict(fields)
+    plan.recompute()
