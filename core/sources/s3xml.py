@@ -132,10 +132,8 @@ class S3XmlFile(FileSource):
 
     def _data(self, maker: RecordMaker, res: Resource, record: Record,
               elem: etree._Element) -> None:
-        name = elem.get("field")
+        name = _field_name(elem, record)
         if not name:
-            record.problems.append(Problem(None, f"line {elem.sourceline}: <data> without "
-                                           "a field"))
             return
         raw = elem.get("value")
         if raw is not None:
@@ -145,10 +143,8 @@ class S3XmlFile(FileSource):
 
     def _reference(self, maker: RecordMaker, res: Resource, record: Record,
                    elem: etree._Element) -> None:
-        name = elem.get("field")
+        name = _field_name(elem, record)
         if not name:
-            record.problems.append(Problem(None, f"line {elem.sourceline}: <reference> "
-                                           "without a field"))
             return
         maker.reference(res, record, name, elem.get("resource"), elem.get("uuid"))
 
@@ -164,3 +160,12 @@ def _free(elem: etree._Element) -> None:
 
 def _name(tag: object) -> str:
     return tag if isinstance(tag, str) else type(tag).__name__
+
+
+def _field_name(elem: etree._Element, record: Record) -> str | None:
+    """The `field` attribute of a <data> or <reference>; its absence is the record's problem."""
+    name = elem.get("field")
+    if not name:
+        record.problems.append(Problem(None, f"line {elem.sourceline}: <{elem.tag}> without "
+                                       "a field"))
+    return name or None

@@ -7,8 +7,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from builders import create_database
 
+from core.records import Record
 from core.schema import Schema
 from core.sources.sql import SqlDataset
+
+P1 = "urn:uuid:00000000-0000-4000-8000-000000000001"
+L1 = "urn:uuid:00000000-0000-4000-8000-0000000000a1"
+A1 = "urn:uuid:00000000-0000-4000-8000-0000000000b1"
 
 
 def empty_schema(tmp_path: Path, name: str = "this.sqlite") -> Schema:
@@ -26,3 +31,9 @@ def empty_schema(tmp_path: Path, name: str = "this.sqlite") -> Schema:
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def read_all(source, tmp_path: Path) -> tuple[list[Record], list[str]]:
+    """Every record a file source yields for the small schema, and its warnings."""
+    schema = empty_schema(tmp_path)
+    return list(source.records(schema)), source.unknown_columns(schema)

@@ -5,20 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from exchange_helpers import empty_schema, write
+from exchange_helpers import A1, L1, P1, read_all, write
 
 from core.sources.csvdir import CsvFolder
 from core.sources.errors import SourceError
 
-P1 = "urn:uuid:00000000-0000-4000-8000-000000000001"
-L1 = "urn:uuid:00000000-0000-4000-8000-0000000000a1"
-A1 = "urn:uuid:00000000-0000-4000-8000-0000000000b1"
-
 
 def read(folder: Path, tmp_path: Path):
-    schema = empty_schema(tmp_path)
-    source = CsvFolder(folder)
-    return list(source.records(schema)), source.unknown_columns(schema)
+    return read_all(CsvFolder(folder), tmp_path)
 
 
 def test_rows_links_references_and_empty_cells(tmp_path: Path) -> None:

@@ -6,20 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from exchange_helpers import empty_schema, write
+from exchange_helpers import A1, L1, P1, read_all, write
 
 from core.sources.errors import SourceError
 from core.sources.s3json import S3JsonFile
 
-P1 = "urn:uuid:00000000-0000-4000-8000-000000000001"
-L1 = "urn:uuid:00000000-0000-4000-8000-0000000000a1"
-A1 = "urn:uuid:00000000-0000-4000-8000-0000000000b1"
-
 
 def read(path: Path, tmp_path: Path):
-    schema = empty_schema(tmp_path)
-    source = S3JsonFile(path)
-    return list(source.records(schema)), source.unknown_columns(schema)
+    return read_all(S3JsonFile(path), tmp_path)
 
 
 def test_values_references_components_and_pointers(tmp_path: Path) -> None:
