@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from core.schema import Schema
 from core.vectors import Vector, changed_fields, effective_strategy
-from core.vocabulary import Action, Method, Resolution
+from core.vocabulary import WRITING_ACTIONS, Action, Method, Resolution
 
 
 class Unchanged(NamedTuple):
@@ -248,8 +248,7 @@ class Plan:
 
     @property
     def writes(self) -> list[Vector]:
-        return [v for v in self.vectors if v.action in (Action.CREATE, Action.UPDATE,
-                                                         Action.DELETE)]
+        return [v for v in self.vectors if v.action in WRITING_ACTIONS]
 
     @property
     def has_overrides(self) -> bool:

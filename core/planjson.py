@@ -61,6 +61,7 @@ def vector_document(plan: Plan, vector: Vector) -> dict[str, Any]:
         "this_modified_on": format_timestamp(vector.this_modified),
         "other_modified_on": format_timestamp(vector.other_modified),
         "place": vector.place,
+        "this_place": vector.this_place,
         "conflicts": vector.conflicts,
         "problems": [str(p) for p in vector.problems],
         "blocked": dict(vector.blocked),

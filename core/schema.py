@@ -88,10 +88,6 @@ class Resource:
         return column in self.columns
 
     @property
-    def is_component(self) -> bool:
-        return bool(self.links)
-
-    @property
     def data_fields(self) -> tuple[str, ...]:
         """Columns compared and synced: not the local key, meta fields, links or keys."""
         skip = set(self.ignored)
@@ -116,10 +112,6 @@ class Resource:
 class Schema:
     resources: dict[str, Resource]
     warnings: list[str] = field(default_factory=list)
-
-    def components_of(self, master: str) -> list[ComponentLink]:
-        return [link for res in self.resources.values() for link in res.links
-                if link.master == master]
 
     def order(self) -> list[str]:
         """Resources with referenced and master resources before those that point at them.

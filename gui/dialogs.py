@@ -154,8 +154,3 @@ def show_error(parent: QWidget | None, title: str, message: str, details: str = 
     box.setTextInteractionFlags(box.textInteractionFlags())
     box.open()
     return box
-
-
-def confirm_field_choice(parent: QWidget | None, text: str) -> bool:
-    answer = QMessageBox.question(parent, "Truce", text)
-    return answer == QMessageBox.StandardButton.Yes
