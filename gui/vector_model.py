@@ -179,21 +179,22 @@ class VectorModel(QAbstractItemModel):
             return [], []
         shown = [e for e in self._ordered() if self._shown(self.row(e))]
         kept = set(shown)
-        top: list[int] = []
-        kids: list[list[int]] = []
-        position: dict[int, int] = {}
+        # Two passes: a master's vector may come after its components' (a master that
+        # is unchanged itself is appended to the plan when a component changed).
+        ancestor = {e: self._shown_ancestor(e, kept) for e in shown}
+        top = [e for e in shown if ancestor[e] is None]
+        position = {e: n for n, e in enumerate(top)}
+        kids: list[list[int]] = [[] for _ in top]
         for e in shown:
-            ancestor = self._shown_ancestor(e, kept)
-            if ancestor is None or ancestor not in position:
-                position[e] = len(top)
-                top.append(e)
-                kids.append([])
-            else:
-                kids[position[ancestor]].append(e)
+            root = ancestor[e]
+            while root is not None and ancestor[root] is not None:  # one level of nesting
+                root = ancestor[root]
+            if root is not None:
+                kids[position[root]].append(e)
         return top, kids
 
     def _ordered(self) -> list[int]:
-        """Vectors, then unchanged rows, masters before their components."""
+        """Vectors in plan order, then unchanged rows."""
         assert self._plan is not None
         vectors = range(len(self._plan.vectors))
         return [*vectors, *range(-1, -len(self._plan.unchanged) - 1, -1)]

@@ -52,6 +52,12 @@ def test_components_are_nested_under_their_master(qapp):
                 master.resource, master.uuid)
             nested += 1
     assert nested > 0
+    # A component never stands at the top while its master is in the plan, even when
+    # the master's vector comes later (an unchanged master promoted for its components).
+    for row in range(model.rowCount()):
+        parent = model.row(model.entry(model.index(row, 0))).parent
+        assert parent is None or (plan.get(*parent) is None and parent not in {
+            (u.resource, u.uuid) for u in plan.unchanged}), parent
 
 
 def test_search_matches_uuid_and_values(qapp):
