@@ -27,16 +27,38 @@ SCHEMA = """CREATE TABLE person (id INTEGER PRIMARY KEY, uuid VARCHAR(64) NOT NU
 def build(folder: Path, n: int) -> tuple[Path, Path]:
     rng = random.Random(7)
     this, other = folder / "this.db", folder / "other.db"
-    rows = [(i, f"urn:uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}",
-             f"First{i}", f"Last{i}", i % 3, None, "2024-01-01 10:00:00") for i in range(n)]
+    rows = [
+        (
+            i,
+            f"urn:uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+            f"First{i}",
+            f"Last{i}",
+            i % 3,
+            None,
+            "2024-01-01 10:00:00",
+        )
+        for i in range(n)
+    ]
     for path, mutate in ((this, False), (other, True)):
         conn = sqlite3.connect(path)
         conn.execute(SCHEMA)
-        data = [(r[0], r[1], r[2] + ("x" if mutate and r[0] % 6 == 0 else ""), r[3], r[4],
-                 r[5], "2024-02-01 10:00:00" if mutate and r[0] % 6 == 0 else r[6])
-                for r in rows]
-        conn.executemany("INSERT INTO person (id, uuid, first_name, last_name, gender, comments,"
-                         " modified_on) VALUES (?,?,?,?,?,?,?)", data)
+        data = [
+            (
+                r[0],
+                r[1],
+                r[2] + ("x" if mutate and r[0] % 6 == 0 else ""),
+                r[3],
+                r[4],
+                r[5],
+                "2024-02-01 10:00:00" if mutate and r[0] % 6 == 0 else r[6],
+            )
+            for r in rows
+        ]
+        conn.executemany(
+            "INSERT INTO person (id, uuid, first_name, last_name, gender, comments,"
+            " modified_on) VALUES (?,?,?,?,?,?,?)",
+            data,
+        )
         conn.commit()
         conn.close()
     return this, other
@@ -49,7 +71,8 @@ def floor(this: str, other: str) -> int:
         "SELECT x.* FROM o.person AS x LEFT JOIN main.person t ON t.uuid = x.uuid "
         "WHERE t.id IS NULL OR t.first_name IS NOT x.first_name "
         "OR t.last_name IS NOT x.last_name OR t.gender IS NOT x.gender "
-        "OR t.comments IS NOT x.comments")
+        "OR t.comments IS NOT x.comments"
+    )
     return sum(1 for _ in cur)
 
 
@@ -71,9 +94,14 @@ def measure(kind: str, this: str, other: str) -> None:
 
 def run(kind: str, this: Path, other: Path) -> tuple[float, float, int]:
     root = str(Path(__file__).resolve().parents[1])
-    out = subprocess.run([sys.executable, __file__, "--measure", kind, str(this), str(other)],
-                         capture_output=True, text=True, check=True, cwd=root,
-                         env={"PYTHONPATH": root, "PATH": ""}).stdout.split()
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", kind, str(this), str(other)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+        env={"PYTHONPATH": root, "PATH": ""},
+    ).stdout.split()
     return float(out[0]), float(out[1]), int(out[2])
 
 
@@ -88,8 +116,9 @@ def main() -> None:
         ours_t, ours_m, ours_n = run("truce", this, other)
     print(f"{n} persons, {base_n} differ")
     print(f"floor (sqlite3 join inside SQLite): {base_t:.2f} s, peak {base_m:.0f} MB")
-    print(f"truce build_plan:                  {ours_t:.2f} s, peak {ours_m:.0f} MB, "
-          f"{ours_n} vectors")
+    print(
+        f"truce build_plan:                  {ours_t:.2f} s, peak {ours_m:.0f} MB, {ours_n} vectors"
+    )
     print(f"ratio: time x{ours_t / base_t:.1f}, memory x{ours_m / base_m:.1f}")
 
 

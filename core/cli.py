@@ -32,9 +32,11 @@ BAD_INPUT_ERRORS = (SourceError, MappingError, PolicyError, ValueError, OSError)
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="truce", description="Resolve conflicts between two synchronized datasets.",
+        prog="truce",
+        description="Resolve conflicts between two synchronized datasets.",
         epilog="`truce` alone opens the window on the sample data; "
-               "`truce gui THIS OTHER [--preview-only]` opens it on yours.")
+        "`truce gui THIS OTHER [--preview-only]` opens it on yours.",
+    )
     commands = parser.add_subparsers(dest="command")
 
     def pair_command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -43,19 +45,29 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("other", help="OTHER: database, .xml, .json or CSV folder")
         sub.add_argument("--policy", help=f"preset ({', '.join(PRESETS)}) or policy file")
         sub.add_argument("--mapping", help="schema mapping: conventions, eden or a TOML file")
-        sub.add_argument("--decisions", metavar="FILE",
-                         help="apply a truce-decisions/1 file (stale decisions are skipped)")
-        sub.add_argument("--fail-on-conflict", action="store_true", help=(
-            "exit 1 (and commit nothing) when a conflicting field's winner was chosen by "
-            "no policy and no decision: the fallback THIS, or a NEWER tie"))
-        sub.add_argument("-q", "--quiet", action="store_true",
-                         help="print only errors (and --json output)")
+        sub.add_argument(
+            "--decisions",
+            metavar="FILE",
+            help="apply a truce-decisions/1 file (stale decisions are skipped)",
+        )
+        sub.add_argument(
+            "--fail-on-conflict",
+            action="store_true",
+            help=(
+                "exit 1 (and commit nothing) when a conflicting field's winner was chosen by "
+                "no policy and no decision: the fallback THIS, or a NEWER tie"
+            ),
+        )
+        sub.add_argument(
+            "-q", "--quiet", action="store_true", help="print only errors (and --json output)"
+        )
         return sub
 
     preview = pair_command("preview", "show what a commit would do")
     preview.add_argument("--json", action="store_true", help="print the truce-plan/1 document")
-    preview.add_argument("--report", metavar="FILE",
-                         help="write a report: FILE.html, FILE.csv or FILE.json")
+    preview.add_argument(
+        "--report", metavar="FILE", help="write a report: FILE.html, FILE.csv or FILE.json"
+    )
     commit = pair_command("commit", "apply the plan to THIS")
     commit.add_argument("--dry-run", action="store_true", help="roll back instead of commit")
     commit.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -85,8 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return BAD_INPUT
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
-        "preview": _preview, "commit": _commit, "journal": _journal, "revert": _revert,
-        "export": _export}
+        "preview": _preview,
+        "commit": _commit,
+        "journal": _journal,
+        "revert": _revert,
+        "export": _export,
+    }
     try:
         return handlers[args.command](args)
     except BAD_INPUT_ERRORS as exc:
@@ -125,8 +141,10 @@ def _unresolved(args: argparse.Namespace, plan: Plan) -> bool:
         return False
     vectors = unresolved_conflicts(plan)
     if vectors:
-        _error(f"{len(vectors)} vector(s) with unresolved conflicts (fallback THIS or a "
-               "NEWER tie), e.g. " + "; ".join(f"{v.resource} {v.uuid}" for v in vectors[:5]))
+        _error(
+            f"{len(vectors)} vector(s) with unresolved conflicts (fallback THIS or a "
+            "NEWER tie), e.g. " + "; ".join(f"{v.resource} {v.uuid}" for v in vectors[:5])
+        )
     return bool(vectors)
 
 
@@ -178,8 +196,9 @@ def _journal(args: argparse.Namespace) -> int:
 
 def _revert(args: argparse.Namespace) -> int:
     this = open_this(args.this, load_mapping(args.mapping))
-    if not args.yes and not _confirmed(sys.stdin, sys.stdout,
-                                       f"Revert commit {args.id} in THIS? [y/N] "):
+    if not args.yes and not _confirmed(
+        sys.stdin, sys.stdout, f"Revert commit {args.id} in THIS? [y/N] "
+    ):
         print("Not reverted.")
         return OK
     try:
@@ -204,8 +223,9 @@ def _export(args: argparse.Namespace) -> int:
     return OK
 
 
-def _confirmed(stdin: TextIO, stdout: TextIO,
-               question: str = "Commit these changes to THIS? [y/N] ") -> bool:
+def _confirmed(
+    stdin: TextIO, stdout: TextIO, question: str = "Commit these changes to THIS? [y/N] "
+) -> bool:
     """Ask only on a terminal: a pipe or a script never waits for an answer."""
     if not stdin.isatty():
         return True
@@ -216,4 +236,3 @@ def _confirmed(stdin: TextIO, stdout: TextIO,
 
 def _error(message: str) -> None:
     print(f"truce: {message}", file=sys.stderr)
-

@@ -49,8 +49,10 @@ class CommitError(Exception):
 
     def __init__(self, problems: list[CommitProblem]) -> None:
         self.problems = problems
-        super().__init__(f"commit refused, nothing written: {len(problems)} problem(s): "
-                         + "; ".join(str(p) for p in problems[:10]))
+        super().__init__(
+            f"commit refused, nothing written: {len(problems)} problem(s): "
+            + "; ".join(str(p) for p in problems[:10])
+        )
 
 
 @dataclass
@@ -68,8 +70,14 @@ class CommitReport:
         return not self.problems
 
 
-def commit_plan(plan: Plan, this: SqlDataset, *, dry_run: bool = False,
-                progress: Progress | None = None, note: str | None = None) -> CommitReport:
+def commit_plan(
+    plan: Plan,
+    this: SqlDataset,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    note: str | None = None,
+) -> CommitReport:
     """Write every create/update/delete of the plan in one transaction (or roll back)."""
     report = _run(plan, this, dry_run=dry_run, progress=progress, note=note)
     if report.problems and not dry_run:
@@ -77,13 +85,23 @@ def commit_plan(plan: Plan, this: SqlDataset, *, dry_run: bool = False,
     return report
 
 
-def _run(plan: Plan, this: SqlDataset, *, dry_run: bool, progress: Progress | None,
-         note: str | None, capture: bool | None = None) -> CommitReport:
+def _run(
+    plan: Plan,
+    this: SqlDataset,
+    *,
+    dry_run: bool,
+    progress: Progress | None,
+    note: str | None,
+    capture: bool | None = None,
+) -> CommitReport:
     capture = dry_run if capture is None else capture
     writes = _ordered_writes(plan)
     report = CommitReport(dry_run=dry_run)
-    report.not_applied = [(v.resource, v.uuid, v.action.value, v.reason) for v in plan.vectors
-                          if v.action in (Action.SKIP, Action.ERROR)]
+    report.not_applied = [
+        (v.resource, v.uuid, v.action.value, v.reason)
+        for v in plan.vectors
+        if v.action in (Action.SKIP, Action.ERROR)
+    ]
     progress = progress or Progress()
     with this.engine.connect() as conn:
         transaction = conn.begin()
@@ -98,8 +116,7 @@ def _run(plan: Plan, this: SqlDataset, *, dry_run: bool, progress: Progress | No
             if writer.problems and not capture:
                 # Stop at the first error, then name them all in a rolled-back rerun.
                 transaction.rollback()
-                return _run(plan, this, dry_run=dry_run, progress=None, note=note,
-                            capture=True)
+                return _run(plan, this, dry_run=dry_run, progress=None, note=note, capture=True)
             report.problems = writer.problems
             report.images = writer.images
             report.counts = Counter(i.action for i in writer.images)
@@ -107,9 +124,14 @@ def _run(plan: Plan, this: SqlDataset, *, dry_run: bool, progress: Progress | No
                 report.per_resource.setdefault(image.resource, Counter())[image.action] += 1
             if not report.problems:
                 report.journal_id = write_entry(
-                    conn, this_source=plan.this_source, other_source=plan.other_source,
-                    policy=plan.policy_name, counts=dict(report.counts),
-                    images=writer.images, note=note)
+                    conn,
+                    this_source=plan.this_source,
+                    other_source=plan.other_source,
+                    policy=plan.policy_name,
+                    counts=dict(report.counts),
+                    images=writer.images,
+                    note=note,
+                )
             if dry_run or report.problems:
                 transaction.rollback()
             else:
@@ -126,7 +148,8 @@ def _ordered_writes(plan: Plan) -> list[Vector]:
     rank = {name: n for n, name in enumerate(plan.schema.order())}
     order = {Action.CREATE: 0, Action.UPDATE: 1, Action.DELETE: 2}
     return _created_targets_first(
-        sorted(plan.writes, key=lambda v: (rank[v.resource], order[v.action])))
+        sorted(plan.writes, key=lambda v: (rank[v.resource], order[v.action]))
+    )
 
 
 def _created_targets_first(writes: list[Vector]) -> list[Vector]:
@@ -139,8 +162,13 @@ def _created_targets_first(writes: list[Vector]) -> list[Vector]:
     creating = {v.identity: v for v in writes if v.action is Action.CREATE}
 
     def targets(vector: Vector) -> Iterator[Vector]:
-        written = (vector.other_values if vector.action is Action.CREATE
-                   else changed_fields(vector) if vector.action is Action.UPDATE else {})
+        written = (
+            vector.other_values
+            if vector.action is Action.CREATE
+            else changed_fields(vector)
+            if vector.action is Action.UPDATE
+            else {}
+        )
         for name, target in vector.references.items():
             found = creating.get((target, written.get(name)))
             if found is not None:
@@ -173,8 +201,14 @@ _COLUMN_IN_MESSAGE = re.compile(r"\b(\w+)\.(\w+)\b")
 class _Writer:
     """Writes vectors one by one and remembers the keys of what it created."""
 
-    def __init__(self, conn: sa.Connection, plan: Plan, this: SqlDataset,
-                 before: dict[tuple[str, str], dict[str, Any]], capture: bool) -> None:
+    def __init__(
+        self,
+        conn: sa.Connection,
+        plan: Plan,
+        this: SqlDataset,
+        before: dict[tuple[str, str], dict[str, Any]],
+        capture: bool,
+    ) -> None:
         self.conn, self.plan, self.this, self.before = conn, plan, this, before
         self.capture = capture
         self.schema = plan.schema
@@ -185,15 +219,20 @@ class _Writer:
         self.problems: list[CommitProblem] = []
         self.images: list[Image] = []
         self.tables = {name: raw_table(res) for name, res in self.schema.resources.items()}
-        self.encoders = {name: {c.name: encoder(c, this.dialect) for c in res.columns.values()}
-                         for name, res in self.schema.resources.items()}
+        self.encoders = {
+            name: {c.name: encoder(c, this.dialect) for c in res.columns.values()}
+            for name, res in self.schema.resources.items()
+        }
 
     def write(self, vector: Vector) -> None:
         if self.problems and not self.capture:
             return
         self.pending = []
-        step = {Action.CREATE: self._create, Action.UPDATE: self._update,
-                Action.DELETE: self._delete}[vector.action]
+        step = {
+            Action.CREATE: self._create,
+            Action.UPDATE: self._update,
+            Action.DELETE: self._delete,
+        }[vector.action]
         try:
             if self.capture:
                 with self.conn.begin_nested():
@@ -201,8 +240,9 @@ class _Writer:
             else:
                 step(vector)
         except _Unwritable as exc:
-            self.problems.append(CommitProblem(vector.resource, vector.uuid, exc.field,
-                                               exc.message))
+            self.problems.append(
+                CommitProblem(vector.resource, vector.uuid, exc.field, exc.message)
+            )
         except DBAPIError as exc:
             self.problems.append(self._problem(vector, exc))
 
@@ -211,9 +251,13 @@ class _Writer:
         res = self.schema.resources[vector.resource]
         row = self._encoded(res, vector.other_values, vector, allow_fixup=True)
         meta = res.meta
-        for name, value in ((meta.uuid, vector.uuid), (meta.modified_on, vector.other_modified),
-                            (meta.created_on, vector.other_created), (meta.deleted, False),
-                            (meta.mci, vector.other_mci)):
+        for name, value in (
+            (meta.uuid, vector.uuid),
+            (meta.modified_on, vector.other_modified),
+            (meta.created_on, vector.other_created),
+            (meta.deleted, False),
+            (meta.mci, vector.other_mci),
+        ):
             if res.has(name) and (value is not None or name == meta.deleted):
                 row[name] = self.encoders[res.name][name](value)
         keys = self._super_keys(res, vector)
@@ -243,15 +287,24 @@ class _Writer:
             changes[res.meta.modified_on] = self.encoders[res.name][res.meta.modified_on](modified)
         self._write_existing(res, vector, changes, "delete")
 
-    def _write_existing(self, res: Resource, vector: Vector, changes: dict[str, Any],
-                        action: str) -> None:
+    def _write_existing(
+        self, res: Resource, vector: Vector, changes: dict[str, Any], action: str
+    ) -> None:
         table = self.tables[res.name]
-        self.conn.execute(sa.update(table).where(table.c[res.pk] == vector.this_key)
-                          .values(changes))
+        self.conn.execute(
+            sa.update(table).where(table.c[res.pk] == vector.this_key).values(changes)
+        )
         before = self.before.get(vector.identity)
-        self.images.append(Image(res.name, vector.uuid, vector.this_key, action,
-                                 {k: before.get(k) for k in changes} if before else None,
-                                 dict(changes)))
+        self.images.append(
+            Image(
+                res.name,
+                vector.uuid,
+                vector.this_key,
+                action,
+                {k: before.get(k) for k in changes} if before else None,
+                dict(changes),
+            )
+        )
 
     def fix_up(self) -> None:
         """Second half of a reference cycle: point the NULLed references at their targets."""
@@ -262,15 +315,17 @@ class _Writer:
             if value is None:
                 continue  # the target failed to insert: already reported
             table = self.tables[res.name]
-            self.conn.execute(sa.update(table).where(table.c[res.pk] == key)
-                              .values({column: value}))
+            self.conn.execute(
+                sa.update(table).where(table.c[res.pk] == key).values({column: value})
+            )
             for image in self.images:
                 if image.resource == res.name and image.key == key and image.after is not None:
                     image.after[column] = value
 
     # ----- values and keys
-    def _encoded(self, res: Resource, values: dict[str, Any], vector: Vector,
-                 allow_fixup: bool) -> dict[str, Any]:
+    def _encoded(
+        self, res: Resource, values: dict[str, Any], vector: Vector, allow_fixup: bool
+    ) -> dict[str, Any]:
         row: dict[str, Any] = {}
         encoders = self.encoders[res.name]
         for name, value in values.items():
@@ -287,8 +342,9 @@ class _Writer:
                 raise _Unwritable(name, f"cannot store {value!r}: {exc}") from None
         return row
 
-    def _reference_key(self, res: Resource, vector: Vector, name: str, uuid: str,
-                       allow_fixup: bool) -> Any:
+    def _reference_key(
+        self, res: Resource, vector: Vector, name: str, uuid: str, allow_fixup: bool
+    ) -> Any:
         ref = res.references[name]
         target = (ref.target, uuid)
         value = self._column_of(target, ref.target_key)
@@ -297,8 +353,11 @@ class _Writer:
         target_vector = self.plan.get(*target)
         if allow_fixup and target_vector is not None and target_vector.action is Action.CREATE:
             if not res.columns[name].nullable:
-                raise _Unwritable(name, f"reference cycle through NOT NULL column: "
-                                        f"{ref.target} {uuid} is not written yet")
+                raise _Unwritable(
+                    name,
+                    f"reference cycle through NOT NULL column: "
+                    f"{ref.target} {uuid} is not written yet",
+                )
             self.pending.append((name, target))
             return None
         raise _Unwritable(name, f"{ref.target} {uuid} does not exist in THIS")
@@ -310,8 +369,9 @@ class _Writer:
             if link.master == vector.parent[0]:
                 value = self._column_of(vector.parent, link.master_key)
                 if value is None:
-                    raise _Unwritable(link.link, f"master {vector.parent[0]} "
-                                                 f"{vector.parent[1]} is not in THIS")
+                    raise _Unwritable(
+                        link.link, f"master {vector.parent[0]} {vector.parent[1]} is not in THIS"
+                    )
                 return {link.link: value}
         raise _Unwritable(None, f"{res.name} is not a component of {vector.parent[0]}")
 
@@ -329,7 +389,8 @@ class _Writer:
         if cache_key not in self.key_cache:
             table = self.tables[res.name]
             self.key_cache[cache_key] = self.conn.execute(
-                sa.select(table.c[column]).where(table.c[res.pk] == key)).scalar()
+                sa.select(table.c[column]).where(table.c[res.pk] == key)
+            ).scalar()
         return self.key_cache[cache_key]
 
     def _super_keys(self, res: Resource, vector: Vector) -> dict[str, Any]:
@@ -345,13 +406,18 @@ class _Writer:
                 row["deleted"] = "F" if isinstance(table.c.deleted.type, sa.String) else False
             plain = sa.table(sk.table, *(sa.column(c) for c in [sk.key, *row]))
             keys[sk.column] = self.conn.execute(
-                sa.insert(plain).values(row).returning(plain.c[sk.key])).scalar()
+                sa.insert(plain).values(row).returning(plain.c[sk.key])
+            ).scalar()
         return keys
 
     def _problem(self, vector: Vector, exc: DBAPIError) -> CommitProblem:
         message = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-        return CommitProblem(vector.resource, vector.uuid,
-                             _field_in(exc, self.schema.resources[vector.resource]), message)
+        return CommitProblem(
+            vector.resource,
+            vector.uuid,
+            _field_in(exc, self.schema.resources[vector.resource]),
+            message,
+        )
 
 
 def _field_in(exc: DBAPIError, res: Resource) -> str | None:

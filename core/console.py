@@ -52,14 +52,18 @@ def describe_journal(entries: list[Entry]) -> str:
     for e in entries:
         counts = ", ".join(f"{n} {a}" for a, n in sorted(e.counts.items())) or "nothing"
         note = f"  ({e.note})" if e.note else ""
-        lines.append(f"{e.id:>4}  {e.committed_at}  {e.other_source} → {e.this_source}  "
-                     f"policy {e.policy}: {counts}{note}")
+        lines.append(
+            f"{e.id:>4}  {e.committed_at}  {e.other_source} → {e.this_source}  "
+            f"policy {e.policy}: {counts}{note}"
+        )
     return "\n".join(lines) + "\n"
 
 
 def describe_decisions(path: str, report: DecisionsReport) -> str:
-    lines = [f"{path}: {report.applied} decision(s) applied, {len(report.stale)} stale, "
-             f"{len(report.missing)} no longer in the plan."]
+    lines = [
+        f"{path}: {report.applied} decision(s) applied, {len(report.stale)} stale, "
+        f"{len(report.missing)} no longer in the plan."
+    ]
     lines += [f"  stale: {s}" for s in report.stale]
     lines += [f"  missing: {m}" for m in report.missing]
     return "\n".join(lines) + "\n"
@@ -67,5 +71,4 @@ def describe_decisions(path: str, report: DecisionsReport) -> str:
 
 def describe_revert(report: RevertReport) -> str:
     counts = ", ".join(f"{n} {a}" for a, n in sorted(report.counts.items())) or "nothing"
-    return (f"Reverted commit {report.reverted}: {counts}. "
-            f"Journal entry {report.journal_id}.\n")
+    return f"Reverted commit {report.reverted}: {counts}. Journal entry {report.journal_id}.\n"

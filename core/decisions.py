@@ -43,8 +43,9 @@ class DecisionsReport:
 def record_digest(values: dict[str, Any], modified: datetime | None) -> str:
     """A digest of one record's values, stable across processes and machines."""
     document = {"values": plain(values), "modified_on": format_timestamp(modified)}
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
+    text = json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -63,16 +64,24 @@ def source_fingerprints(plan: Plan) -> dict[str, dict[str, Any]]:
         this.update(f"{resource}\0{uuid}\0{this_part}\n".encode())
         other.update(f"{resource}\0{uuid}\0{other_part}\n".encode())
     count = len(plan.vectors) + len(plan.unchanged)
-    return {"this": {"label": plan.this_source, "digest": this.hexdigest(), "records": count},
-            "other": {"label": plan.other_source, "digest": other.hexdigest(),
-                      "records": count}}
+    return {
+        "this": {"label": plan.this_source, "digest": this.hexdigest(), "records": count},
+        "other": {"label": plan.other_source, "digest": other.hexdigest(), "records": count},
+    }
 
 
 def _record_parts(plan: Plan) -> list[tuple[str, str, str, str]]:
     parts = [(v.resource, v.uuid, this_digest(v), other_digest(v)) for v in plan.vectors]
     # Unchanged records carry the same values on both sides: their timestamps stand in.
-    parts += [(u.resource, u.uuid, format_timestamp(u.this_modified) or "",
-               format_timestamp(u.other_modified) or "") for u in plan.unchanged]
+    parts += [
+        (
+            u.resource,
+            u.uuid,
+            format_timestamp(u.this_modified) or "",
+            format_timestamp(u.other_modified) or "",
+        )
+        for u in plan.unchanged
+    ]
     return parts
 
 
@@ -121,16 +130,23 @@ def apply_decisions(plan: Plan, path: str | Path) -> DecisionsReport:
         decision = _Decision.parse(item, f"{path}: /decisions/{n}")
         vector = plan.get(decision.resource, decision.uuid)
         name = f"{decision.resource} {decision.uuid}" + (
-            f" {decision.label}" if decision.label else "")
+            f" {decision.label}" if decision.label else ""
+        )
         if vector is None:
             report.missing.append(f"{name}: no longer in the plan (unchanged or not in OTHER)")
             continue
-        changed = [side for side, saved, now in (
-            ("THIS", decision.this_digest, this_digest(vector)),
-            ("OTHER", decision.other_digest, other_digest(vector))) if saved != now]
+        changed = [
+            side
+            for side, saved, now in (
+                ("THIS", decision.this_digest, this_digest(vector)),
+                ("OTHER", decision.other_digest, other_digest(vector)),
+            )
+            if saved != now
+        ]
         if changed:
-            report.stale.append(f"{name}: {' and '.join(changed)} record changed since the "
-                                "decision was made")
+            report.stale.append(
+                f"{name}: {' and '.join(changed)} record changed since the decision was made"
+            )
             continue
         vector.override_strategy = decision.strategy
         vector.override_default = decision.default
@@ -144,8 +160,9 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise DecisionsError(f"{path}, line {exc.lineno}, column {exc.colno}: not valid "
-                             f"JSON: {exc.msg}") from None
+        raise DecisionsError(
+            f"{path}, line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}"
+        ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise DecisionsError(f"{path}: not a {FORMAT} decisions file")
     if not isinstance(document.get("decisions"), list):
@@ -170,12 +187,15 @@ class _Decision:
             strategy = item["override_strategy"]
             default = item["override_default"]
             return cls(
-                resource=str(item["resource"]), uuid=str(item["uuid"]),
+                resource=str(item["resource"]),
+                uuid=str(item["uuid"]),
                 label=str(item.get("label") or ""),
                 strategy=None if strategy is None else tuple(Method(m) for m in strategy),
                 default=None if default is None else Resolution(default),
                 fields={str(k): Resolution(v) for k, v in item["override_fields"].items()},
-                this_digest=str(item["this_digest"]), other_digest=str(item["other_digest"]))
+                this_digest=str(item["this_digest"]),
+                other_digest=str(item["other_digest"]),
+            )
         except KeyError as exc:
             raise DecisionsError(f"{where}: missing key {exc.args[0]}") from None
         except (ValueError, TypeError, AttributeError) as exc:

@@ -20,7 +20,8 @@ IMAGES = "truce_journal_image"
 
 _metadata = sa.MetaData()
 journal_table = sa.Table(
-    JOURNAL, _metadata,
+    JOURNAL,
+    _metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("committed_at", sa.String(40), nullable=False),
     sa.Column("this_source", sa.Text, nullable=False),
@@ -30,10 +31,10 @@ journal_table = sa.Table(
     sa.Column("note", sa.Text),
 )
 image_table = sa.Table(
-    IMAGES, _metadata,
+    IMAGES,
+    _metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("journal_id", sa.Integer, sa.ForeignKey(f"{JOURNAL}.id"), nullable=False,
-              index=True),
+    sa.Column("journal_id", sa.Integer, sa.ForeignKey(f"{JOURNAL}.id"), nullable=False, index=True),
     sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("resource", sa.Text, nullable=False),
     sa.Column("record_uuid", sa.Text, nullable=False),
@@ -58,19 +59,42 @@ def ensure_tables(conn: sa.Connection) -> None:
     _metadata.create_all(conn, checkfirst=True)
 
 
-def write_entry(conn: sa.Connection, *, this_source: str, other_source: str, policy: str,
-                counts: dict[str, int], images: list[Image], note: str | None = None) -> int:
+def write_entry(
+    conn: sa.Connection,
+    *,
+    this_source: str,
+    other_source: str,
+    policy: str,
+    counts: dict[str, int],
+    images: list[Image],
+    note: str | None = None,
+) -> int:
     """Record one commit in the open transaction; returns the journal id."""
     ensure_tables(conn)
-    result = conn.execute(journal_table.insert().values(
-        committed_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        this_source=this_source, other_source=other_source, policy=policy,
-        counts=json.dumps(counts, sort_keys=True), note=note))
+    result = conn.execute(
+        journal_table.insert().values(
+            committed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            this_source=this_source,
+            other_source=other_source,
+            policy=policy,
+            counts=json.dumps(counts, sort_keys=True),
+            note=note,
+        )
+    )
     journal_id = result.inserted_primary_key[0]
-    rows = [{"journal_id": journal_id, "seq": n, "resource": i.resource,
-             "record_uuid": i.uuid, "record_key": json.dumps(jsonable(i.key)),
-             "action": i.action, "before": _dump(i.before), "after": _dump(i.after)}
-            for n, i in enumerate(images)]
+    rows = [
+        {
+            "journal_id": journal_id,
+            "seq": n,
+            "resource": i.resource,
+            "record_uuid": i.uuid,
+            "record_key": json.dumps(jsonable(i.key)),
+            "action": i.action,
+            "before": _dump(i.before),
+            "after": _dump(i.after),
+        }
+        for n, i in enumerate(images)
+    ]
     if rows:
         conn.execute(image_table.insert(), rows)
     return int(journal_id)
@@ -91,7 +115,7 @@ def jsonable(value: Any) -> Any:
 
 def restore(value: Any) -> Any:
     if isinstance(value, dict) and len(value) == 1:
-        (tag, text), = value.items()
+        ((tag, text),) = value.items()
         if tag == "$datetime":
             return datetime.fromisoformat(text)
         if tag == "$date":
@@ -138,23 +162,44 @@ def entries(conn: sa.Connection) -> list[Entry]:
 def entry(conn: sa.Connection, journal_id: int) -> Entry | None:
     if not has_journal(conn):
         return None
-    row = conn.execute(sa.select(journal_table).where(journal_table.c.id == journal_id)
-                       ).mappings().first()
+    row = (
+        conn.execute(sa.select(journal_table).where(journal_table.c.id == journal_id))
+        .mappings()
+        .first()
+    )
     return None if row is None else _entry(row)
 
 
 def images(conn: sa.Connection, journal_id: int) -> list[Image]:
     """The images of one commit in the order they were written."""
-    stmt = (sa.select(image_table).where(image_table.c.journal_id == journal_id)
-            .order_by(image_table.c.seq))
-    return [Image(row["resource"], row["record_uuid"], restore(json.loads(row["record_key"])),
-                  row["action"], _load(row["before"]), _load(row["after"]))
-            for row in conn.execute(stmt).mappings()]
+    stmt = (
+        sa.select(image_table)
+        .where(image_table.c.journal_id == journal_id)
+        .order_by(image_table.c.seq)
+    )
+    return [
+        Image(
+            row["resource"],
+            row["record_uuid"],
+            restore(json.loads(row["record_key"])),
+            row["action"],
+            _load(row["before"]),
+            _load(row["after"]),
+        )
+        for row in conn.execute(stmt).mappings()
+    ]
 
 
 def _entry(row: Any) -> Entry:
-    return Entry(int(row["id"]), row["committed_at"], row["this_source"], row["other_source"],
-                 row["policy"], json.loads(row["counts"]), row["note"])
+    return Entry(
+        int(row["id"]),
+        row["committed_at"],
+        row["this_source"],
+        row["other_source"],
+        row["policy"],
+        json.loads(row["counts"]),
+        row["note"],
+    )
 
 
 def _load(text: str | None) -> dict[str, Any] | None:

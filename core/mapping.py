@@ -109,8 +109,7 @@ def _build(data: dict[str, Any], name: str) -> Mapping:
         exclude=frozenset(_names(tables.get("exclude", []), "tables.exclude")),
         ignore=frozenset(_names(columns.get("ignore", []), "columns.ignore")),
         char_booleans=bool(columns.get("char_booleans", False)),
-        components=tuple(_entries(data, "components", ComponentLink,
-                                  {"resource": "component"})),
+        components=tuple(_entries(data, "components", ComponentLink, {"resource": "component"})),
         references=tuple(_entries(data, "references", Reference, {})),
         super_keys=tuple(_entries(data, "super_entities", SuperKey, {})),
     )

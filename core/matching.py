@@ -38,8 +38,9 @@ class Source(Protocol):
         """Warnings naming resources and fields THIS has no place for."""
 
 
-def build_plan(this: SqlDataset, other: Source, policy: Policy = FALLBACK,
-               progress: Progress | None = None) -> Plan:
+def build_plan(
+    this: SqlDataset, other: Source, policy: Policy = FALLBACK, progress: Progress | None = None
+) -> Plan:
     """Compute every vector of the pair, run the policy and derive the actions."""
     progress = progress or Progress()
     builder = _Builder(this)
@@ -51,9 +52,16 @@ def build_plan(this: SqlDataset, other: Source, policy: Policy = FALLBACK,
     builder.warnings[:0] = other.unknown_columns(this.schema)
     progress.set_total(len(vectors), "applying policy")
     policy.apply(vectors)
-    return Plan(schema=this.schema, this_source=this.label, other_source=other.label,
-                vectors=vectors, unchanged=unchanged, this_index=builder.index,
-                policy_name=policy.name, warnings=this.schema.warnings + builder.warnings)
+    return Plan(
+        schema=this.schema,
+        this_source=this.label,
+        other_source=other.label,
+        vectors=vectors,
+        unchanged=unchanged,
+        this_index=builder.index,
+        policy_name=policy.name,
+        warnings=this.schema.warnings + builder.warnings,
+    )
 
 
 class _Builder:
@@ -70,13 +78,14 @@ class _Builder:
         self.duplicates: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.pending: dict[str, list[Record]] = defaultdict(list)
         # One shared, read-only field → target map per resource, not one per vector.
-        self.references = {name: {f: ref.target for f, ref in res.references.items()}
-                           for name, res in this.schema.resources.items()}
+        self.references = {
+            name: {f: ref.target for f, ref in res.references.items()}
+            for name, res in this.schema.resources.items()
+        }
 
     def add(self, record: Record) -> None:
         if record.uuid is None:
-            self.vectors.append(_vector(record, Method.CREATE,
-                                        uuid=f"(no uuid: {record.place})"))
+            self.vectors.append(_vector(record, Method.CREATE, uuid=f"(no uuid: {record.place})"))
             return
         identity = (record.resource, record.uuid)
         if identity in self.seen:
@@ -107,8 +116,7 @@ class _Builder:
 
     def _add_new(self, record: Record) -> None:
         if record.deleted and not record.problems:
-            self.unchanged.append(_unchanged(record, None,
-                                             "deleted in OTHER, THIS never had it"))
+            self.unchanged.append(_unchanged(record, None, "deleted in OTHER, THIS never had it"))
             return
         self.vectors.append(_vector(record, Method.CREATE))
 
@@ -140,10 +148,20 @@ class _Builder:
         self.unchanged = [u for u in self.unchanged if (u.resource, u.uuid) not in doubled]
         for (resource, uuid), places in self.duplicates.items():
             all_places = [self.seen[(resource, uuid)], *places]
-            vector = Vector(resource=resource, uuid=uuid, method=Method.UPDATE, label="",
-                            place=all_places[0], other_values={})
-            vector.problems.append(Problem(None, "the same identity appears more than once "
-                                           "in OTHER: " + "; ".join(all_places)))
+            vector = Vector(
+                resource=resource,
+                uuid=uuid,
+                method=Method.UPDATE,
+                label="",
+                place=all_places[0],
+                other_values={},
+            )
+            vector.problems.append(
+                Problem(
+                    None,
+                    "the same identity appears more than once in OTHER: " + "; ".join(all_places),
+                )
+            )
             self.vectors.append(vector)
 
     def _promote_masters(self) -> None:
@@ -157,28 +175,50 @@ class _Builder:
             # Only a master THIS has can be updated; one deleted in OTHER that THIS never
             # had stays a no-op, and the plan skips its new components.
             if (row.resource, row.uuid) in wanted and row.uuid in self.index[row.resource]:
-                self.vectors.append(Vector(
-                    resource=row.resource, uuid=row.uuid, method=Method.UPDATE,
-                    label=row.label, place="", other_values={},
-                    this_modified=row.this_modified, other_modified=row.other_modified))
+                self.vectors.append(
+                    Vector(
+                        resource=row.resource,
+                        uuid=row.uuid,
+                        method=Method.UPDATE,
+                        label=row.label,
+                        place="",
+                        other_values={},
+                        this_modified=row.this_modified,
+                        other_modified=row.other_modified,
+                    )
+                )
             else:
                 kept.append(row)
         self.unchanged = kept
 
 
 def _vector(record: Record, method: Method, uuid: str | None = None) -> Vector:
-    return Vector(resource=record.resource, uuid=uuid or record.uuid or "", method=method,
-                  label=label_for(record.values), place=record.place,
-                  other_values=dict(record.values), other_modified=record.modified_on,
-                  other_created=record.created_on, other_mci=record.mci,
-                  parent=record.master, problems=list(record.problems),
-                  dangling=dict(record.dangling))
+    return Vector(
+        resource=record.resource,
+        uuid=uuid or record.uuid or "",
+        method=method,
+        label=label_for(record.values),
+        place=record.place,
+        other_values=dict(record.values),
+        other_modified=record.modified_on,
+        other_created=record.created_on,
+        other_mci=record.mci,
+        parent=record.master,
+        problems=list(record.problems),
+        dangling=dict(record.dangling),
+    )
 
 
 def _unchanged(record: Record, this: Record | None, note: str) -> Unchanged:
-    return Unchanged(record.resource, record.uuid or "", label_for(record.values),
-                     this.modified_on if this else None, record.modified_on, record.master,
-                     note)
+    return Unchanged(
+        record.resource,
+        record.uuid or "",
+        label_for(record.values),
+        this.modified_on if this else None,
+        record.modified_on,
+        record.master,
+        note,
+    )
 
 
 def _compare(record: Record, this: Record, deleted_column: str) -> Vector | Unchanged:
@@ -196,8 +236,9 @@ def _compare(record: Record, this: Record, deleted_column: str) -> Vector | Unch
         other_values[deleted_column] = False
         this_values[deleted_column] = True
     differing = tuple(n for n, v in other_values.items() if v != this_values[n])
-    problems = list(record.problems) + [Problem(p.field, f"THIS: {p.message}")
-                                        for p in this.problems]
+    problems = list(record.problems) + [
+        Problem(p.field, f"THIS: {p.message}") for p in this.problems
+    ]
     if method is Method.UPDATE and not differing and not problems:
         return _unchanged(record, this, "")
     vector = _vector(record, method)

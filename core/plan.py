@@ -103,7 +103,8 @@ class Plan:
         vector.blocked = blocked
         vector.action = Action.SKIP
         vector.reason = "blocked reference: " + "; ".join(
-            f"{name} → {why}" for name, why in blocked.items())
+            f"{name} → {why}" for name, why in blocked.items()
+        )
         return True
 
     def _own_action(self, vector: Vector) -> tuple[Action, str]:
@@ -116,8 +117,9 @@ class Plan:
         if vector.method is Method.CREATE:
             if self._master_missing(vector):
                 master_resource, master_uuid = vector.parent  # type: ignore[misc]
-                return Action.SKIP, (f"master {master_resource} {master_uuid} is not in THIS "
-                                     "and is not created")
+                return Action.SKIP, (
+                    f"master {master_resource} {master_uuid} is not in THIS and is not created"
+                )
             return Action.CREATE, ""
         if vector.method is Method.DELETE:
             resource = self.schema.resources[vector.resource]
@@ -132,8 +134,7 @@ class Plan:
         """A new component whose master has no vector and is not in THIS (e.g. the master
         is deleted in OTHER and THIS never had it): there is nothing to link it to."""
         parent = vector.parent
-        return (parent is not None and parent not in self._by_identity
-                and not self.this_has(*parent))
+        return parent is not None and parent not in self._by_identity and not self.this_has(*parent)
 
     def _propagate_to_components(self) -> None:
         for vector in self.vectors:
@@ -153,8 +154,7 @@ class Plan:
         return changed
 
     def _unresolved_references(self, vector: Vector) -> dict[str, str]:
-        written = (vector.other_values if vector.action is Action.CREATE
-                   else changed_fields(vector))
+        written = vector.other_values if vector.action is Action.CREATE else changed_fields(vector)
         blocked: dict[str, str] = {}
         for name, value in written.items():
             if name in vector.dangling:
@@ -179,8 +179,9 @@ class Plan:
         return f"{target} {uuid} is not created ({other.action.value}: {other.reason})"
 
     # ----- overrides (each returns what it replaced, so an undo can restore it)
-    def set_field_resolution(self, vector: Vector, name: str,
-                             resolution: Resolution | None) -> Resolution | None:
+    def set_field_resolution(
+        self, vector: Vector, name: str, resolution: Resolution | None
+    ) -> Resolution | None:
         previous = vector.override_fields.get(name)
         if resolution is None:
             vector.override_fields.pop(name, None)
@@ -189,15 +190,17 @@ class Plan:
         self.refresh(vector)
         return previous
 
-    def set_strategy(self, vector: Vector,
-                     strategy: Iterable[Method] | None) -> tuple[Method, ...] | None:
+    def set_strategy(
+        self, vector: Vector, strategy: Iterable[Method] | None
+    ) -> tuple[Method, ...] | None:
         previous = vector.override_strategy
         vector.override_strategy = None if strategy is None else tuple(Method(m) for m in strategy)
         self.refresh(vector)
         return previous
 
-    def set_default_resolution(self, vector: Vector,
-                               resolution: Resolution | None) -> Resolution | None:
+    def set_default_resolution(
+        self, vector: Vector, resolution: Resolution | None
+    ) -> Resolution | None:
         previous = vector.override_default
         vector.override_default = None if resolution is None else Resolution(resolution)
         self.refresh(vector)
@@ -205,11 +208,15 @@ class Plan:
 
     def vectors_for_field(self, resource: str, name: str) -> list[Vector]:
         """The vectors of `resource` that carry field `name` with differing values."""
-        return [v for v in self.vectors
-                if v.resource == resource and name in v.differing and v.method is Method.UPDATE]
+        return [
+            v
+            for v in self.vectors
+            if v.resource == resource and name in v.differing and v.method is Method.UPDATE
+        ]
 
-    def bulk_field_resolution(self, resource: str, name: str,
-                              resolution: Resolution | None) -> dict[Vector, Resolution | None]:
+    def bulk_field_resolution(
+        self, resource: str, name: str, resolution: Resolution | None
+    ) -> dict[Vector, Resolution | None]:
         """Set one field's resolution in every vector of a resource; returns the old values."""
         previous: dict[Vector, Resolution | None] = {}
         for vector in self.vectors_for_field(resource, name):
@@ -221,8 +228,9 @@ class Plan:
         self.recompute()
         return previous
 
-    def restore_field_resolutions(self, name: str,
-                                  previous: dict[Vector, Resolution | None]) -> None:
+    def restore_field_resolutions(
+        self, name: str, previous: dict[Vector, Resolution | None]
+    ) -> None:
         for vector, resolution in previous.items():
             if resolution is None:
                 vector.override_fields.pop(name, None)

@@ -53,8 +53,11 @@ def vector_document(plan: Plan, vector: Vector) -> dict[str, Any]:
         "resolution": _resolution(vector),
         "default_resolution": default.value,
         "overrides": {
-            "strategy": (None if vector.override_strategy is None
-                         else [m.value for m in vector.override_strategy]),
+            "strategy": (
+                None
+                if vector.override_strategy is None
+                else [m.value for m in vector.override_strategy]
+            ),
             "default_resolution": vector.override_default and vector.override_default.value,
             "fields": {k: v.value for k, v in vector.override_fields.items()},
         },
@@ -65,28 +68,45 @@ def vector_document(plan: Plan, vector: Vector) -> dict[str, Any]:
         "conflicts": vector.conflicts,
         "problems": [str(p) for p in vector.problems],
         "blocked": dict(vector.blocked),
-        "fields": [{
-            "name": o.name, "this": plain(o.this), "other": plain(o.other),
-            "differs": o.differs, "conflict": o.conflict, "resolution": o.resolution.value,
-            "winner": o.winner.value, "tie": o.tie, "result": plain(o.result),
-            "reference": o.reference, "blocked": o.blocked,
-        } for o in outcomes(vector)],
-        "components": [vector_document(plan, child)
-                       for child in ordered(plan, plan.children(vector))],
+        "fields": [
+            {
+                "name": o.name,
+                "this": plain(o.this),
+                "other": plain(o.other),
+                "differs": o.differs,
+                "conflict": o.conflict,
+                "resolution": o.resolution.value,
+                "winner": o.winner.value,
+                "tie": o.tie,
+                "result": plain(o.result),
+                "reference": o.reference,
+                "blocked": o.blocked,
+            }
+            for o in outcomes(vector)
+        ],
+        "components": [
+            vector_document(plan, child) for child in ordered(plan, plan.children(vector))
+        ],
     }
 
 
 def unchanged_document(row: Unchanged) -> dict[str, Any]:
-    return {"resource": row.resource, "uuid": row.uuid, "label": row.label,
-            "this_modified_on": format_timestamp(row.this_modified),
-            "other_modified_on": format_timestamp(row.other_modified),
-            "master": list(row.parent) if row.parent else None, "note": row.note}
+    return {
+        "resource": row.resource,
+        "uuid": row.uuid,
+        "label": row.label,
+        "this_modified_on": format_timestamp(row.this_modified),
+        "other_modified_on": format_timestamp(row.other_modified),
+        "master": list(row.parent) if row.parent else None,
+        "note": row.note,
+    }
 
 
 def summary_document(plan: Plan) -> dict[str, Any]:
-    return {"counts": dict(sorted(plan.counts().items())),
-            "by_resource": {r: dict(sorted(c.items()))
-                            for r, c in plan.counts_by_resource().items()}}
+    return {
+        "counts": dict(sorted(plan.counts().items())),
+        "by_resource": {r: dict(sorted(c.items())) for r, c in plan.counts_by_resource().items()},
+    }
 
 
 def ordered(plan: Plan, vectors: Iterable[Vector]) -> list[Vector]:
@@ -98,20 +118,27 @@ def ordered(plan: Plan, vectors: Iterable[Vector]) -> list[Vector]:
 
 def chunks(plan: Plan, indent: int | None = None) -> Iterator[str]:
     """The document in pieces, one vector at a time, so 100k vectors never make one string."""
-    head = {"format": FORMAT, "this": plan.this_source, "other": plan.other_source,
-            "policy": plan.policy_name, "summary": summary_document(plan),
-            "warnings": plan.warnings}
+    head = {
+        "format": FORMAT,
+        "this": plan.this_source,
+        "other": plan.other_source,
+        "policy": plan.policy_name,
+        "summary": summary_document(plan),
+        "warnings": plan.warnings,
+    }
     text = json.dumps(head, indent=indent, ensure_ascii=False)
     yield text[:-1].rstrip() + ',\n"vectors": ['
     for n, vector in enumerate(ordered(plan, plan.roots())):
-        yield ("," if n else "") + "\n" + json.dumps(vector_document(plan, vector),
-                                                     ensure_ascii=False, indent=indent)
+        yield (
+            ("," if n else "")
+            + "\n"
+            + json.dumps(vector_document(plan, vector), ensure_ascii=False, indent=indent)
+        )
     yield '\n],\n"unchanged": ['
     rank = {name: n for n, name in enumerate(plan.schema.order())}
     rows = sorted(plan.unchanged, key=lambda r: (rank.get(r.resource, len(rank)), r.uuid))
     for n, row in enumerate(rows):
-        yield ("," if n else "") + "\n" + json.dumps(unchanged_document(row),
-                                                     ensure_ascii=False)
+        yield ("," if n else "") + "\n" + json.dumps(unchanged_document(row), ensure_ascii=False)
     yield "\n]}\n"
 
 

@@ -79,15 +79,17 @@ class Policy:
             except Exception as exc:  # a user's hook may raise anything: name the vector
                 raise PolicyError(
                     f"policy {self.name} raised {type(exc).__name__}: {exc} "
-                    f"on {vector.resource} {vector.uuid} ({vector.place})") from exc
+                    f"on {vector.resource} {vector.uuid} ({vector.place})"
+                ) from exc
             self._store(view, vector)
 
     def _store(self, view: VectorView, vector: Vector) -> None:
         where = f"policy {self.name}, resource {vector.resource}, uuid {vector.uuid}"
         vector.strategy = _strategy(view.strategy, where)
         vector.resolution = _resolution_spec(view.resolution, where)
-        vector.default_resolution = _resolution(view.default_resolution, where,
-                                                "default_resolution")
+        vector.default_resolution = _resolution(
+            view.default_resolution, where, "default_resolution"
+        )
 
 
 def _strategy(value: Any, where: str) -> tuple[Method, ...] | None:
@@ -98,8 +100,9 @@ def _strategy(value: Any, where: str) -> tuple[Method, ...] | None:
     try:
         return tuple(Method(m) for m in value)
     except (ValueError, TypeError):
-        raise PolicyError(f"{where}: invalid strategy {value!r} "
-                          f"(use create, update, delete)") from None
+        raise PolicyError(
+            f"{where}: invalid strategy {value!r} (use create, update, delete)"
+        ) from None
 
 
 def _resolution(value: Any, where: str, name: str) -> Resolution | None:
@@ -108,8 +111,9 @@ def _resolution(value: Any, where: str, name: str) -> Resolution | None:
     try:
         return Resolution(value)
     except ValueError:
-        raise PolicyError(f"{where}, field {name}: invalid resolution {value!r} "
-                          f"(use this, other or newer)") from None
+        raise PolicyError(
+            f"{where}, field {name}: invalid resolution {value!r} (use this, other or newer)"
+        ) from None
 
 
 def _resolution_spec(value: Any, where: str) -> Resolution | dict[str, Resolution] | None:
@@ -123,6 +127,7 @@ def _preset(strategy: list[Method], resolution: Resolution | None) -> Hook:
         vector.strategy = list(strategy)
         if resolution is not None:
             vector.resolution = resolution
+
     return sync_resolve
 
 

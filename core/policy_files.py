@@ -24,8 +24,10 @@ def load_policy_file(path: str | Path) -> Policy:
     """A `Policy` from a `.toml` or `.py` file."""
     path = Path(path)
     if path.suffix.lower() not in (".toml", ".py"):
-        raise PolicyError(f"{path}: neither a policy preset ({', '.join(PRESETS)}) nor a "
-                          "policy file (which must end in .toml or .py)")
+        raise PolicyError(
+            f"{path}: neither a policy preset ({', '.join(PRESETS)}) nor a "
+            "policy file (which must end in .toml or .py)"
+        )
     if not path.is_file():
         raise PolicyError(f"{path}: no such policy file")
     if path.suffix.lower() == ".toml":
@@ -44,8 +46,9 @@ class _Rules:
 
     def over(self, base: _Rules) -> _Rules:
         """These rules, each unset key taken from `base` (resource over default)."""
-        return _Rules(*(getattr(self, k) if getattr(self, k) is not None else getattr(base, k)
-                        for k in _KEYS))
+        return _Rules(
+            *(getattr(self, k) if getattr(self, k) is not None else getattr(base, k) for k in _KEYS)
+        )
 
 
 def _toml_hook(path: Path) -> Hook:
@@ -67,14 +70,17 @@ def _toml_hook(path: Path) -> Hook:
     lines = _KeyLines(text)
     unknown = [k for k in document if k not in ("default", "resources")]
     if unknown:
-        raise lines.error(path, (), unknown[0], "unknown table or key (use [default] and "
-                                                "[resources.<name>])")
+        raise lines.error(
+            path, (), unknown[0], "unknown table or key (use [default] and [resources.<name>])"
+        )
     default = _rules(path, lines, ("default",), document.get("default", {}))
     resources_table = document.get("resources", {})
     if not isinstance(resources_table, dict):
         raise lines.error(path, (), "resources", "must be a table of [resources.<name>]")
-    per_resource = {name: _rules(path, lines, ("resources", name), table).over(default)
-                    for name, table in resources_table.items()}
+    per_resource = {
+        name: _rules(path, lines, ("resources", name), table).over(default)
+        for name, table in resources_table.items()
+    }
 
     def sync_resolve(vector: Any) -> None:
         rules = per_resource.get(vector.resource, default)
@@ -94,8 +100,7 @@ def _rules(path: Path, lines: _KeyLines, table_path: tuple[str, ...], table: Any
         raise lines.error(path, table_path[:-1], table_path[-1], "must be a table")
     for key in table:
         if key not in _KEYS:
-            raise lines.error(path, table_path, key,
-                              f"unknown key (use {', '.join(_KEYS)})")
+            raise lines.error(path, table_path, key, f"unknown key (use {', '.join(_KEYS)})")
 
     def fail(key: str, message: str) -> PolicyError:
         return lines.error(path, table_path, key, message)
@@ -103,8 +108,9 @@ def _rules(path: Path, lines: _KeyLines, table_path: tuple[str, ...], table: Any
     return _Rules(
         strategy=_strategy(table.get("strategy"), fail),
         resolution=_resolution_spec(table.get("resolution"), fail),
-        default_resolution=_resolution(table.get("default_resolution"),
-                                       lambda m: fail("default_resolution", m)),
+        default_resolution=_resolution(
+            table.get("default_resolution"), lambda m: fail("default_resolution", m)
+        ),
     )
 
 
@@ -112,13 +118,15 @@ def _strategy(value: Any, fail: Any) -> tuple[Method, ...] | None:
     if value is None:
         return None
     if not isinstance(value, list):
-        raise fail("strategy", f"must be a list of methods, e.g. [\"create\", \"update\"], "
-                               f"not {value!r}")
+        raise fail(
+            "strategy", f'must be a list of methods, e.g. ["create", "update"], not {value!r}'
+        )
     try:
         return tuple(Method(m) for m in value)
     except (ValueError, TypeError):
-        raise fail("strategy", f"invalid method in {value!r} (use create, update, delete)"
-                   ) from None
+        raise fail(
+            "strategy", f"invalid method in {value!r} (use create, update, delete)"
+        ) from None
 
 
 def _resolution_spec(value: Any, fail: Any) -> Resolution | dict[str, Resolution] | None:
@@ -163,12 +171,12 @@ class _KeyLines:
                     header_line = number
                 continue
             if current == table_path and re.match(
-                    rf"^\s*[\"']?{re.escape(first)}[\"']?\s*[=.]", line):
+                rf"^\s*[\"']?{re.escape(first)}[\"']?\s*[=.]", line
+            ):
                 return number
         return header_line
 
-    def error(self, path: Path, table_path: tuple[str, ...], key: str,
-              message: str) -> PolicyError:
+    def error(self, path: Path, table_path: tuple[str, ...], key: str, message: str) -> PolicyError:
         line = self.find(table_path, key)
         where = f"{path}, line {line}" if line else str(path)
         full_key = ".".join((*table_path, key))
@@ -192,8 +200,9 @@ def _python_hook(path: Path) -> Hook:
     except Exception as exc:  # the file is the user's code: any error is bad input
         line = _line_in(exc, path)
         where = f"{path}, line {line}" if line else str(path)
-        raise PolicyError(f"{where}: loading the policy raised {type(exc).__name__}: "
-                          f"{exc}") from None
+        raise PolicyError(
+            f"{where}: loading the policy raised {type(exc).__name__}: {exc}"
+        ) from None
     hook = getattr(module, "sync_resolve", None)
     if not callable(hook):
         raise PolicyError(f"{path}: defines no function sync_resolve(vector)")
@@ -203,7 +212,9 @@ def _python_hook(path: Path) -> Hook:
 def _line_in(exc: BaseException, path: Path) -> int | None:
     """The last line of `path` in the exception's traceback."""
     target = str(path.resolve())
-    lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__)
-             if Path(frame.filename).resolve().as_posix() == Path(target).as_posix()]
+    lines = [
+        frame.lineno
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if Path(frame.filename).resolve().as_posix() == Path(target).as_posix()
+    ]
     return lines[-1] if lines else None
-

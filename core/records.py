@@ -40,8 +40,14 @@ class Record:
     key: Any = None  # the local primary key (THIS records only)
 
 
-_LABEL_FIELDS = (("first_name", "middle_name", "last_name"), ("name",), ("value",),
-                 ("acronym",), ("address",), ("addr_street",))
+_LABEL_FIELDS = (
+    ("first_name", "middle_name", "last_name"),
+    ("name",),
+    ("value",),
+    ("acronym",),
+    ("address",),
+    ("addr_street",),
+)
 
 
 def label_for(values: dict[str, Any]) -> str:

@@ -10,9 +10,14 @@ from core.schema import Column, ComponentLink, Kind, Reference, Resource, Schema
 
 # Order matters: Boolean before Integer, DateTime before Date, Float before Numeric.
 _KINDS: tuple[tuple[type, Kind], ...] = (
-    (sa.Boolean, Kind.BOOLEAN), (sa.Integer, Kind.INTEGER), (sa.DateTime, Kind.DATETIME),
-    (sa.Date, Kind.DATE), (sa.Float, Kind.FLOAT), (sa.Numeric, Kind.DECIMAL),
-    (sa.JSON, Kind.JSON), (sa.String, Kind.STRING),
+    (sa.Boolean, Kind.BOOLEAN),
+    (sa.Integer, Kind.INTEGER),
+    (sa.DateTime, Kind.DATETIME),
+    (sa.Date, Kind.DATE),
+    (sa.Float, Kind.FLOAT),
+    (sa.Numeric, Kind.DECIMAL),
+    (sa.JSON, Kind.JSON),
+    (sa.String, Kind.STRING),
 )
 
 
@@ -28,12 +33,16 @@ def reflect_schema(engine: Engine, mapping: Mapping) -> Schema:
     metadata = sa.MetaData()
     metadata.reflect(bind=engine)
     warnings: list[str] = []
-    wanted = {name: table for name, table in metadata.tables.items()
-              if mapping.meta.uuid in table.c and mapping.wants(name)}
+    wanted = {
+        name: table
+        for name, table in metadata.tables.items()
+        if mapping.meta.uuid in table.c and mapping.wants(name)
+    }
     cascades = _sqlite_cascades(engine, wanted) if engine.dialect.name == "sqlite" else None
-    resources = {name: _resource(table, wanted, mapping, engine.dialect.name, warnings,
-                                 cascades)
-                 for name, table in sorted(wanted.items())}
+    resources = {
+        name: _resource(table, wanted, mapping, engine.dialect.name, warnings, cascades)
+        for name, table in sorted(wanted.items())
+    }
     resources = {name: res for name, res in resources.items() if res is not None}
     return Schema(resources=resources, warnings=warnings)
 
@@ -45,23 +54,32 @@ def _sqlite_cascades(engine: Engine, tables: dict[str, sa.Table]) -> set[tuple[s
     with engine.connect() as conn:
         for name in tables:
             rows = conn.exec_driver_sql(
-                f"PRAGMA foreign_key_list({engine.dialect.identifier_preparer.quote(name)})")
+                f"PRAGMA foreign_key_list({engine.dialect.identifier_preparer.quote(name)})"
+            )
             for row in rows.mappings():
                 if str(row["on_delete"]).upper() == "CASCADE":
                     found.add((name, row["from"]))
     return found
 
 
-def _resource(table: sa.Table, wanted: dict[str, sa.Table], mapping: Mapping,
-              dialect: str, warnings: list[str],
-              cascades: set[tuple[str, str]] | None) -> Resource | None:
+def _resource(
+    table: sa.Table,
+    wanted: dict[str, sa.Table],
+    mapping: Mapping,
+    dialect: str,
+    warnings: list[str],
+    cascades: set[tuple[str, str]] | None,
+) -> Resource | None:
     pk_cols = list(table.primary_key.columns)
     if len(pk_cols) != 1:
         warnings.append(f"{table.name}: skipped, it needs a single-column primary key")
         return None
     pk = pk_cols[0].name
-    columns = {c.name: _column(table.name, c, mapping, dialect)
-               for c in table.columns if not mapping.ignores(table.name, c.name)}
+    columns = {
+        c.name: _column(table.name, c, mapping, dialect)
+        for c in table.columns
+        if not mapping.ignores(table.name, c.name)
+    }
     super_keys = tuple(k for k in mapping.super_keys if k.resource == table.name)
     explicit_links = tuple(link for link in mapping.components if link.component == table.name)
     explicit_refs = {r.field: r for r in mapping.references if r.resource == table.name}
@@ -74,25 +92,44 @@ def _resource(table: sa.Table, wanted: dict[str, sa.Table], mapping: Mapping,
             continue
         target = fk.column.table.name
         if target not in wanted:
-            warnings.append(f"{table.name}.{name} points at {target}, which has no uuid: "
-                            "compared as a plain value")
+            warnings.append(
+                f"{table.name}.{name} points at {target}, which has no uuid: "
+                "compared as a plain value"
+            )
             continue
-        cascade = ((table.name, name) in cascades if cascades is not None
-                   else (fk.ondelete or "").upper() == "CASCADE")
+        cascade = (
+            (table.name, name) in cascades
+            if cascades is not None
+            else (fk.ondelete or "").upper() == "CASCADE"
+        )
         if cascade and target != table.name:
             links.append(ComponentLink(table.name, name, target, fk.column.name))
         else:
             references[name] = Reference(table.name, name, target, fk.column.name)
-    return Resource(name=table.name, pk=pk, columns=columns, meta=mapping.meta,
-                    references=references, links=tuple(links), super_keys=super_keys,
-                    ignored=frozenset())
+    return Resource(
+        name=table.name,
+        pk=pk,
+        columns=columns,
+        meta=mapping.meta,
+        references=references,
+        links=tuple(links),
+        super_keys=super_keys,
+        ignored=frozenset(),
+    )
 
 
 def _column(table: str, column: sa.Column, mapping: Mapping, dialect: str) -> Column:
     kind = kind_of(column.type)
-    char_boolean = (mapping.char_booleans and kind is Kind.STRING
-                    and getattr(column.type, "length", None) == 1)
+    char_boolean = (
+        mapping.char_booleans and kind is Kind.STRING and getattr(column.type, "length", None) == 1
+    )
     text_storage = dialect == "sqlite" and kind in (Kind.DATE, Kind.DATETIME)
     tz_aware = bool(getattr(column.type, "timezone", False))
-    return Column(name=column.name, kind=kind, nullable=bool(column.nullable),
-                  char_boolean=char_boolean, text_storage=text_storage, tz_aware=tz_aware)
+    return Column(
+        name=column.name,
+        kind=kind,
+        nullable=bool(column.nullable),
+        char_boolean=char_boolean,
+        text_storage=text_storage,
+        tz_aware=tz_aware,
+    )

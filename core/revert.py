@@ -39,8 +39,10 @@ class RevertRefused(Exception):
 
     def __init__(self, journal_id: int, records: list[str]) -> None:
         self.records = records
-        super().__init__(f"revert of commit {journal_id} refused: {len(records)} record(s) "
-                         "changed since that commit: " + "; ".join(records[:10]))
+        super().__init__(
+            f"revert of commit {journal_id} refused: {len(records)} record(s) "
+            "changed since that commit: " + "; ".join(records[:10])
+        )
 
 
 @dataclass
@@ -61,25 +63,35 @@ def revert_commit(this: SqlDataset, journal_id: int) -> RevertReport:
     with this.engine.connect() as conn, conn.begin():
         original = entry(conn, journal_id)
         if original is None:
-            raise RevertError(f"{this.label}: no commit {journal_id} in the journal "
-                              "(see `truce journal`)")
+            raise RevertError(
+                f"{this.label}: no commit {journal_id} in the journal (see `truce journal`)"
+            )
         _refuse_twice(conn, journal_id)
         touched = images(conn, journal_id)
         resources = {i.resource: _resource(this, i.resource) for i in touched}
         current = _current_rows(conn, resources, touched)
-        changed = [_describe(i) for i in touched if not _unchanged_since(
-            resources[i.resource], current.get((i.resource, i.key)), i)]
+        changed = [
+            _describe(i)
+            for i in touched
+            if not _unchanged_since(resources[i.resource], current.get((i.resource, i.key)), i)
+        ]
         if changed:
             raise RevertRefused(journal_id, changed)
         restorer = _Restorer(conn, this)
         for image in reversed(touched):  # components before masters, fix-ups first
-            restorer.restore(resources[image.resource], image,
-                             current.get((image.resource, image.key), {}))
+            restorer.restore(
+                resources[image.resource], image, current.get((image.resource, image.key), {})
+            )
         counts = Counter(i.action for i in restorer.images)
-        new_id = write_entry(conn, this_source=this.label,
-                             other_source=f"journal {journal_id}", policy="revert",
-                             counts=dict(counts), images=restorer.images,
-                             note=_NOTE.format(journal_id))
+        new_id = write_entry(
+            conn,
+            this_source=this.label,
+            other_source=f"journal {journal_id}",
+            policy="revert",
+            counts=dict(counts),
+            images=restorer.images,
+            note=_NOTE.format(journal_id),
+        )
     return RevertReport(reverted=journal_id, journal_id=new_id, counts=counts)
 
 
@@ -93,8 +105,11 @@ def _refuse_twice(conn: sa.Connection, journal_id: int) -> None:
 def _reverted_by(journal: list[Entry], journal_id: int) -> int | None:
     """The revert still in force that undid `journal_id` (a reverted revert does not count)."""
     for later in journal:
-        if (later.policy == "revert" and later.note == _NOTE.format(journal_id)
-                and _reverted_by(journal, later.id) is None):
+        if (
+            later.policy == "revert"
+            and later.note == _NOTE.format(journal_id)
+            and _reverted_by(journal, later.id) is None
+        ):
             return later.id
     return None
 
@@ -103,8 +118,10 @@ def _resource(this: SqlDataset, name: str) -> Resource:
     # Names from the journal are only ever matched against the reflected schema.
     res = this.schema.resources.get(name)
     if res is None or res.pk is None:
-        raise RevertError(f"{this.label}: the journal names resource {name!r}, which THIS "
-                          "no longer has (with a primary key)")
+        raise RevertError(
+            f"{this.label}: the journal names resource {name!r}, which THIS "
+            "no longer has (with a primary key)"
+        )
     return res
 
 
@@ -113,8 +130,9 @@ def _pk(res: Resource) -> str:
     return res.pk
 
 
-def _current_rows(conn: sa.Connection, resources: dict[str, Resource],
-                  touched: list[Image]) -> dict[tuple[str, Any], dict[str, Any]]:
+def _current_rows(
+    conn: sa.Connection, resources: dict[str, Resource], touched: list[Image]
+) -> dict[tuple[str, Any], dict[str, Any]]:
     keys: dict[str, list[Any]] = defaultdict(list)
     for image in touched:
         keys[image.resource].append(image.key)
@@ -123,7 +141,7 @@ def _current_rows(conn: sa.Connection, resources: dict[str, Resource],
         res = resources[name]
         table = raw_table(res)
         for start in range(0, len(wanted), _BATCH):
-            stmt = sa.select(table).where(table.c[_pk(res)].in_(wanted[start:start + _BATCH]))
+            stmt = sa.select(table).where(table.c[_pk(res)].in_(wanted[start : start + _BATCH]))
             for row in conn.execute(stmt).mappings():
                 rows[(name, row[_pk(res)])] = dict(row)
     return rows
@@ -135,8 +153,7 @@ def _unchanged_since(res: Resource, row: dict[str, Any] | None, image: Image) ->
     if row is None:
         return False
     after = image.after or {}
-    return all(name in row and _same(res, name, row[name], value)
-               for name, value in after.items())
+    return all(name in row and _same(res, name, row[name], value) for name, value in after.items())
 
 
 def _same(res: Resource, name: str, stored: Any, imaged: Any) -> bool:
@@ -169,20 +186,37 @@ class _Restorer:
         where = table.c[_pk(res)] == image.key
         if image.action == "remove":  # a revert's own removal: put the row back
             self.conn.execute(sa.insert(table).values(image.before or {}))
-            self.images.append(Image(res.name, image.uuid, image.key, "create", None,
-                                     dict(image.before or {})))
+            self.images.append(
+                Image(res.name, image.uuid, image.key, "create", None, dict(image.before or {}))
+            )
         elif image.action != "create":
             before = dict(image.before or {})
             self.conn.execute(sa.update(table).where(where).values(before))
-            self.images.append(Image(res.name, image.uuid, image.key, "update",
-                                     {k: row.get(k) for k in before}, before))
+            self.images.append(
+                Image(
+                    res.name,
+                    image.uuid,
+                    image.key,
+                    "update",
+                    {k: row.get(k) for k in before},
+                    before,
+                )
+            )
         elif res.has(res.meta.deleted):
-            deleted = {res.meta.deleted: encoder(res.columns[res.meta.deleted],
-                                                 self.this.dialect)(True)}
+            deleted = {
+                res.meta.deleted: encoder(res.columns[res.meta.deleted], self.this.dialect)(True)
+            }
             self.conn.execute(sa.update(table).where(where).values(deleted))
-            self.images.append(Image(res.name, image.uuid, image.key, "delete",
-                                     {res.meta.deleted: row.get(res.meta.deleted)}, deleted))
+            self.images.append(
+                Image(
+                    res.name,
+                    image.uuid,
+                    image.key,
+                    "delete",
+                    {res.meta.deleted: row.get(res.meta.deleted)},
+                    deleted,
+                )
+            )
         else:
             self.conn.execute(sa.delete(table).where(where))
-            self.images.append(Image(res.name, image.uuid, image.key, "remove", dict(row),
-                                     None))
+            self.images.append(Image(res.name, image.uuid, image.key, "remove", dict(row), None))

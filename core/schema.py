@@ -100,8 +100,13 @@ class Resource:
 
     @property
     def meta_columns(self) -> tuple[str, ...]:
-        names = (self.meta.uuid, self.meta.modified_on, self.meta.created_on,
-                 self.meta.deleted, self.meta.mci)
+        names = (
+            self.meta.uuid,
+            self.meta.modified_on,
+            self.meta.created_on,
+            self.meta.deleted,
+            self.meta.mci,
+        )
         return tuple(name for name in names if name in self.columns)
 
     def column(self, name: str) -> Column | None:

@@ -55,7 +55,8 @@ class Pair:
         return build_plan(self.this, self.other, policy, progress)
 
 
-def open_pair(this_spec: str | Path, other_spec: str | Path,
-              mapping: str | Path | Mapping | None = None) -> Pair:
+def open_pair(
+    this_spec: str | Path, other_spec: str | Path, mapping: str | Path | Mapping | None = None
+) -> Pair:
     resolved = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
     return Pair(open_this(this_spec, resolved), open_other(other_spec, resolved), resolved)

@@ -26,8 +26,10 @@ class OverrideSnapshot:
 
 
 def policy_snapshot(plan: Plan) -> PolicySnapshot:
-    return PolicySnapshot(plan.policy_name, tuple(
-        (v.strategy, v.resolution, v.default_resolution) for v in plan.vectors))
+    return PolicySnapshot(
+        plan.policy_name,
+        tuple((v.strategy, v.resolution, v.default_resolution) for v in plan.vectors),
+    )
 
 
 def restore_policy(plan: Plan, snapshot: PolicySnapshot) -> None:
@@ -47,21 +49,27 @@ def policy_applied(plan: Plan, policy: Policy) -> PolicySnapshot:
 
 
 def _set_policy(plan: Plan, snapshot: PolicySnapshot) -> None:
-    for vector, (strategy, resolution, default) in zip(plan.vectors, snapshot.settings,
-                                                        strict=True):
+    for vector, (strategy, resolution, default) in zip(
+        plan.vectors, snapshot.settings, strict=True
+    ):
         vector.strategy, vector.resolution, vector.default_resolution = (
-            strategy, resolution, default)
+            strategy,
+            resolution,
+            default,
+        )
     plan.policy_name = snapshot.name
 
 
 def overrides_snapshot(plan: Plan) -> OverrideSnapshot:
-    return OverrideSnapshot(tuple((v.override_strategy, v.override_default,
-                                   dict(v.override_fields)) for v in plan.vectors))
+    return OverrideSnapshot(
+        tuple(
+            (v.override_strategy, v.override_default, dict(v.override_fields)) for v in plan.vectors
+        )
+    )
 
 
 def restore_overrides(plan: Plan, snapshot: OverrideSnapshot) -> None:
-    for vector, (strategy, default, fields) in zip(plan.vectors, snapshot.settings,
-                                                    strict=True):
+    for vector, (strategy, default, fields) in zip(plan.vectors, snapshot.settings, strict=True):
         vector.override_strategy, vector.override_default = strategy, default
         vector.override_fields = dict(fields)
     plan.recompute()

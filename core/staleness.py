@@ -22,13 +22,15 @@ class StaleError(Exception):
 
     def __init__(self, records: list[str]) -> None:
         self.records = records
-        super().__init__(f"commit refused: {len(records)} record(s) of THIS changed since "
-                         "the plan was computed: " + "; ".join(records[:10]))
+        super().__init__(
+            f"commit refused: {len(records)} record(s) of THIS changed since "
+            "the plan was computed: " + "; ".join(records[:10])
+        )
 
 
-
-def check_stale(conn: sa.Connection, plan: Plan, this: SqlDataset,
-                 writes: list[Vector]) -> dict[tuple[str, str], dict[str, Any]]:
+def check_stale(
+    conn: sa.Connection, plan: Plan, this: SqlDataset, writes: list[Vector]
+) -> dict[tuple[str, str], dict[str, Any]]:
     """Re-read every touched THIS record inside the transaction; refuse if any changed."""
     stale: list[str] = []
     before: dict[tuple[str, str], dict[str, Any]] = {}
@@ -59,7 +61,7 @@ def _raw_rows(conn: sa.Connection, res: Resource, keys: list[Any]) -> dict[Any, 
     table = raw_table(res)
     rows: dict[Any, dict[str, Any]] = {}
     for start in range(0, len(keys), _BATCH):
-        stmt = sa.select(table).where(table.c[res.pk].in_(keys[start:start + _BATCH]))
+        stmt = sa.select(table).where(table.c[res.pk].in_(keys[start : start + _BATCH]))
         for row in conn.execute(stmt).mappings():
             rows[row[res.pk]] = dict(row)
     return rows
@@ -72,6 +74,6 @@ def _present_uuids(conn: sa.Connection, res: Resource, vectors: list[Vector]) ->
     names = list(forms)
     found: list[str] = []
     for start in range(0, len(names), _BATCH):
-        stmt = sa.select(column).where(column.in_(names[start:start + _BATCH]))
+        stmt = sa.select(column).where(column.in_(names[start : start + _BATCH]))
         found += [forms[raw] for (raw,) in conn.execute(stmt)]
     return found

@@ -11,13 +11,19 @@ _LISTED = 20  # vectors listed per section before "… and N more"
 
 
 def describe_plan(plan: Plan) -> str:
-    lines = [f"THIS   {plan.this_source}", f"OTHER  {plan.other_source}",
-             f"policy {plan.policy_name}", ""]
+    lines = [
+        f"THIS   {plan.this_source}",
+        f"OTHER  {plan.other_source}",
+        f"policy {plan.policy_name}",
+        "",
+    ]
     lines += _table(plan)
     counts = plan.counts()
     lines.append("")
-    lines.append(f"{counts['conflicts']} vector(s) with conflicts, "
-                 f"{counts['blocked']} blocked by a reference.")
+    lines.append(
+        f"{counts['conflicts']} vector(s) with conflicts, "
+        f"{counts['blocked']} blocked by a reference."
+    )
     for title, action in (("Errors", Action.ERROR), ("Skipped", Action.SKIP)):
         lines += _listing(plan, title, action)
     lines += [f"warning: {w}" for w in plan.warnings]

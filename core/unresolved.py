@@ -23,9 +23,13 @@ def undecided_fields(vector: Vector) -> list[str]:
         return []
     if vector.action is Action.ERROR or (vector.action is Action.SKIP and not vector.blocked):
         return []
-    return [name for name in vector.differing
-            if vector.this_values.get(name) is not None
-            and vector.other_values.get(name) is not None and _undecided(vector, name)]
+    return [
+        name
+        for name in vector.differing
+        if vector.this_values.get(name) is not None
+        and vector.other_values.get(name) is not None
+        and _undecided(vector, name)
+    ]
 
 
 def _undecided(vector: Vector, name: str) -> bool:

@@ -109,9 +109,15 @@ def to_string(value: Any) -> str:
 
 
 _CONVERTERS: dict[Kind, Converter] = {
-    Kind.STRING: to_string, Kind.INTEGER: to_integer, Kind.FLOAT: to_float,
-    Kind.DECIMAL: to_decimal, Kind.BOOLEAN: to_boolean, Kind.DATE: to_date,
-    Kind.DATETIME: to_datetime, Kind.JSON: to_json, Kind.OTHER: lambda v: v,
+    Kind.STRING: to_string,
+    Kind.INTEGER: to_integer,
+    Kind.FLOAT: to_float,
+    Kind.DECIMAL: to_decimal,
+    Kind.BOOLEAN: to_boolean,
+    Kind.DATE: to_date,
+    Kind.DATETIME: to_datetime,
+    Kind.JSON: to_json,
+    Kind.OTHER: lambda v: v,
 }
 
 

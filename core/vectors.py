@@ -77,14 +77,19 @@ class Vector:
 
     @property
     def conflicts(self) -> int:
-        return sum(1 for f in self.differing
-                   if self.this_values.get(f) is not None
-                   and self.other_values.get(f) is not None)
+        return sum(
+            1
+            for f in self.differing
+            if self.this_values.get(f) is not None and self.other_values.get(f) is not None
+        )
 
     @property
     def has_overrides(self) -> bool:
-        return (self.override_strategy is not None or self.override_default is not None
-                or bool(self.override_fields))
+        return (
+            self.override_strategy is not None
+            or self.override_default is not None
+            or bool(self.override_fields)
+        )
 
 
 def effective_strategy(vector: Vector) -> tuple[Method, ...]:
@@ -135,11 +140,17 @@ def field_outcome(vector: Vector, name: str) -> FieldOutcome:
         resolution = effective_resolution(vector, name)
         winner, tie = _winner(vector, resolution)
     return FieldOutcome(
-        name=name, this=this, other=other, differs=differs,
+        name=name,
+        this=this,
+        other=other,
+        differs=differs,
         conflict=differs and this is not None and other is not None,
-        resolution=resolution, winner=winner, tie=tie and differs,
+        resolution=resolution,
+        winner=winner,
+        tie=tie and differs,
         result=other if winner is Side.OTHER else this,
-        reference=vector.references.get(name), blocked=vector.blocked.get(name),
+        reference=vector.references.get(name),
+        blocked=vector.blocked.get(name),
     )
 
 

@@ -19,16 +19,21 @@ from gui.theme import apply_theme
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="truce gui", description="Open the Truce resolver window. Without sources, "
-        "the bundled sample pair is opened.")
+        prog="truce gui",
+        description="Open the Truce resolver window. Without sources, "
+        "the bundled sample pair is opened.",
+    )
     parser.add_argument("this", nargs="?", help="THIS database: SQLite path or SQLAlchemy URL")
     parser.add_argument("other", nargs="?", help="OTHER: database, .xml, .json or CSV folder")
-    parser.add_argument("--preview-only", action="store_true",
-                        help="read-only session: commit is unavailable")
-    parser.add_argument("--policy", default="fallback",
-                        help=f"preset ({', '.join(PRESETS)}) or policy file")
-    parser.add_argument("--mapping", default="conventions",
-                        help="schema mapping: conventions, eden or a TOML file")
+    parser.add_argument(
+        "--preview-only", action="store_true", help="read-only session: commit is unavailable"
+    )
+    parser.add_argument(
+        "--policy", default="fallback", help=f"preset ({', '.join(PRESETS)}) or policy file"
+    )
+    parser.add_argument(
+        "--mapping", default="conventions", help="schema mapping: conventions, eden or a TOML file"
+    )
     return parser
 
 
@@ -58,8 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     log = setup_logging()
     window = create_window(args)
-    install_exception_hook(lambda message, details: show_error(
-        window, "Unexpected error", f"{message}\n\nDetails are logged to {log}.", details))
+    install_exception_hook(
+        lambda message, details: show_error(
+            window, "Unexpected error", f"{message}\n\nDetails are logged to {log}.", details
+        )
+    )
     window.show()
     return app.exec()  # type: ignore[union-attr]
 

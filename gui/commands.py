@@ -29,8 +29,14 @@ _MERGE_FIELD = 1
 class SetFieldResolutions(QUndoCommand):
     """Resolution of one or more fields of one vector (`None` drops the override)."""
 
-    def __init__(self, plan: Plan, changed: Changed, vector: Vector, names: Sequence[str],
-                 resolution: Resolution | None) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        changed: Changed,
+        vector: Vector,
+        names: Sequence[str],
+        resolution: Resolution | None,
+    ) -> None:
         which = names[0] if len(names) == 1 else f"{len(names)} fields"
         super().__init__(f"{which} → {resolution.value if resolution else 'policy'}")
         self.plan, self.changed, self.vector = plan, changed, vector
@@ -66,11 +72,13 @@ class SetFieldResolutions(QUndoCommand):
 
 
 class SetStrategy(QUndoCommand):
-    def __init__(self, plan: Plan, changed: Changed, vector: Vector,
-                 strategy: Sequence[Method] | None) -> None:
+    def __init__(
+        self, plan: Plan, changed: Changed, vector: Vector, strategy: Sequence[Method] | None
+    ) -> None:
         allowed = ", ".join(m.value for m in strategy) if strategy is not None else "policy"
-        super().__init__(f"strategy of {vector.resource} {vector.label or vector.uuid}: "
-                         f"{allowed or 'skip'}")
+        super().__init__(
+            f"strategy of {vector.resource} {vector.label or vector.uuid}: {allowed or 'skip'}"
+        )
         self.plan, self.changed, self.vector = plan, changed, vector
         self.strategy = None if strategy is None else tuple(strategy)
         self.previous: tuple[Method, ...] | None = None
@@ -85,8 +93,9 @@ class SetStrategy(QUndoCommand):
 
 
 class SetDefaultResolution(QUndoCommand):
-    def __init__(self, plan: Plan, changed: Changed, vector: Vector,
-                 resolution: Resolution | None) -> None:
+    def __init__(
+        self, plan: Plan, changed: Changed, vector: Vector, resolution: Resolution | None
+    ) -> None:
         super().__init__(f"default resolution → {resolution.value if resolution else 'policy'}")
         self.plan, self.changed, self.vector = plan, changed, vector
         self.resolution = resolution
@@ -104,17 +113,18 @@ class SetDefaultResolution(QUndoCommand):
 class BulkFieldResolution(QUndoCommand):
     """One field's resolution in every vector of a resource: one step, compact snapshot."""
 
-    def __init__(self, plan: Plan, changed: Changed, resource: str, name: str,
-                 resolution: Resolution | None) -> None:
-        super().__init__(f"{resource}.{name} → {resolution.value if resolution else 'policy'} "
-                         "everywhere")
+    def __init__(
+        self, plan: Plan, changed: Changed, resource: str, name: str, resolution: Resolution | None
+    ) -> None:
+        super().__init__(
+            f"{resource}.{name} → {resolution.value if resolution else 'policy'} everywhere"
+        )
         self.plan, self.changed = plan, changed
         self.resource, self.name, self.resolution = resource, name, resolution
         self.previous: dict[Vector, Resolution | None] = {}
 
     def redo(self) -> None:
-        self.previous = self.plan.bulk_field_resolution(self.resource, self.name,
-                                                        self.resolution)
+        self.previous = self.plan.bulk_field_resolution(self.resource, self.name, self.resolution)
         self.changed()
 
     def undo(self) -> None:
@@ -151,8 +161,9 @@ class LoadDecisions(QUndoCommand):
     file raises before anything is pushed; its report is kept in `report`.
     """
 
-    def __init__(self, plan: Plan, changed: Changed, apply: Callable[[Plan], object],
-                 label: str) -> None:
+    def __init__(
+        self, plan: Plan, changed: Changed, apply: Callable[[Plan], object], label: str
+    ) -> None:
         super().__init__(f"load decisions {label}")
         self.plan, self.changed = plan, changed
         self.before = overrides_snapshot(plan)

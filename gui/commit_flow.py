@@ -18,9 +18,11 @@ from gui.tasks import TaskRunner
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
-PREVIEW_ONLY = ("This is a preview-only session (--preview-only): THIS is opened "
-                "read-only and commit is unavailable. Dry run still shows what a commit "
-                "would write.")
+PREVIEW_ONLY = (
+    "This is a preview-only session (--preview-only): THIS is opened "
+    "read-only and commit is unavailable. Dry run still shows what a commit "
+    "would write."
+)
 
 
 class CommitFlow(QObject):
@@ -70,41 +72,58 @@ class CommitFlow(QObject):
         text = report_text(report)
         if self.mode == "dry":
             self.window.show_message("Dry run done; nothing was written.")
-            self._show(ReportDialog("Dry run", "Dry run: this is what a commit would do. "
-                                    "Nothing was written.", text, parent=self.window))
+            self._show(
+                ReportDialog(
+                    "Dry run",
+                    "Dry run: this is what a commit would do. Nothing was written.",
+                    text,
+                    parent=self.window,
+                )
+            )
             self.dry_run_done.emit(report)
         elif self.mode == "confirm":
             self._ask(report, text)
         else:
             self.window.show_message("Committed.")
-            self._show(ReportDialog("Committed", "The commit succeeded.", text,
-                                    parent=self.window))
+            self._show(ReportDialog("Committed", "The commit succeeded.", text, parent=self.window))
             self.window.undo_stack.setClean()
             self.committed.emit(report)
             self.window.reload()
 
     def _ask(self, report: CommitReport, text: str) -> None:
         if report.problems:
-            self._refuse("The database would refuse this commit; nothing was written. "
-                         "Fix or skip the vectors named below.", text)
+            self._refuse(
+                "The database would refuse this commit; nothing was written. "
+                "Fix or skip the vectors named below.",
+                text,
+            )
             return
         if not sum(report.counts[a] for a in ("create", "update", "delete")):
             self.window.show_message("Nothing to write: every vector is unchanged or skipped.")
             self.refused.emit("nothing to write")
             return
-        dialog = ReportDialog("Commit to THIS?", "Commit these changes to THIS in one "
-                              "transaction?", text, ask="Commit", parent=self.window)
+        dialog = ReportDialog(
+            "Commit to THIS?",
+            "Commit these changes to THIS in one transaction?",
+            text,
+            ask="Commit",
+            parent=self.window,
+        )
         dialog.accepted.connect(self.confirmed)
         self._show(dialog)
 
     def _failed(self, error: object, details: str) -> None:
         if isinstance(error, StaleError):
-            self._refuse("Commit refused: THIS changed since the plan was computed, so "
-                         "nothing was written. Reload (F5) to see the current data.",
-                         "\n".join(error.records))
+            self._refuse(
+                "Commit refused: THIS changed since the plan was computed, so "
+                "nothing was written. Reload (F5) to see the current data.",
+                "\n".join(error.records),
+            )
         elif isinstance(error, CommitError):
-            self._refuse("Commit refused by the database; nothing was written.",
-                         "\n".join(str(p) for p in error.problems))
+            self._refuse(
+                "Commit refused by the database; nothing was written.",
+                "\n".join(str(p) for p in error.problems),
+            )
         else:
             self.window.show_message("The commit failed; nothing was written.")
             self.dialog = show_error(self.window, "Commit failed", str(error), details)

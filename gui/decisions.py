@@ -50,8 +50,9 @@ class DecisionsActions:
         if plan is None:
             return False
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self.window, "Save decisions",
-                                                  "decisions.json", _FILTER)
+            path, _ = QFileDialog.getSaveFileName(
+                self.window, "Save decisions", "decisions.json", _FILTER
+            )
         if not path:
             return False
         try:
@@ -72,8 +73,9 @@ class DecisionsActions:
         if not path:
             return None
         try:
-            command = LoadDecisions(plan, self.window.plan_changed,
-                                    lambda p: apply_decisions(p, path), Path(path).name)
+            command = LoadDecisions(
+                plan, self.window.plan_changed, lambda p: apply_decisions(p, path), Path(path).name
+            )
         except (OSError, ValueError) as exc:  # DecisionsError is a ValueError
             show_error(self.window, "Decisions not loaded", str(exc))
             return None
@@ -82,6 +84,10 @@ class DecisionsActions:
         assert isinstance(report, DecisionsReport)
         self.window.show_message(f"{report.applied} decision(s) loaded from {path}.")
         if report.stale or report.missing:
-            ReportDialog("Decisions loaded", "Some decisions no longer apply:",
-                         report_text(report), parent=self.window).open()
+            ReportDialog(
+                "Decisions loaded",
+                "Some decisions no longer apply:",
+                report_text(report),
+                parent=self.window,
+            ).open()
         return report

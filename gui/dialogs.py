@@ -24,15 +24,23 @@ from core.commit import CommitReport
 from core.mapping import BUILTIN
 
 _LISTED = 50  # not-applied vectors listed in a summary before "… and N more"
-FILE_FILTER = ("Datasets (*.db *.sqlite *.sqlite3 *.xml *.json *.csv);;"
-               "SQLite (*.db *.sqlite *.sqlite3);;S3XML (*.xml);;S3JSON (*.json);;All files (*)")
+FILE_FILTER = (
+    "Datasets (*.db *.sqlite *.sqlite3 *.xml *.json *.csv);;"
+    "SQLite (*.db *.sqlite *.sqlite3);;S3XML (*.xml);;S3JSON (*.json);;All files (*)"
+)
 
 
 class OpenSourceDialog(QDialog):
     """A file, a CSV folder or a SQLAlchemy URL, and the schema mapping to read it with."""
 
-    def __init__(self, side: str, current: str, mapping: str, recent: Sequence[str],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        side: str,
+        current: str,
+        mapping: str,
+        recent: Sequence[str],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Open {side}")
         self.setMinimumWidth(560)
@@ -41,7 +49,8 @@ class OpenSourceDialog(QDialog):
         self.location.addItems(list(recent))
         self.location.setEditText(current)
         self.location.lineEdit().setPlaceholderText(
-            "path to .db/.xml/.json, a CSV folder, or postgresql://user@host/db")
+            "path to .db/.xml/.json, a CSV folder, or postgresql://user@host/db"
+        )
         browse = QPushButton("File…")
         browse.clicked.connect(self._browse_file)
         folder = QPushButton("CSV folder…")
@@ -63,8 +72,9 @@ class OpenSourceDialog(QDialog):
         form = QFormLayout()
         form.addRow(f"{side} source", row)
         form.addRow("Schema mapping", mapping_row)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -85,8 +95,9 @@ class OpenSourceDialog(QDialog):
             self.location.setEditText(path)
 
     def _browse_mapping(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a mapping", "",
-                                              "Mappings (*.toml);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a mapping", "", "Mappings (*.toml);;All files (*)"
+        )
         if path:
             self.mapping.setEditText(path)
 
@@ -94,16 +105,19 @@ class OpenSourceDialog(QDialog):
 def report_text(report: CommitReport) -> str:
     """The summary of a dry run or commit, per action and per resource, with problems."""
     verb = "A commit would write" if report.dry_run else "Written"
-    lines = [f"{verb}: " + ", ".join(f"{report.counts[a]} {a}"
-                                     for a in ("create", "update", "delete"))]
+    lines = [
+        f"{verb}: " + ", ".join(f"{report.counts[a]} {a}" for a in ("create", "update", "delete"))
+    ]
     lines.append("")
     for resource, counts in sorted(report.per_resource.items()):
         lines.append(f"  {resource}: " + ", ".join(f"{n} {a}" for a, n in sorted(counts.items())))
     if report.not_applied:
         lines.append("")
         lines.append(f"{len(report.not_applied)} vector(s) not applied (skipped or in error):")
-        lines += [f"  {action}: {resource} {uuid}: {reason}"
-                  for resource, uuid, action, reason in report.not_applied[:_LISTED]]
+        lines += [
+            f"  {action}: {resource} {uuid}: {reason}"
+            for resource, uuid, action, reason in report.not_applied[:_LISTED]
+        ]
         if len(report.not_applied) > _LISTED:
             lines.append(f"  … and {len(report.not_applied) - _LISTED} more")
     if report.problems:
@@ -119,8 +133,14 @@ def report_text(report: CommitReport) -> str:
 class ReportDialog(QDialog):
     """Shows a text summary; with `ask` it is a confirmation (Commit / Cancel)."""
 
-    def __init__(self, title: str, intro: str, details: str, ask: str | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        intro: str,
+        details: str,
+        ask: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("report_dialog")
         self.setWindowTitle(title)

@@ -37,8 +37,7 @@ def install_exception_hook(report: Reporter) -> Callable[..., None]:
     """Route uncaught exceptions (e.g. raised in a slot) to `report(message, details)`."""
     previous = sys.excepthook
 
-    def hook(kind: type[BaseException], value: BaseException,
-             tb: TracebackType | None) -> None:
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         if issubclass(kind, KeyboardInterrupt):
             previous(kind, value, tb)
             return

@@ -53,8 +53,9 @@ class FieldModel(QAbstractTableModel):
             return
         self._rows = outcomes(self._vector)
         if self._rows:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._rows) - 1, len(COLUMNS) - 1))
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1)
+            )
 
     def outcome(self, row: int) -> FieldOutcome:
         return self._rows[row]
@@ -64,8 +65,7 @@ class FieldModel(QAbstractTableModel):
 
     def editable(self, row: int) -> bool:
         vector = self._vector
-        return (vector is not None and vector.method is Method.UPDATE
-                and self._rows[row].differs)
+        return vector is not None and vector.method is Method.UPDATE and self._rows[row].differs
 
     def conflict_rows(self) -> list[int]:
         return [r for r, o in enumerate(self._rows) if o.differs]
@@ -95,8 +95,9 @@ class FieldModel(QAbstractTableModel):
     def columnCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         return None

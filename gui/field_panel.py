@@ -32,8 +32,11 @@ from gui.theme import Theme
 
 _WIDTHS = (120, 190, 190, 110)
 _KEYS = {Resolution.THIS: "T", Resolution.OTHER: "O", Resolution.NEWER: "N"}
-_BY_KEY = {Qt.Key.Key_T: Resolution.THIS, Qt.Key.Key_O: Resolution.OTHER,
-           Qt.Key.Key_N: Resolution.NEWER}
+_BY_KEY = {
+    Qt.Key.Key_T: Resolution.THIS,
+    Qt.Key.Key_O: Resolution.OTHER,
+    Qt.Key.Key_N: Resolution.NEWER,
+}
 
 
 def _stamp(value: datetime | None) -> str:
@@ -56,9 +59,11 @@ class FieldPanel(QWidget):
         self.view.setObjectName("fields")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                  | QAbstractItemView.EditTrigger.SelectedClicked
-                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.SelectedClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
         self.view.setItemDelegateForColumn(RESOLUTION, ResolutionDelegate(self._chosen, self))
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.view.verticalHeader().setDefaultSectionSize(26)
@@ -104,7 +109,8 @@ class FieldPanel(QWidget):
         for res in Resolution:
             self.default.addItem(res.value, res)
         self.default.activated.connect(
-            lambda i: self.default_requested.emit(self.default.itemData(i)))
+            lambda i: self.default_requested.emit(self.default.itemData(i))
+        )
         strategy = QHBoxLayout()
         strategy.addWidget(QLabel("Strategy:"))
         for box in self.allow.values():
@@ -116,8 +122,10 @@ class FieldPanel(QWidget):
         default.addWidget(QLabel("Default resolution:"))
         default.addWidget(self.default)
         default.addStretch(1)
-        keys = QLabel("Keys: <b>T</b> THIS · <b>O</b> OTHER · <b>N</b> NEWER on the selected "
-                      "fields · <b>F8</b>/<b>F7</b> next/previous conflict · <b>Ctrl+Z</b> undo")
+        keys = QLabel(
+            "Keys: <b>T</b> THIS · <b>O</b> OTHER · <b>N</b> NEWER on the selected "
+            "fields · <b>F8</b>/<b>F7</b> next/previous conflict · <b>Ctrl+Z</b> undo"
+        )
         keys.setWordWrap(True)
         keys.setEnabled(False)
         grid = QGridLayout(self.header)
@@ -164,20 +172,27 @@ class FieldPanel(QWidget):
             return
         label = f" · {row.label}" if row.label else ""
         self.title.setText(f"<b>{row.resource}{label}</b> &nbsp; <code>{row.uuid}</code>")
-        times = (f"THIS modified: <b>{_stamp(row.this_modified)}</b> &nbsp;&nbsp; "
-                 f"OTHER modified: <b>{_stamp(row.other_modified)}</b>")
+        times = (
+            f"THIS modified: <b>{_stamp(row.this_modified)}</b> &nbsp;&nbsp; "
+            f"OTHER modified: <b>{_stamp(row.other_modified)}</b>"
+        )
         if isinstance(row, Unchanged):
             self.status.setText(f"Action: <b>unchanged</b> — identical on both sides. {row.note}")
             self.times.setText(times)
             return
         side, tie = newer_side(row)
-        times += ("<br>NEWER cannot decide: <b>tie, THIS kept</b>" if tie
-                  else f"<br>NEWER picks <b>{side.value.upper()}</b>")
+        times += (
+            "<br>NEWER cannot decide: <b>tie, THIS kept</b>"
+            if tie
+            else f"<br>NEWER picks <b>{side.value.upper()}</b>"
+        )
         self.times.setText(times)
         colour = self._theme.action_brushes[row.action].color().name()
         reason = f" — {row.reason}" if row.reason else ""
-        self.status.setText(f"Method: {row.method.value} &nbsp; Action: "
-                            f"<b style='color:{colour}'>{row.action.value}</b>{reason}")
+        self.status.setText(
+            f"Method: {row.method.value} &nbsp; Action: "
+            f"<b style='color:{colour}'>{row.action.value}</b>{reason}"
+        )
         strategy = effective_strategy(row)
         for method, box in self.allow.items():
             box.setChecked(method in strategy)
@@ -210,8 +225,7 @@ class FieldPanel(QWidget):
         if self._vector is None:
             return
         current = effective_strategy(self._vector)
-        wanted = [m for m in Method
-                  if (m in current) != (m is method)]
+        wanted = [m for m in Method if (m in current) != (m is method)]
         self.strategy_requested.emit(tuple(wanted))
 
     def _context_menu(self, point: QPoint) -> None:
@@ -222,13 +236,15 @@ class FieldPanel(QWidget):
         name = self.model.name(index.row())
         menu = QMenu(self)
         for resolution, key in _KEYS.items():
-            menu.addAction(f"Use {resolution.value.upper()}\t{key}",
-                           lambda r=resolution: self.request_selected(r))
+            menu.addAction(
+                f"Use {resolution.value.upper()}\t{key}",
+                lambda r=resolution: self.request_selected(r),
+            )
         menu.addAction("Back to the policy's choice", lambda: self.request_selected(None))
         menu.addSeparator()
         for resolution in Resolution:
             menu.addAction(
                 f"For {name}, use {resolution.value.upper()} in every {vector.resource}…",
-                lambda r=resolution: self.bulk_requested.emit(vector.resource, name, r))
+                lambda r=resolution: self.bulk_requested.emit(vector.resource, name, r),
+            )
         menu.popup(self.view.viewport().mapToGlobal(point))
-

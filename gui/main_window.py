@@ -39,8 +39,7 @@ _RECENT_MAX = 8
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: Session, theme: Theme,
-                 settings: QSettings | None = None) -> None:
+    def __init__(self, session: Session, theme: Theme, settings: QSettings | None = None) -> None:
         super().__init__()
         self.session = session
         self.theme = theme
@@ -65,9 +64,11 @@ class MainWindow(QMainWindow):
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.setVisible(False)
-        self.banner.setStyleSheet("QLabel#banner { background: palette(alternate-base); "
-                                  "border: 1px solid palette(mid); border-radius: 4px; "
-                                  "padding: 6px 10px; }")
+        self.banner.setStyleSheet(
+            "QLabel#banner { background: palette(alternate-base); "
+            "border: 1px solid palette(mid); border-radius: 4px; "
+            "padding: 6px 10px; }"
+        )
         self.vectors = VectorPanel(self.theme)
         self.vectors.entry_selected.connect(self._entry_selected)
         self.fields = FieldPanel(self.theme)
@@ -117,8 +118,9 @@ class MainWindow(QMainWindow):
     def choose_source(self, side: str) -> None:
         current = self.session.sources
         spec = (current.this if side == "THIS" else current.other) if current else ""
-        dialog = OpenSourceDialog(side, spec, current.mapping if current else "conventions",
-                                  self.recent(side), self)
+        dialog = OpenSourceDialog(
+            side, spec, current.mapping if current else "conventions", self.recent(side), self
+        )
         if dialog.exec() != OpenSourceDialog.DialogCode.Accepted:
             return
         location, mapping = dialog.chosen()
@@ -156,8 +158,10 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.actions_.update_enabled()
         counts = loaded.plan.counts()
-        self.show_message(f"{len(loaded.plan.vectors)} vectors, {counts['conflicts']} with "
-                          f"conflicts; policy {loaded.plan.policy_name}.")
+        self.show_message(
+            f"{len(loaded.plan.vectors)} vectors, {counts['conflicts']} with "
+            f"conflicts; policy {loaded.plan.policy_name}."
+        )
         if self.vectors.current_entry() is None:
             self.vectors.step_conflict(+1)
 
@@ -169,11 +173,12 @@ class MainWindow(QMainWindow):
         notes = []
         sources = self.session.sources
         if sources is not None and sources.is_sample:
-            notes.append("<b>Sample data.</b> This is the bundled sample pair "
-                         "(resources/samples). Use File ▸ Open THIS / Open OTHER for your own.")
+            notes.append(
+                "<b>Sample data.</b> This is the bundled sample pair "
+                "(resources/samples). Use File ▸ Open THIS / Open OTHER for your own."
+            )
         if self.session.preview_only:
-            notes.append("<b>Preview only.</b> This session is read-only: commit is "
-                         "unavailable.")
+            notes.append("<b>Preview only.</b> This session is read-only: commit is unavailable.")
         self.banner.setText(" &nbsp; ".join(notes))
         self.banner.setVisible(bool(notes))
 
@@ -252,8 +257,7 @@ class MainWindow(QMainWindow):
         vector, plan = self.current_vector(), self.plan
         if vector is None or plan is None or not names:
             return
-        self._push(commands.SetFieldResolutions(plan, self.plan_changed, vector, names,
-                                                resolution))
+        self._push(commands.SetFieldResolutions(plan, self.plan_changed, vector, names, resolution))
         if self.auto_advance:
             self.advance_field(names[-1])
 
@@ -261,7 +265,7 @@ class MainWindow(QMainWindow):
         """Move to the next differing field of this vector, or to the next conflict."""
         rows = self.fields.model.conflict_rows()
         names = [self.fields.model.name(r) for r in rows]
-        later = names[names.index(after) + 1:] if after in names else []
+        later = names[names.index(after) + 1 :] if after in names else []
         if later:
             self.fields.select_field(later[0])
         else:
@@ -276,24 +280,29 @@ class MainWindow(QMainWindow):
     def set_default(self, resolution: Resolution | None) -> None:
         vector, plan = self.current_vector(), self.plan
         if vector is not None and plan is not None:
-            self._push(commands.SetDefaultResolution(plan, self.plan_changed, vector,
-                                                     resolution))
+            self._push(commands.SetDefaultResolution(plan, self.plan_changed, vector, resolution))
 
-    def bulk_resolution(self, resource: str, name: str, resolution: Resolution | None,
-                        confirm: bool = True) -> int:
+    def bulk_resolution(
+        self, resource: str, name: str, resolution: Resolution | None, confirm: bool = True
+    ) -> int:
         """For field `name`, use `resolution` in every vector of `resource`; returns the count."""
         plan = self.plan
         if plan is None:
             return 0
         count = len(plan.vectors_for_field(resource, name))
         choice = resolution.value.upper() if resolution else "the policy's choice"
-        question = (f"Use {choice} for field {name} in every {resource} vector?\n\n"
-                    f"This changes {count} vector(s). It is one step to undo.")
-        if count == 0 or (confirm and QMessageBox.question(self, "Truce", question)
-                          != QMessageBox.StandardButton.Yes):
+        question = (
+            f"Use {choice} for field {name} in every {resource} vector?\n\n"
+            f"This changes {count} vector(s). It is one step to undo."
+        )
+        if count == 0 or (
+            confirm
+            and QMessageBox.question(self, "Truce", question) != QMessageBox.StandardButton.Yes
+        ):
             return 0
-        self._push(commands.BulkFieldResolution(plan, self.plan_changed, resource, name,
-                                                resolution))
+        self._push(
+            commands.BulkFieldResolution(plan, self.plan_changed, resource, name, resolution)
+        )
         self.show_message(f"{resource}.{name} → {choice} in {count} vector(s).")
         return count
 
@@ -319,9 +328,11 @@ class MainWindow(QMainWindow):
         if not self.unsaved:
             return True
         answer = QMessageBox.question(
-            self, "Unsaved decisions",
+            self,
+            "Unsaved decisions",
             "You have overrides that are neither committed nor saved. Discard them?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        )
         return answer == QMessageBox.StandardButton.Discard
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -343,4 +354,3 @@ class MainWindow(QMainWindow):
         elif paths:
             self.replace_source("OTHER", paths[0])
         event.acceptProposedAction()
-

@@ -35,14 +35,22 @@ class WindowActions:
         ready = idle and window.plan is not None
         self.dry_run.setEnabled(ready)
         self.commit.setEnabled(ready and not window.session.preview_only)
-        self.commit.setToolTip("Preview only: commit is unavailable"
-                               if window.session.preview_only else "Commit to THIS")
+        self.commit.setToolTip(
+            "Preview only: commit is unavailable"
+            if window.session.preview_only
+            else "Commit to THIS"
+        )
         self.policy.setEnabled(ready)
         self.decisions.update_enabled(ready)
 
 
-def _action(window: MainWindow, text: str, slot: object, shortcut: object = None,
-            icon_name: str | None = None) -> QAction:
+def _action(
+    window: MainWindow,
+    text: str,
+    slot: object,
+    shortcut: object = None,
+    icon_name: str | None = None,
+) -> QAction:
     action = QAction(text, window)
     if icon_name:
         action.setIcon(icon(icon_name))
@@ -57,8 +65,9 @@ def _recent_menu(window: MainWindow, menu: QMenu) -> None:
     menu.clear()
     for side in ("THIS", "OTHER"):
         for location in window.recent(side):
-            menu.addAction(f"{side}: {location}",
-                           lambda s=side, loc=location: window.replace_source(s, loc))
+            menu.addAction(
+                f"{side}: {location}", lambda s=side, loc=location: window.replace_source(s, loc)
+            )
     if menu.isEmpty():
         menu.addAction("(none yet)").setEnabled(False)
 
@@ -66,10 +75,16 @@ def _recent_menu(window: MainWindow, menu: QMenu) -> None:
 def build_menus(window: MainWindow) -> WindowActions:
     bar = window.menuBar()
     file = bar.addMenu("&File")
-    open_this = _action(window, "Open &THIS…", lambda: window.choose_source("THIS"),
-                        "Ctrl+Shift+O", "open")
-    open_other = _action(window, "Open &OTHER…", lambda: window.choose_source("OTHER"),
-                         QKeySequence.StandardKey.Open, "open")
+    open_this = _action(
+        window, "Open &THIS…", lambda: window.choose_source("THIS"), "Ctrl+Shift+O", "open"
+    )
+    open_other = _action(
+        window,
+        "Open &OTHER…",
+        lambda: window.choose_source("OTHER"),
+        QKeySequence.StandardKey.Open,
+        "open",
+    )
     file.addActions([open_this, open_other])
     recent = file.addMenu("Recent sources")
     recent.aboutToShow.connect(lambda: _recent_menu(window, recent))
@@ -87,10 +102,10 @@ def build_menus(window: MainWindow) -> WindowActions:
     edit.addActions([undo, redo])
     edit.addSeparator()
     edit.addAction(_action(window, "&Find…", _focus_search(window), QKeySequence.StandardKey.Find))
-    edit.addAction(_action(window, "Next conflict", lambda: window.vectors.step_conflict(+1),
-                           "F8"))
-    edit.addAction(_action(window, "Previous conflict",
-                           lambda: window.vectors.step_conflict(-1), "F7"))
+    edit.addAction(_action(window, "Next conflict", lambda: window.vectors.step_conflict(+1), "F8"))
+    edit.addAction(
+        _action(window, "Previous conflict", lambda: window.vectors.step_conflict(-1), "F7")
+    )
     advance = _action(window, "Auto-advance after a choice", lambda: None)
     advance.setCheckable(True)
     advance.toggled.connect(lambda on: setattr(window, "auto_advance", on))
@@ -136,6 +151,7 @@ def _focus_search(window: MainWindow) -> object:
     def focus() -> None:
         window.vectors.search.setFocus()
         window.vectors.search.selectAll()
+
     return focus
 
 
@@ -152,8 +168,9 @@ def _policy_combo(window: MainWindow) -> QComboBox:
     def chosen(position: int) -> None:
         text = combo.itemText(position)
         if text == POLICY_FILE:
-            path, _ = QFileDialog.getOpenFileName(window, "Choose a policy", "",
-                                                  "Policies (*.toml *.py);;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(
+                window, "Choose a policy", "", "Policies (*.toml *.py);;All files (*)"
+            )
             if not path:
                 return
             combo.insertItem(combo.count() - 1, path)

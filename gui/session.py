@@ -28,8 +28,10 @@ class Sources:
 
     @property
     def is_sample(self) -> bool:
-        return (Path(self.this).resolve() == SAMPLE_THIS.resolve()
-                and Path(self.other).resolve() == SAMPLE_OTHER.resolve())
+        return (
+            Path(self.this).resolve() == SAMPLE_THIS.resolve()
+            and Path(self.other).resolve() == SAMPLE_OTHER.resolve()
+        )
 
 
 def sample_sources() -> Sources:

@@ -47,8 +47,9 @@ class SignalProgress(Progress):
 class Task(QRunnable):
     """Runs `work(progress)` in the thread pool and reports the result or the failure."""
 
-    def __init__(self, work: Callable[[Progress], Any], signals: TaskSignals,
-                 generation: int) -> None:
+    def __init__(
+        self, work: Callable[[Progress], Any], signals: TaskSignals, generation: int
+    ) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self.work = work
@@ -76,8 +77,7 @@ class TaskRunner(QObject):
     cancelled = Signal()
     running_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None,
-                 pool: QThreadPool | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
         # Unparented and shared with the tasks, which keep it alive: a task still
@@ -136,4 +136,3 @@ class TaskRunner(QObject):
     def _on_cancelled(self, generation: int) -> None:
         if self._end(generation):
             self.cancelled.emit()
-

@@ -19,12 +19,20 @@ RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 ICONS = RESOURCES / "icons"
 
 _ACTION_COLOURS_LIGHT = {
-    Action.CREATE: "#1f7a3a", Action.UPDATE: "#2459a8", Action.DELETE: "#b3261e",
-    Action.UNCHANGED: "#6b7079", Action.SKIP: "#a5660a", Action.ERROR: "#b3261e",
+    Action.CREATE: "#1f7a3a",
+    Action.UPDATE: "#2459a8",
+    Action.DELETE: "#b3261e",
+    Action.UNCHANGED: "#6b7079",
+    Action.SKIP: "#a5660a",
+    Action.ERROR: "#b3261e",
 }
 _ACTION_COLOURS_DARK = {
-    Action.CREATE: "#6fcf8a", Action.UPDATE: "#7aa9f0", Action.DELETE: "#f08a80",
-    Action.UNCHANGED: "#9aa0aa", Action.SKIP: "#f0b35a", Action.ERROR: "#f08a80",
+    Action.CREATE: "#6fcf8a",
+    Action.UPDATE: "#7aa9f0",
+    Action.DELETE: "#f08a80",
+    Action.UNCHANGED: "#9aa0aa",
+    Action.SKIP: "#f0b35a",
+    Action.ERROR: "#f08a80",
 }
 
 
@@ -74,20 +82,29 @@ class Theme:
             winner=QBrush(QColor("#1d4029" if dark else "#dff3e4")),
             blocked=QBrush(QColor("#ff8a80" if dark else "#c62828")),
             muted=QBrush(QColor("#8a8f98")),
-            conflict_icon=icon("conflict"), blocked_icon=icon("blocked"),
-            winner_icon=icon("winner"), tie_icon=icon("tie"), bold=bold,
+            conflict_icon=icon("conflict"),
+            blocked_icon=icon("blocked"),
+            winner_icon=icon("winner"),
+            tie_icon=icon("tie"),
+            bold=bold,
         )
 
 
 def dark_palette() -> QPalette:
     p = QPalette()
     roles = {
-        QPalette.ColorRole.Window: "#202326", QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#17191c", QPalette.ColorRole.AlternateBase: "#1f2226",
-        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#2a2e33",
-        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#2f6fd0",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#2a2e33",
-        QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.PlaceholderText: "#8a8f98",
+        QPalette.ColorRole.Window: "#202326",
+        QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#17191c",
+        QPalette.ColorRole.AlternateBase: "#1f2226",
+        QPalette.ColorRole.Text: "#e6e6e6",
+        QPalette.ColorRole.Button: "#2a2e33",
+        QPalette.ColorRole.ButtonText: "#e6e6e6",
+        QPalette.ColorRole.Highlight: "#2f6fd0",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.ToolTipBase: "#2a2e33",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6",
+        QPalette.ColorRole.PlaceholderText: "#8a8f98",
         QPalette.ColorRole.Link: "#7aa9f0",
     }
     for role, colour in roles.items():

@@ -36,12 +36,16 @@ class Filter(StrEnum):
     UNCHANGED = "Unchanged"
 
 
-_BY_ACTION = {Filter.CREATES: Action.CREATE, Filter.UPDATES: Action.UPDATE,
-              Filter.DELETES: Action.DELETE, Filter.SKIPPED: Action.SKIP,
-              Filter.ERRORS: Action.ERROR, Filter.UNCHANGED: Action.UNCHANGED}
+_BY_ACTION = {
+    Filter.CREATES: Action.CREATE,
+    Filter.UPDATES: Action.UPDATE,
+    Filter.DELETES: Action.DELETE,
+    Filter.SKIPPED: Action.SKIP,
+    Filter.ERRORS: Action.ERROR,
+    Filter.UNCHANGED: Action.UNCHANGED,
+}
 
-COLUMNS = ("Resource", "Label", "UUID", "Action", "Conflicts", "THIS modified",
-           "OTHER modified")
+COLUMNS = ("Resource", "Label", "UUID", "Action", "Conflicts", "THIS modified", "OTHER modified")
 ACTION_COLUMN = 3
 
 
@@ -71,8 +75,10 @@ def matches(row: Row, needle: str) -> bool:
 
 def filter_counts(plan: Plan) -> dict[Filter, int]:
     counts = plan.counts()
-    result = {Filter.ALL: len(plan.vectors) + len(plan.unchanged),
-              Filter.CONFLICTS: counts["conflicts"]}
+    result = {
+        Filter.ALL: len(plan.vectors) + len(plan.unchanged),
+        Filter.CONFLICTS: counts["conflicts"],
+    }
     for which, action in _BY_ACTION.items():
         result[which] = counts[action.value]
     return result
@@ -222,8 +228,9 @@ class VectorModel(QAbstractItemModel):
         for top_row, kids in enumerate(self._kids):
             if kids:
                 parent = self.index(top_row, 0)
-                self.dataChanged.emit(self.index(0, 0, parent),
-                                      self.index(len(kids) - 1, last, parent))
+                self.dataChanged.emit(
+                    self.index(0, 0, parent), self.index(len(kids) - 1, last, parent)
+                )
 
     # ----- QAbstractItemModel
     def index(self, row: int, column: int, parent: Index = _ROOT) -> QModelIndex:
@@ -248,8 +255,9 @@ class VectorModel(QAbstractItemModel):
     def columnCount(self, parent: Index = _ROOT) -> int:
         return len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         return None
@@ -262,8 +270,12 @@ class VectorModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return _DISPLAY[column](row)
         if column != ACTION_COLUMN:
-            if role == Qt.ItemDataRole.DecorationRole and column == 4 and isinstance(
-                    row, Vector) and row.conflicts:
+            if (
+                role == Qt.ItemDataRole.DecorationRole
+                and column == 4
+                and isinstance(row, Vector)
+                and row.conflicts
+            ):
                 return self._theme.conflict_icon
             return None
         action = action_of(row)
@@ -275,5 +287,11 @@ class VectorModel(QAbstractItemModel):
         return reason or None  # ToolTipRole
 
 
-_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
-                    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole})
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+    }
+)

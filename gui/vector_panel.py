@@ -48,7 +48,7 @@ class VectorPanel(QWidget):
         header = self.view.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in enumerate(_WIDTHS[:len(COLUMNS)]):
+        for column, width in enumerate(_WIDTHS[: len(COLUMNS)]):
             header.resizeSection(column, width)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         layout = QVBoxLayout(self)
@@ -78,12 +78,14 @@ class VectorPanel(QWidget):
         counts = filter_counts(plan) if plan is not None else {}
         for position, which in enumerate(Filter):
             number = counts.get(which)
-            self.tabs.setTabText(position, which.value if number is None
-                                 else f"{which.value} {number}")
+            self.tabs.setTabText(
+                position, which.value if number is None else f"{which.value} {number}"
+            )
 
     def tab_counts(self) -> dict[Filter, int]:
-        return {which: int(self.tabs.tabText(i).rsplit(" ", 1)[-1])
-                for i, which in enumerate(Filter)}
+        return {
+            which: int(self.tabs.tabText(i).rsplit(" ", 1)[-1]) for i, which in enumerate(Filter)
+        }
 
     # ----- selection and navigation
     def current_entry(self) -> int | None:
@@ -96,12 +98,18 @@ class VectorPanel(QWidget):
         if index.parent().isValid():
             self.view.expand(index.parent())
         self.view.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
         self.view.scrollTo(index, QTreeView.ScrollHint.PositionAtCenter)
         # expandAll() lays rows out lazily; scroll again once the layout is done.
-        QTimer.singleShot(0, lambda: self.view.scrollTo(self.view.currentIndex(),
-                                                        QTreeView.ScrollHint.PositionAtCenter))
+        QTimer.singleShot(
+            0,
+            lambda: self.view.scrollTo(
+                self.view.currentIndex(), QTreeView.ScrollHint.PositionAtCenter
+            ),
+        )
         return True
 
     def select_filter(self, which: Filter) -> None:

@@ -82,12 +82,12 @@ def main() -> int:
         window = MainWindow(Session(), theme, settings)
         window.resize(1280, 800)
         window.show()
-        window.open_sources(Sources(str(Path(tmp) / "local.db"),
-                                    str(Path(tmp) / "incoming.db")))
+        window.open_sources(Sources(str(Path(tmp) / "local.db"), str(Path(tmp) / "incoming.db")))
         wait_for(window.loads.finished)
         # The window shows the sample pair; say so as it would for a first-run user.
-        window.session.sources = Sources(str(ROOT / "resources/samples/local.db"),
-                                         str(ROOT / "resources/samples/incoming.db"))
+        window.session.sources = Sources(
+            str(ROOT / "resources/samples/local.db"), str(ROOT / "resources/samples/incoming.db")
+        )
         window._update_banner()
         window._update_title()
         save(window, args.out / "main.png")

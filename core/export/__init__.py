@@ -52,13 +52,19 @@ def parse_msince(text: str) -> datetime:
     try:
         return parse_timestamp(text)
     except TimestampError:
-        raise ExportError(f"msince {text!r} is not an ISO 8601 timestamp "
-                          "(e.g. 2024-05-01T10:00:00Z): nothing exported") from None
+        raise ExportError(
+            f"msince {text!r} is not an ISO 8601 timestamp "
+            "(e.g. 2024-05-01T10:00:00Z): nothing exported"
+        ) from None
 
 
-def export(dataset: SqlDataset, out_path: str | Path, fmt: str = "s3xml",
-           msince: datetime | str | None = None, progress: Progress | None = None
-           ) -> ExportResult:
+def export(
+    dataset: SqlDataset,
+    out_path: str | Path,
+    fmt: str = "s3xml",
+    msince: datetime | str | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
     """Write the records of `dataset` modified since `msince` (all when None) to `out_path`.
 
     `fmt` is `s3xml`, `s3json` or `csv` (`out_path` is then a folder of `<resource>.csv`).

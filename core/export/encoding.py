@@ -63,8 +63,10 @@ def meta_attributes(res: Resource, record: Record, raw: dict[str, Any] | None) -
     meta: dict[str, str] = {}
     if record.uuid is not None:
         meta["uuid"] = record.uuid
-    for role, column, value in (("created_on", names.created_on, record.created_on),
-                                ("modified_on", names.modified_on, record.modified_on)):
+    for role, column, value in (
+        ("created_on", names.created_on, record.created_on),
+        ("modified_on", names.modified_on, record.modified_on),
+    ):
         if raw and column in bad and raw.get(column) is not None:
             meta[role] = str(raw[column])
         elif value is not None:

@@ -35,15 +35,26 @@ def scan(dataset: SqlDataset, progress: Progress) -> list[Entry]:
     for name in dataset.schema.order():
         res = dataset.schema.resources[name]
         for record in dataset.resource_records(name, dataset.schema, progress):
-            refs = tuple((ref.target, record.values[f]) for f, ref in res.references.items()
-                         if isinstance(record.values.get(f), str))
-            entries.append(Entry(len(entries), name, record.key, record.uuid,
-                                  record.modified_on, record.master, refs))
+            refs = tuple(
+                (ref.target, record.values[f])
+                for f, ref in res.references.items()
+                if isinstance(record.values.get(f), str)
+            )
+            entries.append(
+                Entry(
+                    len(entries),
+                    name,
+                    record.key,
+                    record.uuid,
+                    record.modified_on,
+                    record.master,
+                    refs,
+                )
+            )
     return entries
 
 
-def select(dataset: SqlDataset, entries: list[Entry], msince: datetime | None
-            ) -> list[Entry]:
+def select(dataset: SqlDataset, entries: list[Entry], msince: datetime | None) -> list[Entry]:
     """The top-level entries to write, oldest first, with their components attached."""
     by_identity: dict[tuple[str, str], Entry] = {}
     for entry in entries:
@@ -92,13 +103,14 @@ def muntil_of(top: list[Entry]) -> datetime | None:
     return max(stamps, default=None)
 
 
-def batches(dataset: SqlDataset, top: list[Entry], progress: Progress
-             ) -> Iterator[list[tuple[Entry, Record, dict[str, Any] | None, bool]]]:
+def batches(
+    dataset: SqlDataset, top: list[Entry], progress: Progress
+) -> Iterator[list[tuple[Entry, Record, dict[str, Any] | None, bool]]]:
     """(entry, typed record, raw row when some value failed to type, nested), per batch;
     each top-level record comes right before its components."""
     progress.set_total(len(top), "writing")
     for start in range(0, len(top), _BATCH):
-        batch = top[start:start + _BATCH]
+        batch = top[start : start + _BATCH]
         wanted: dict[str, list[Any]] = defaultdict(list)
         for entry in batch:
             for item in (entry, *entry.components):

@@ -28,8 +28,9 @@ from core.sources.sql import SqlDataset
 from core.timestamps import format_timestamp
 
 
-def write_xml(dataset: SqlDataset, out: Path, top: list[Entry], muntil: datetime | None,
-               progress: Progress) -> int:
+def write_xml(
+    dataset: SqlDataset, out: Path, top: list[Entry], muntil: datetime | None, progress: Progress
+) -> int:
     schema = dataset.schema
     count = 0
     root_attrs = {"muntil": format_timestamp(muntil)} if muntil else {}
@@ -52,15 +53,17 @@ def write_xml(dataset: SqlDataset, out: Path, top: list[Entry], muntil: datetime
     return count
 
 
-def _xml_record(res: Resource, record: Record, raw: dict[str, Any] | None, *,
-                nested: bool) -> etree._Element:
+def _xml_record(
+    res: Resource, record: Record, raw: dict[str, Any] | None, *, nested: bool
+) -> etree._Element:
     elem = etree.Element("resource", {"name": res.name, **meta_attributes(res, record, raw)})
     bad = bad_fields(record) if raw else set()
     if not nested and record.master is not None:
         link = link_of(res, record.master[0])
         if link:
-            etree.SubElement(elem, "reference", field=link, resource=record.master[0],
-                             uuid=record.master[1])
+            etree.SubElement(
+                elem, "reference", field=link, resource=record.master[0], uuid=record.master[1]
+            )
     for name in res.data_fields:
         if name not in record.values and name not in bad:
             continue
@@ -82,8 +85,9 @@ def _xml_record(res: Resource, record: Record, raw: dict[str, Any] | None, *,
     return elem
 
 
-def write_json(dataset: SqlDataset, out: Path, top: list[Entry], muntil: datetime | None,
-                progress: Progress) -> int:
+def write_json(
+    dataset: SqlDataset, out: Path, top: list[Entry], muntil: datetime | None, progress: Progress
+) -> int:
     schema = dataset.schema
     order = {name: n for n, name in enumerate(schema.order())}
     top = sorted(top, key=lambda e: (order[e.resource], age(e)))
@@ -99,7 +103,8 @@ def write_json(dataset: SqlDataset, out: Path, top: list[Entry], muntil: datetim
                 res = schema.resources[entry.resource]
                 if nested and pending is not None:
                     pending.setdefault("$_" + res.name, []).append(
-                        _json_record(res, record, raw, nested=True))
+                        _json_record(res, record, raw, nested=True)
+                    )
                     count += 1
                     continue
                 if pending is not None:
@@ -116,8 +121,9 @@ def write_json(dataset: SqlDataset, out: Path, top: list[Entry], muntil: datetim
     return count
 
 
-def _json_record(res: Resource, record: Record, raw: dict[str, Any] | None, *,
-                 nested: bool) -> dict[str, Any]:
+def _json_record(
+    res: Resource, record: Record, raw: dict[str, Any] | None, *, nested: bool
+) -> dict[str, Any]:
     item: dict[str, Any] = {"@" + k: v for k, v in meta_attributes(res, record, raw).items()}
     bad = bad_fields(record) if raw else set()
     if not nested and record.master is not None:
@@ -138,8 +144,9 @@ def _json_record(res: Resource, record: Record, raw: dict[str, Any] | None, *,
     return item
 
 
-def write_csv(dataset: SqlDataset, out: Path, top: list[Entry], muntil: datetime | None,
-               progress: Progress) -> int:
+def write_csv(
+    dataset: SqlDataset, out: Path, top: list[Entry], muntil: datetime | None, progress: Progress
+) -> int:
     """One `<resource>.csv` per resource; components carry their master's uuid."""
     out.mkdir(parents=True, exist_ok=True)
     schema = dataset.schema
@@ -151,8 +158,9 @@ def write_csv(dataset: SqlDataset, out: Path, top: list[Entry], muntil: datetime
             for entry, record, raw, _nested in rows:
                 res = schema.resources[entry.resource]
                 if res.name not in writers:
-                    files[res.name] = (out / f"{res.name}.csv").open("w", encoding="utf-8",
-                                                                     newline="")
+                    files[res.name] = (out / f"{res.name}.csv").open(
+                        "w", encoding="utf-8", newline=""
+                    )
                     writers[res.name] = csv.writer(files[res.name])
                     writers[res.name].writerow(_csv_header(res))
                 writers[res.name].writerow(_csv_row(res, record, raw))
@@ -171,8 +179,12 @@ def _csv_header(res: Resource) -> list[str]:
 def _csv_row(res: Resource, record: Record, raw: dict[str, Any] | None) -> list[str]:
     meta = meta_attributes(res, record, raw)
     names = res.meta
-    roles = {names.modified_on: "modified_on", names.created_on: "created_on",
-             names.deleted: "deleted", names.mci: "mci"}
+    roles = {
+        names.modified_on: "modified_on",
+        names.created_on: "created_on",
+        names.deleted: "deleted",
+        names.mci: "mci",
+    }
     row = [meta.get("uuid", "")]
     row += [meta.get(roles[column], "") for column in res.meta_columns[1:]]
     for link in dict.fromkeys(link.link for link in res.links):

@@ -22,8 +22,9 @@ class ReportError(ValueError):
 def report_format(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise ReportError(f"{path}: unknown report format {suffix or '(no suffix)'!r}; "
-                          "use .html, .csv or .json")
+        raise ReportError(
+            f"{path}: unknown report format {suffix or '(no suffix)'!r}; use .html, .csv or .json"
+        )
     return FORMATS[suffix]
 
 

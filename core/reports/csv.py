@@ -18,8 +18,18 @@ from core.reports.sections import sections, text
 from core.vectors import Vector, field_outcome
 from core.vocabulary import Action, Method
 
-HEADER = ("resource", "uuid", "label", "action", "field", "this", "other", "resolution",
-          "result", "reason")
+HEADER = (
+    "resource",
+    "uuid",
+    "label",
+    "action",
+    "field",
+    "this",
+    "other",
+    "resolution",
+    "result",
+    "reason",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -43,11 +53,18 @@ def _rows(plan: Plan, vector: Vector) -> Iterator[tuple[str, ...]]:
         deleted = plan.schema.resources[vector.resource].meta.deleted
         yield (*head, deleted, "false", "true", "", "true", vector.reason)
         return
-    names = (vector.fields if vector.method is Method.CREATE else vector.differing)
+    names = vector.fields if vector.method is Method.CREATE else vector.differing
     if not names:
         yield (*head, "", "", "", "", "", vector.reason)
         return
     for name in names:
         o = field_outcome(vector, name)
-        yield (*head, name, text(o.this), text(o.other), o.resolution.value,
-               text(o.result), vector.reason)
+        yield (
+            *head,
+            name,
+            text(o.this),
+            text(o.other),
+            o.resolution.value,
+            text(o.result),
+            vector.reason,
+        )

@@ -40,9 +40,14 @@ def write_html(plan: Plan, out: IO[str]) -> None:
     out.write(_head(plan))
     out.write(_summary(plan))
     listed = list(sections(plan))
-    out.write('<p class="nav">' + " · ".join(
-        f'<a href="#s-{key}">{escape(title)} ({len(vectors)})</a>'
-        for key, title, vectors in listed) + "</p>\n")
+    out.write(
+        '<p class="nav">'
+        + " · ".join(
+            f'<a href="#s-{key}">{escape(title)} ({len(vectors)})</a>'
+            for key, title, vectors in listed
+        )
+        + "</p>\n"
+    )
     for key, title, vectors in listed:
         out.write(f'<h2 id="s-{key}">{escape(title)} ({len(vectors)})</h2>\n')
         for vector in vectors:
@@ -55,10 +60,11 @@ def _head(plan: Plan) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>Truce plan: {escape(plan.this_source)} ← {escape(plan.other_source)}</title>"
         f"<style>{_STYLE}</style></head><body>\n"
-        "<h1>Truce plan</h1>\n<table class=\"sources\">"
+        '<h1>Truce plan</h1>\n<table class="sources">'
         f"<tr><th>THIS</th><td>{escape(plan.this_source)}</td></tr>"
         f"<tr><th>OTHER</th><td>{escape(plan.other_source)}</td></tr>"
-        f"<tr><th>policy</th><td>{escape(plan.policy_name)}</td></tr></table>\n")
+        f"<tr><th>policy</th><td>{escape(plan.policy_name)}</td></tr></table>\n"
+    )
 
 
 def _summary(plan: Plan) -> str:
@@ -73,35 +79,53 @@ def _summary(plan: Plan) -> str:
     parts.append('<tr class="total" data-resource=""><td>total</td>')
     parts += [f'<td class="n" data-action="{a}">{totals[a]}</td>' for a in ACTIONS]
     parts.append("</tr></table>\n<ul>")
-    for key, label in (("conflicts", "vectors with conflicts"),
-                       ("blocked", "vectors blocked by a reference")):
+    for key, label in (
+        ("conflicts", "vectors with conflicts"),
+        ("blocked", "vectors blocked by a reference"),
+    ):
         parts.append(f'<li><span class="n" id="count-{key}">{totals[key]}</span> {label}</li>')
     unresolved = len(unresolved_conflicts(plan))
-    parts.append(f'<li><span class="n" id="count-unresolved">{unresolved}</span> vectors '
-                 "with unresolved conflicts (fallback THIS or a NEWER tie)</li></ul>\n")
+    parts.append(
+        f'<li><span class="n" id="count-unresolved">{unresolved}</span> vectors '
+        "with unresolved conflicts (fallback THIS or a NEWER tie)</li></ul>\n"
+    )
     parts += [f'<p class="warning">warning: {escape(w)}</p>\n' for w in plan.warnings]
     return "".join(parts)
 
 
 def _vector(vector: Vector, key: str) -> str:
     label = f" {escape(vector.label)}" if vector.label else ""
-    parts = [f'<div class="vector a-{key}"><h3>{escape(vector.resource)}{label} '
-             f'<span class="uuid">{escape(vector.uuid)}</span> — {vector.action.value}'
-             f" ({vector.method.value})</h3>"]
+    parts = [
+        f'<div class="vector a-{key}"><h3>{escape(vector.resource)}{label} '
+        f'<span class="uuid">{escape(vector.uuid)}</span> — {vector.action.value}'
+        f" ({vector.method.value})</h3>"
+    ]
     if vector.reason:
         parts.append(f'<p class="reason">{escape(vector.reason)}</p>')
     if vector.parent:
-        parts.append(f'<p>component of {escape(vector.parent[0])} '
-                     f'<span class="uuid">{escape(vector.parent[1])}</span></p>')
+        parts.append(
+            f"<p>component of {escape(vector.parent[0])} "
+            f'<span class="uuid">{escape(vector.parent[1])}</span></p>'
+        )
     fields = outcomes(vector)
     if fields:
         undecided = set(undecided_fields(vector))
-        parts.append("<table><tr><th>field</th><th>THIS</th><th>OTHER</th>"
-                     "<th>resolution</th><th>result</th></tr>")
+        parts.append(
+            "<table><tr><th>field</th><th>THIS</th><th>OTHER</th>"
+            "<th>resolution</th><th>result</th></tr>"
+        )
         for o in fields:
-            classes = [c for c, on in (("differs", o.differs), ("conflict", o.conflict),
-                                       ("tie", o.tie), ("blocked", bool(o.blocked)),
-                                       ("undecided", o.name in undecided)) if on]
+            classes = [
+                c
+                for c, on in (
+                    ("differs", o.differs),
+                    ("conflict", o.conflict),
+                    ("tie", o.tie),
+                    ("blocked", bool(o.blocked)),
+                    ("undecided", o.name in undecided),
+                )
+                if on
+            ]
             classes.append(f"wins-{o.winner.value}")
             note = f" — blocked: {escape(o.blocked)}" if o.blocked else ""
             parts.append(
@@ -109,7 +133,8 @@ def _vector(vector: Vector, key: str) -> str:
                 f'<td class="value this">{escape(text(o.this))}</td>'
                 f'<td class="value other">{escape(text(o.other))}</td>'
                 f'<td class="res">{o.resolution.value}</td>'
-                f'<td class="value result">{escape(text(o.result))}{note}</td></tr>')
+                f'<td class="value result">{escape(text(o.result))}{note}</td></tr>'
+            )
         parts.append("</table>")
     parts.append("</div>\n")
     return "".join(parts)

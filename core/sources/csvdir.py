@@ -58,8 +58,9 @@ class CsvFolder(FileSource):
                     except StopIteration:
                         return
                     except csv.Error as exc:
-                        raise SourceError(f"{path}: line {lines.number}: not valid CSV "
-                                          f"({exc})") from None
+                        raise SourceError(
+                            f"{path}: line {lines.number}: not valid CSV ({exc})"
+                        ) from None
                     if row:
                         yield self._record(maker, res, path, lines.start, header, roles, row)
                     lines.start = lines.number + 1
@@ -81,15 +82,24 @@ class CsvFolder(FileSource):
         lines.start = lines.number + 1
         return header
 
-    def _record(self, maker: RecordMaker, res: Resource, path: Path, line: int,
-                header: list[str], roles: dict[str, str], row: list[str]) -> Record:
+    def _record(
+        self,
+        maker: RecordMaker,
+        res: Resource,
+        path: Path,
+        line: int,
+        header: list[str],
+        roles: dict[str, str],
+        row: list[str],
+    ) -> Record:
         cells = dict(zip(header, row, strict=False))
         meta = {roles[name]: value for name, value in cells.items() if name in roles}
         meta.setdefault("uuid", cells.get("uuid"))
         record = maker.start(res, f"{path} line {line}", meta)
         if len(row) != len(header):
-            record.problems.append(Problem(None, f"{len(row)} cells, but the header names "
-                                           f"{len(header)} columns"))
+            record.problems.append(
+                Problem(None, f"{len(row)} cells, but the header names {len(header)} columns")
+            )
         for name, cell in cells.items():
             if name in roles or not name or name == "uuid":
                 continue
@@ -125,5 +135,6 @@ class _Lines:
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise SourceError(f"{self.path}: line {self.number}, column {exc.start + 1}: "
-                              f"not UTF-8 ({exc.reason})") from None
+            raise SourceError(
+                f"{self.path}: line {self.number}, column {exc.start + 1}: not UTF-8 ({exc.reason})"
+            ) from None

@@ -111,18 +111,24 @@ class RecordMaker:
         return found
 
     def warnings(self) -> list[str]:
-        notes = [f"{self.label}: resource {name} is not in THIS: ignored ({count} records, "
-                 "with their components)" for name, count in sorted(self.unknown_resources.items())]
-        notes += [f"{self.label}: {name} fields {', '.join(sorted(fields))} are not in THIS: "
-                  "ignored" for name, fields in sorted(self.unknown_fields.items())]
+        notes = [
+            f"{self.label}: resource {name} is not in THIS: ignored ({count} records, "
+            "with their components)"
+            for name, count in sorted(self.unknown_resources.items())
+        ]
+        notes += [
+            f"{self.label}: {name} fields {', '.join(sorted(fields))} are not in THIS: ignored"
+            for name, fields in sorted(self.unknown_fields.items())
+        ]
         return notes + self.notes
 
     # ----- records
     def start(self, res: Resource, place: str, meta: dict[str, Any]) -> Record:
         """A record from its meta attributes (raw text or JSON values), uuid checked."""
         names = res.meta
-        record = Record(resource=res.name, uuid=canonical_uuid(meta.get("uuid")), values={},
-                        place=place)
+        record = Record(
+            resource=res.name, uuid=canonical_uuid(meta.get("uuid")), values={}, place=place
+        )
         if record.uuid is None:
             record.problems.append(Problem(names.uuid, "record has no uuid"))
         record.modified_on = _meta(_MODIFIED, names.modified_on, meta.get("modified_on"), record)
@@ -131,8 +137,9 @@ class RecordMaker:
         record.mci = _meta(_MCI, names.mci, meta.get("mci"), record)
         return record
 
-    def data(self, res: Resource, record: Record, name: str, raw: Any, *,
-             from_text: bool = False) -> None:
+    def data(
+        self, res: Resource, record: Record, name: str, raw: Any, *, from_text: bool = False
+    ) -> None:
         """One field value. `from_text`: an empty text is no value for a non-string column."""
         column = self.column_name(res, name)
         if column is None:
@@ -153,8 +160,9 @@ class RecordMaker:
             raw = repr(raw)
         record.values[column] = self._convert(res, column, raw, record)
 
-    def reference(self, res: Resource, record: Record, name: str, target: str | None,
-                  raw_uuid: Any) -> None:
+    def reference(
+        self, res: Resource, record: Record, name: str, target: str | None, raw_uuid: Any
+    ) -> None:
         """A reference (or a component's link to its master) given as the target's uuid."""
         column = self.column_name(res, name)
         if column is None:
@@ -164,8 +172,11 @@ class RecordMaker:
             if target is None and len(masters) == 1:
                 target = next(iter(masters))
             if target not in masters:
-                record.problems.append(Problem(column, f"links to {target}, which is not a "
-                                               f"master of {res.name} in THIS"))
+                record.problems.append(
+                    Problem(
+                        column, f"links to {target}, which is not a master of {res.name} in THIS"
+                    )
+                )
                 return
             self.set_master(res, record, target, raw_uuid)
             return
@@ -179,14 +190,17 @@ class RecordMaker:
             record.values[column] = self._convert(res, column, value, record)
             return
         if target is not None and target != ref.target:
-            record.problems.append(Problem(column, f"refers to {target}, but THIS's "
-                                           f"{res.name}.{column} refers to {ref.target}"))
+            record.problems.append(
+                Problem(
+                    column,
+                    f"refers to {target}, but THIS's {res.name}.{column} refers to {ref.target}",
+                )
+            )
             record.values[column] = None
             return
         if many is not None:
             if len(many) > 1:
-                record.problems.append(Problem(column, f"{len(many)} uuids for a single "
-                                               "reference"))
+                record.problems.append(Problem(column, f"{len(many)} uuids for a single reference"))
                 record.values[column] = None
                 return
             record.values[column] = many[0] if many else None
@@ -196,17 +210,28 @@ class RecordMaker:
     def set_master(self, res: Resource, record: Record, master: str, raw_uuid: Any) -> None:
         uuid = canonical_uuid(_text(raw_uuid))
         if uuid is None:
-            record.problems.append(Problem(res.links[0].link if res.links else None,
-                                           "the component's master record has no uuid"))
+            record.problems.append(
+                Problem(
+                    res.links[0].link if res.links else None,
+                    "the component's master record has no uuid",
+                )
+            )
             return
         record.master = (master, uuid)
 
-    def nest(self, res: Resource, record: Record, master: Resource, master_uuid: str | None,
-             ) -> None:
+    def nest(
+        self,
+        res: Resource,
+        record: Record,
+        master: Resource,
+        master_uuid: str | None,
+    ) -> None:
         """A record nested in `master`: a component of it, when THIS says so."""
         if not any(link.master == master.name for link in res.links):
-            note = (f"{self.label}: {res.name} nested in {master.name} is not a component of it "
-                    "in THIS: read as an independent record")
+            note = (
+                f"{self.label}: {res.name} nested in {master.name} is not a component of it "
+                "in THIS: read as an independent record"
+            )
             if note not in self.notes:
                 self.notes.append(note)
             return
@@ -222,13 +247,18 @@ class RecordMaker:
             return
         for master in masters:
             if text.startswith(master + ":"):
-                self.set_master(res, record, master, text[len(master) + 1:])
+                self.set_master(res, record, master, text[len(master) + 1 :])
                 return
         if len(masters) == 1:
             self.set_master(res, record, masters[0], text)
             return
-        record.problems.append(Problem(column, f"cannot tell which master ({', '.join(masters)}) "
-                                       f"{text!r} is: write it as RESOURCE:uuid"))
+        record.problems.append(
+            Problem(
+                column,
+                f"cannot tell which master ({', '.join(masters)}) "
+                f"{text!r} is: write it as RESOURCE:uuid",
+            )
+        )
 
     def _convert(self, res: Resource, column: str, raw: Any, record: Record) -> Any:
         key = (res.name, column)

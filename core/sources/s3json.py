@@ -50,26 +50,38 @@ class S3JsonFile(FileSource):
             raise SourceError(f"{self.label}: cannot read the file ({exc.strerror})") from None
         except UnicodeDecodeError as exc:
             line, column = _position(exc.object, exc.start)
-            raise SourceError(f"{self.label}: line {line}, column {column}: not UTF-8 "
-                              f"({exc.reason})") from None
+            raise SourceError(
+                f"{self.label}: line {line}, column {column}: not UTF-8 ({exc.reason})"
+            ) from None
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SourceError(f"{self.label}: line {exc.lineno}, column {exc.colno}: "
-                              f"not valid JSON: {exc.msg}") from None
+            raise SourceError(
+                f"{self.label}: line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}"
+            ) from None
         except (ValueError, RecursionError) as exc:
-            raise SourceError(f"{self.label}: line 1, column 1: cannot read the JSON "
-                              f"({_short(exc)})") from None
+            raise SourceError(
+                f"{self.label}: line 1, column 1: cannot read the JSON ({_short(exc)})"
+            ) from None
         if not isinstance(document, dict):
             line, column = _first_token(text)
-            raise SourceError(f"{self.label}: line {line}, column {column} (pointer \"\"): "
-                              "not an S3JSON file (the document is not an object)")
+            raise SourceError(
+                f'{self.label}: line {line}, column {column} (pointer ""): '
+                "not an S3JSON file (the document is not an object)"
+            )
         return document
 
     # ----- records
-    def _list(self, maker: RecordMaker, name: str, items: Any, path: tuple[str | int, ...],
-              master: Resource | None, master_uuid: str | None, level: int
-              ) -> Iterator[Record]:
+    def _list(
+        self,
+        maker: RecordMaker,
+        name: str,
+        items: Any,
+        path: tuple[str | int, ...],
+        master: Resource | None,
+        master_uuid: str | None,
+        level: int,
+    ) -> Iterator[Record]:
         res = maker.resource(name)
         if res is None:
             return
@@ -79,12 +91,18 @@ class S3JsonFile(FileSource):
             yield self._broken(res, path, f"{name} must be a list of records")
             return
         for number, item in enumerate(items):
-            yield from self._resource(maker, res, item, (*path, number), master, master_uuid,
-                                      level)
+            yield from self._resource(maker, res, item, (*path, number), master, master_uuid, level)
 
-    def _resource(self, maker: RecordMaker, res: Resource, item: Any,
-                  path: tuple[str | int, ...], master: Resource | None,
-                  master_uuid: str | None, level: int) -> Iterator[Record]:
+    def _resource(
+        self,
+        maker: RecordMaker,
+        res: Resource,
+        item: Any,
+        path: tuple[str | int, ...],
+        master: Resource | None,
+        master_uuid: str | None,
+        level: int,
+    ) -> Iterator[Record]:
         if not isinstance(item, dict):
             yield self._broken(res, path, "a record must be an object")
             return
@@ -107,11 +125,11 @@ class S3JsonFile(FileSource):
             record.problems.append(Problem(None, "components nested too deep"))
             return
         for key, value in children:
-            yield from self._list(maker, key[2:], value, (*path, key), res, record.uuid,
-                                  level + 1)
+            yield from self._list(maker, key[2:], value, (*path, key), res, record.uuid, level + 1)
 
-    def _data(self, maker: RecordMaker, res: Resource, record: Record, name: str,
-              value: Any) -> None:
+    def _data(
+        self, maker: RecordMaker, res: Resource, record: Record, name: str, value: Any
+    ) -> None:
         if isinstance(value, dict):
             if "@value" in value:
                 maker.data(res, record, name, value["@value"])
@@ -122,25 +140,27 @@ class S3JsonFile(FileSource):
         else:
             maker.data(res, record, name, value)
 
-    def _reference(self, maker: RecordMaker, res: Resource, record: Record, name: str,
-                   value: Any) -> None:
+    def _reference(
+        self, maker: RecordMaker, res: Resource, record: Record, name: str, value: Any
+    ) -> None:
         if isinstance(value, list):  # Eden's list:reference as a list of objects
             refs = [v for v in value if isinstance(v, dict)]
             targets = {v.get("@resource") for v in refs}
             target = targets.pop() if len(targets) == 1 else None
-            maker.reference(res, record, name, target,
-                            [_scalar(v.get("@uuid")) for v in refs])
+            maker.reference(res, record, name, target, [_scalar(v.get("@uuid")) for v in refs])
             return
         if not isinstance(value, dict):
             maker.reference(res, record, name, None, _scalar(value))
             return
         target = value.get("@resource")
-        maker.reference(res, record, name, target if isinstance(target, str) else None,
-                        value.get("@uuid"))
+        maker.reference(
+            res, record, name, target if isinstance(target, str) else None, value.get("@uuid")
+        )
 
     def _broken(self, res: Resource, path: tuple[str | int, ...], message: str) -> Record:
-        record = Record(resource=res.name, uuid=None, values={},
-                        place=f"{self.label} {pointer(*path)}")
+        record = Record(
+            resource=res.name, uuid=None, values={}, place=f"{self.label} {pointer(*path)}"
+        )
         record.problems.append(Problem(None, message))
         return record
 

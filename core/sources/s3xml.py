@@ -31,8 +31,10 @@ _META = ("uuid", "modified_on", "created_on", "deleted", "mci")
 
 
 def _doctype_refused(path: Path) -> SourceError:
-    return SourceError(f"{path}: line 1, column 1: the file declares a DOCTYPE (DTD); "
-                       "DTDs and entities are refused in exchange files")
+    return SourceError(
+        f"{path}: line 1, column 1: the file declares a DOCTYPE (DTD); "
+        "DTDs and entities are refused in exchange files"
+    )
 
 
 class S3XmlFile(FileSource):
@@ -65,9 +67,16 @@ class S3XmlFile(FileSource):
     def _events(self) -> etree.iterparse:
         try:
             return etree.iterparse(
-                str(self.path), events=("start", "end"), resolve_entities=False,
-                no_network=True, load_dtd=False, huge_tree=False, dtd_validation=False,
-                remove_comments=True, remove_pis=True)
+                str(self.path),
+                events=("start", "end"),
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+                huge_tree=False,
+                dtd_validation=False,
+                remove_comments=True,
+                remove_pis=True,
+            )
         except OSError as exc:
             raise SourceError(f"{self.label}: cannot read the file ({exc})") from None
 
@@ -87,8 +96,10 @@ class S3XmlFile(FileSource):
         if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
             raise _doctype_refused(self.path)
         if root.tag != "s3xml":
-            raise SourceError(f"{self.label}: line {root.sourceline}: not an S3XML file "
-                              f"(the root element is <{_name(root.tag)}>, not <s3xml>)")
+            raise SourceError(
+                f"{self.label}: line {root.sourceline}: not an S3XML file "
+                f"(the root element is <{_name(root.tag)}>, not <s3xml>)"
+            )
 
     def _syntax_message(self, exc: etree.XMLSyntaxError) -> str:
         line, column = exc.position if exc.position else (exc.lineno, exc.offset)
@@ -96,15 +107,22 @@ class S3XmlFile(FileSource):
         return f"{self.label}: line {line or 1}, column {column or 1}: not well-formed XML: {text}"
 
     # ----- records
-    def _top_level(self, maker: RecordMaker, elem: etree._Element,
-                   progress: Progress | None) -> Iterator[Record]:
+    def _top_level(
+        self, maker: RecordMaker, elem: etree._Element, progress: Progress | None
+    ) -> Iterator[Record]:
         for record in self._resource(maker, elem, None, None, 0):
             if progress is not None:
                 progress.advance()
             yield record
 
-    def _resource(self, maker: RecordMaker, elem: etree._Element, master: Resource | None,
-                  master_uuid: str | None, level: int) -> Iterator[Record]:
+    def _resource(
+        self,
+        maker: RecordMaker,
+        elem: etree._Element,
+        master: Resource | None,
+        master_uuid: str | None,
+        level: int,
+    ) -> Iterator[Record]:
         res = maker.resource(elem.get("name") or "")
         if res is None:
             return  # an unknown resource is skipped with its components
@@ -130,8 +148,9 @@ class S3XmlFile(FileSource):
         for child in children:
             yield from self._resource(maker, child, res, record.uuid, level + 1)
 
-    def _data(self, maker: RecordMaker, res: Resource, record: Record,
-              elem: etree._Element) -> None:
+    def _data(
+        self, maker: RecordMaker, res: Resource, record: Record, elem: etree._Element
+    ) -> None:
         name = _field_name(elem, record)
         if not name:
             return
@@ -141,8 +160,9 @@ class S3XmlFile(FileSource):
         else:
             maker.data(res, record, name, elem.text or "", from_text=True)
 
-    def _reference(self, maker: RecordMaker, res: Resource, record: Record,
-                   elem: etree._Element) -> None:
+    def _reference(
+        self, maker: RecordMaker, res: Resource, record: Record, elem: etree._Element
+    ) -> None:
         name = _field_name(elem, record)
         if not name:
             return
@@ -166,6 +186,7 @@ def _field_name(elem: etree._Element, record: Record) -> str | None:
     """The `field` attribute of a <data> or <reference>; its absence is the record's problem."""
     name = elem.get("field")
     if not name:
-        record.problems.append(Problem(None, f"line {elem.sourceline}: <{elem.tag}> without "
-                                       "a field"))
+        record.problems.append(
+            Problem(None, f"line {elem.sourceline}: <{elem.tag}> without a field")
+        )
     return name or None

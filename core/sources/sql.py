@@ -79,16 +79,24 @@ class _Query:
 _META_CONVERT: tuple[Converter, ...] = (
     # Meta fields are typed by their role, not their column: Eden keeps `deleted` in a
     # CHAR(1) and some tools keep timestamps in TEXT columns.
-    converter(Column("modified_on", Kind.DATETIME)), converter(Column("created_on", Kind.DATETIME)),
-    converter(Column("deleted", Kind.BOOLEAN)), converter(Column("mci", Kind.INTEGER)),
+    converter(Column("modified_on", Kind.DATETIME)),
+    converter(Column("created_on", Kind.DATETIME)),
+    converter(Column("deleted", Kind.BOOLEAN)),
+    converter(Column("mci", Kind.INTEGER)),
 )
 
 
 class SqlDataset:
     """A database as a dataset: its own schema, an identity index and typed records."""
 
-    def __init__(self, target: str | Path, mapping: Mapping = CONVENTIONS, *,
-                 readonly: bool = False, engine: Engine | None = None) -> None:
+    def __init__(
+        self,
+        target: str | Path,
+        mapping: Mapping = CONVENTIONS,
+        *,
+        readonly: bool = False,
+        engine: Engine | None = None,
+    ) -> None:
         self.label = str(target)
         self.mapping = mapping
         self.engine = engine or make_engine(target, readonly=readonly)
@@ -98,8 +106,10 @@ class SqlDataset:
             raise SourceError(f"{self.label}: cannot read the schema ({_short(exc)})") from None
         self._tables = {name: raw_table(res) for name, res in self.schema.resources.items()}
         if not self.schema.resources:
-            raise SourceError(f"{self.label}: no table has a {mapping.meta.uuid!r} column, "
-                              "so there is nothing to sync")
+            raise SourceError(
+                f"{self.label}: no table has a {mapping.meta.uuid!r} column, "
+                "so there is nothing to sync"
+            )
 
     @property
     def dialect(self) -> str:
@@ -109,8 +119,9 @@ class SqlDataset:
         self.engine.dispose()
 
     # ----- identity index (THIS side)
-    def index(self, resource: str, connection: sa.Connection | None = None
-              ) -> tuple[dict[str, Any], dict[str, str]]:
+    def index(
+        self, resource: str, connection: sa.Connection | None = None
+    ) -> tuple[dict[str, Any], dict[str, str]]:
         """canonical uuid → primary key, and the duplicates found (uuid → message)."""
         res = self.schema.resources[resource]
         table = self._tables[resource]
@@ -123,8 +134,10 @@ class SqlDataset:
                 if uuid is None:
                     continue
                 if uuid in keys:
-                    duplicates[uuid] = (f"{self.label}: {resource} rows {res.pk}={keys[uuid]} "
-                                        f"and {res.pk}={key} share the identity {uuid}")
+                    duplicates[uuid] = (
+                        f"{self.label}: {resource} rows {res.pk}={keys[uuid]} "
+                        f"and {res.pk}={key} share the identity {uuid}"
+                    )
                 keys[uuid] = key
         return keys, duplicates
 
@@ -147,12 +160,14 @@ class SqlDataset:
                 continue
             extra = [c for c in own.columns if c not in target.columns]
             if extra:
-                notes.append(f"{self.label}: {name} fields {', '.join(extra)} are not in "
-                             "THIS: ignored")
+                notes.append(
+                    f"{self.label}: {name} fields {', '.join(extra)} are not in THIS: ignored"
+                )
         return notes
 
-    def resource_records(self, resource: str, typing: Schema,
-                         progress: Progress | None = None) -> Iterator[Record]:
+    def resource_records(
+        self, resource: str, typing: Schema, progress: Progress | None = None
+    ) -> Iterator[Record]:
         own = self.schema.resources.get(resource)
         if own is None:
             return
@@ -164,8 +179,9 @@ class SqlDataset:
                     progress.advance()
                 yield self._record(own, typing.resources[resource], query, row)
 
-    def fetch(self, resource: str, keys: Iterable[Any], connection: sa.Connection | None = None
-              ) -> dict[Any, tuple[Record, int]]:
+    def fetch(
+        self, resource: str, keys: Iterable[Any], connection: sa.Connection | None = None
+    ) -> dict[Any, tuple[Record, int]]:
         """THIS rows by primary key: key → (typed record, fingerprint of the raw row)."""
         res = self.schema.resources[resource]
         query = self._query(res, res)
@@ -174,7 +190,7 @@ class SqlDataset:
         keys = list(keys)
         with self._connect(connection) as conn:
             for start in range(0, len(keys), _BATCH):
-                batch = keys[start:start + _BATCH]
+                batch = keys[start : start + _BATCH]
                 for row in conn.execute(query.statement.where(pk.in_(batch))):
                     found[row[0]] = (self._record(res, res, query, row), _fingerprint(row))
         return found
@@ -198,32 +214,52 @@ class SqlDataset:
         meta = own.meta
         fields = tuple(f for f in target.data_fields if f in own.columns)
         selected: list[Any] = [table.c[own.pk], table.c[meta.uuid]]
-        selected += [table.c[m] if own.has(m) else sa.null()
-                     for m in (meta.modified_on, meta.created_on, meta.deleted, meta.mci)]
+        selected += [
+            table.c[m] if own.has(m) else sa.null()
+            for m in (meta.modified_on, meta.created_on, meta.deleted, meta.mci)
+        ]
         selected += [table.c[f] for f in fields]
         joined: sa.FromClause = table
         references = []
         for pos, name in enumerate(fields, start=6):
             ref = target.references.get(name)
             if ref is not None:
-                joined, uuid_col = self._join_uuid(joined, table, ref.field, ref.target,
-                                                   ref.target_key, f"ref_{len(selected)}")
+                joined, uuid_col = self._join_uuid(
+                    joined, table, ref.field, ref.target, ref.target_key, f"ref_{len(selected)}"
+                )
                 references.append((pos, len(selected), ref))
                 selected.append(uuid_col)
         links = []
         for link in target.links:
             if link.link in own.columns:
-                joined, uuid_col = self._join_uuid(joined, table, link.link, link.master,
-                                                   link.master_key, f"master_{len(selected)}")
+                joined, uuid_col = self._join_uuid(
+                    joined,
+                    table,
+                    link.link,
+                    link.master,
+                    link.master_key,
+                    f"master_{len(selected)}",
+                )
                 links.append((len(selected), link))
                 selected.append(uuid_col)
         convert = tuple(converter(target.columns[f]) for f in fields)
-        return _Query(sa.select(*selected).select_from(joined), fields, convert,
-                      tuple(references), tuple(links))
+        return _Query(
+            sa.select(*selected).select_from(joined),
+            fields,
+            convert,
+            tuple(references),
+            tuple(links),
+        )
 
-    def _join_uuid(self, joined: sa.FromClause, table: sa.TableClause, column: str,
-                   target: str, target_key: str, alias: str
-                   ) -> tuple[sa.FromClause, sa.ColumnElement]:
+    def _join_uuid(
+        self,
+        joined: sa.FromClause,
+        table: sa.TableClause,
+        column: str,
+        target: str,
+        target_key: str,
+        alias: str,
+    ) -> tuple[sa.FromClause, sa.ColumnElement]:
         target_res = self.schema.resources.get(target)
         if target_res is None or target_key not in target_res.columns:
             return joined, sa.null().label(alias)
@@ -233,30 +269,54 @@ class SqlDataset:
 
     def _record(self, own: Resource, target: Resource, query: _Query, row: Any) -> Record:
         problems: list[Problem] = []
-        meta = [_typed(convert, name, value, problems) for convert, name, value
-                in zip(_META_CONVERT, _meta_names(own), row[2:6], strict=True)]
-        values = {name: _typed(convert, name, row[pos], problems)
-                  for pos, (name, convert) in enumerate(zip(query.fields, query.convert,
-                                                            strict=True), start=6)}
+        meta = [
+            _typed(convert, name, value, problems)
+            for convert, name, value in zip(_META_CONVERT, _meta_names(own), row[2:6], strict=True)
+        ]
+        values = {
+            name: _typed(convert, name, row[pos], problems)
+            for pos, (name, convert) in enumerate(
+                zip(query.fields, query.convert, strict=True), start=6
+            )
+        }
         dangling: dict[str, str] = {}
         for field_pos, uuid_pos, ref in query.references:
             values[ref.field] = canonical_uuid(row[uuid_pos])
             if row[field_pos] is not None and row[uuid_pos] is None:
-                dangling[ref.field] = (f"{ref.target} with {ref.target_key}="
-                                       f"{row[field_pos]!r} does not exist in {self.label}")
-        master = next(((link.master, canonical_uuid(row[pos])) for pos, link in query.links
-                       if row[pos] is not None), None)
+                dangling[ref.field] = (
+                    f"{ref.target} with {ref.target_key}="
+                    f"{row[field_pos]!r} does not exist in {self.label}"
+                )
+        master = next(
+            (
+                (link.master, canonical_uuid(row[pos]))
+                for pos, link in query.links
+                if row[pos] is not None
+            ),
+            None,
+        )
         if target.links and master is None:
-            problems.append(Problem(target.links[0].link,
-                                    "the component's master record does not exist"))
+            problems.append(
+                Problem(target.links[0].link, "the component's master record does not exist")
+            )
         uuid = canonical_uuid(row[1])
         if uuid is None:
             problems.append(Problem(own.meta.uuid, "record has no uuid"))
         modified_on, created_on, deleted, mci = meta
-        return Record(resource=own.name, uuid=uuid, values=values,
-                      place=f"{self.label}: {own.name} row {own.pk}={row[0]}",
-                      modified_on=modified_on, created_on=created_on, deleted=bool(deleted),
-                      mci=mci, master=master, problems=problems, dangling=dangling, key=row[0])
+        return Record(
+            resource=own.name,
+            uuid=uuid,
+            values=values,
+            place=f"{self.label}: {own.name} row {own.pk}={row[0]}",
+            modified_on=modified_on,
+            created_on=created_on,
+            deleted=bool(deleted),
+            mci=mci,
+            master=master,
+            problems=problems,
+            dangling=dangling,
+            key=row[0],
+        )
 
 
 class _Borrowed:
@@ -297,8 +357,12 @@ def _fingerprint(row: Any) -> int:
     try:
         return hash(tuple(row))
     except TypeError:
-        return hash(tuple(json.dumps(v, sort_keys=True, default=str)
-                          if isinstance(v, (dict, list)) else v for v in row))
+        return hash(
+            tuple(
+                json.dumps(v, sort_keys=True, default=str) if isinstance(v, (dict, list)) else v
+                for v in row
+            )
+        )
 
 
 def _short(exc: Exception) -> str:

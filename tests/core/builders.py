@@ -87,33 +87,56 @@ def _metadata(spec: Shape) -> sa.MetaData:
         return sa.Column(name, spec.types.get(key, type_), *args, nullable=nullable)
 
     def meta(table: str) -> list[Any]:
-        return [col(table, "modified_on", sa.DateTime()), col(table, "created_on", sa.DateTime()),
-                col(table, "deleted", sa.Boolean()), col(table, "mci", sa.Integer())]
+        return [
+            col(table, "modified_on", sa.DateTime()),
+            col(table, "created_on", sa.DateTime()),
+            col(table, "deleted", sa.Boolean()),
+            col(table, "mci", sa.Integer()),
+        ]
 
     def extra(table: str) -> list[Any]:
-        return [sa.Column(k.split(".", 1)[1], t) for k, t in spec.extra.items()
-                if k.startswith(table + ".")]
+        return [
+            sa.Column(k.split(".", 1)[1], t)
+            for k, t in spec.extra.items()
+            if k.startswith(table + ".")
+        ]
 
     def table(name: str, *columns: Any) -> None:
-        sa.Table(name, md, sa.Column("id", sa.Integer, primary_key=True),
-                 col(name, "uuid", sa.String(64)),
-                 *(c for c in (*columns, *meta(name), *extra(name)) if c is not None))
+        sa.Table(
+            name,
+            md,
+            sa.Column("id", sa.Integer, primary_key=True),
+            col(name, "uuid", sa.String(64)),
+            *(c for c in (*columns, *meta(name), *extra(name)) if c is not None),
+        )
 
-    table("location", col("location", "name", sa.String(80)),
-          col("location", "parent", sa.Integer, sa.ForeignKey("location.id")))
-    table("person", col("person", "name", sa.String(80), nullable=False),
-          col("person", "age", sa.Integer),
-          col("person", "location_id", sa.Integer, sa.ForeignKey("location.id")))
-    table("address",
-          col("address", "person_id", sa.Integer,
-              sa.ForeignKey("person.id", ondelete="CASCADE")),
-          col("address", "street", sa.String(80)),
-          col("address", "location_id", sa.Integer, sa.ForeignKey("location.id")))
+    table(
+        "location",
+        col("location", "name", sa.String(80)),
+        col("location", "parent", sa.Integer, sa.ForeignKey("location.id")),
+    )
+    table(
+        "person",
+        col("person", "name", sa.String(80), nullable=False),
+        col("person", "age", sa.Integer),
+        col("person", "location_id", sa.Integer, sa.ForeignKey("location.id")),
+    )
+    table(
+        "address",
+        col("address", "person_id", sa.Integer, sa.ForeignKey("person.id", ondelete="CASCADE")),
+        col("address", "street", sa.String(80)),
+        col("address", "location_id", sa.Integer, sa.ForeignKey("location.id")),
+    )
     return md
 
 
-def create_database(engine: sa.Engine, rows: Mapping[str, Iterable[Mapping[str, Any]]],
-                    spec: Shape = Shape(), *, id_offset: int = 0) -> None:
+def create_database(
+    engine: sa.Engine,
+    rows: Mapping[str, Iterable[Mapping[str, Any]]],
+    spec: Shape = Shape(),
+    *,
+    id_offset: int = 0,
+) -> None:
     """Create the tables and insert `rows`; foreign keys given as uuids become ids."""
     md = _metadata(spec)
     md.create_all(engine)
@@ -142,13 +165,19 @@ def create_database(engine: sa.Engine, rows: Mapping[str, Iterable[Mapping[str, 
                     ids[(name, row["uuid"])] = row["id"]
         for name, key, column, value in deferred:
             table = md.tables[name]
-            conn.execute(table.update().where(table.c.id == key)
-                         .values({column: ids[(FOREIGN_KEYS[(name, column)], value)]}))
+            conn.execute(
+                table.update()
+                .where(table.c.id == key)
+                .values({column: ids[(FOREIGN_KEYS[(name, column)], value)]})
+            )
         if engine.dialect.name == "postgresql":
             for name in TABLE_ORDER:
-                conn.execute(sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f"(SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"))
+                conn.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"(SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"
+                    )
+                )
 
 
 PolicyLike = Policy | str | Callable[[Any], None] | None
@@ -176,8 +205,9 @@ class Pair:
     def plan(self, policy: PolicyLike = None) -> Plan:
         return build_plan(self.this, self.other, as_policy(policy))
 
-    def commit(self, plan: Plan | None = None, *, policy: PolicyLike = None,
-               dry_run: bool = False) -> CommitReport:
+    def commit(
+        self, plan: Plan | None = None, *, policy: PolicyLike = None, dry_run: bool = False
+    ) -> CommitReport:
         return commit_plan(plan or self.plan(policy), self.this, dry_run=dry_run)
 
     def rows(self, table: str, side: str = "this") -> dict[str, dict[str, Any]]:
@@ -185,8 +215,7 @@ class Pair:
         engine = (self.this if side == "this" else self.other).engine
         with engine.connect() as conn:
             result = conn.execute(sa.text(f"SELECT * FROM {table}")).mappings()
-            return {canonical_uuid(r.get("uuid")) or f"#{n}": dict(r)
-                    for n, r in enumerate(result)}
+            return {canonical_uuid(r.get("uuid")) or f"#{n}": dict(r) for n, r in enumerate(result)}
 
     def uuid_of(self, table: str, key: Any, side: str = "this") -> str | None:
         """The canonical uuid of a row by local id (to follow a foreign key)."""
@@ -194,18 +223,23 @@ class Pair:
             return None
         engine = (self.this if side == "this" else self.other).engine
         with engine.connect() as conn:
-            raw = conn.execute(sa.text(f"SELECT uuid FROM {table} WHERE id = :k"),
-                               {"k": key}).scalar()
+            raw = conn.execute(
+                sa.text(f"SELECT uuid FROM {table} WHERE id = :k"), {"k": key}
+            ).scalar()
         return canonical_uuid(raw)
 
     def snapshot(self, *, journal: bool = True) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table of THIS, for "nothing was written" checks."""
         with self.this.engine.connect() as conn:
-            names = [n for n in sa.inspect(conn).get_table_names()
-                     if journal or not n.startswith("truce_")]
-            return {name: sorted(map(tuple, conn.execute(sa.text(f"SELECT * FROM {name}"))),
-                                 key=repr)
-                    for name in sorted(names)}
+            names = [
+                n
+                for n in sa.inspect(conn).get_table_names()
+                if journal or not n.startswith("truce_")
+            ]
+            return {
+                name: sorted(map(tuple, conn.execute(sa.text(f"SELECT * FROM {name}"))), key=repr)
+                for name in sorted(names)
+            }
 
     def close(self) -> None:
         self.this.close()
@@ -229,8 +263,13 @@ class Databases:
         assert self.new_pg is not None
         return self.new_pg()
 
-    def build(self, rows: Mapping[str, Iterable[Mapping[str, Any]]], spec: Shape = Shape(),
-              *, id_offset: int = 0) -> str:
+    def build(
+        self,
+        rows: Mapping[str, Iterable[Mapping[str, Any]]],
+        spec: Shape = Shape(),
+        *,
+        id_offset: int = 0,
+    ) -> str:
         target = self.new_target()
         url = target if "://" in target else f"sqlite:///{target}"
         engine = sa.create_engine(url)
@@ -240,12 +279,16 @@ class Databases:
             engine.dispose()
         return target
 
-    def pair(self, this: Mapping[str, Iterable[Mapping[str, Any]]],
-             other: Mapping[str, Iterable[Mapping[str, Any]]], *,
-             this_shape: Shape = Shape(), other_shape: Shape = Shape()) -> Pair:
+    def pair(
+        self,
+        this: Mapping[str, Iterable[Mapping[str, Any]]],
+        other: Mapping[str, Iterable[Mapping[str, Any]]],
+        *,
+        this_shape: Shape = Shape(),
+        other_shape: Shape = Shape(),
+    ) -> Pair:
         """THIS and OTHER databases; OTHER's ids start at 1001 so ids never agree."""
-        pair = Pair(self.build(this, this_shape), self.build(other, other_shape,
-                                                             id_offset=1000))
+        pair = Pair(self.build(this, this_shape), self.build(other, other_shape, id_offset=1000))
         self.pairs.append(pair)
         return pair
 
@@ -258,8 +301,17 @@ class Databases:
 
 # A copy of shared/reference/eden-schema.sql, so the tests stand alone in any checkout.
 EDEN_SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "eden" / "eden-schema.sql"
-_EDEN_ORDER = ("auth_user", "pr_pentity", "sit_trackable", "gis_location", "org_organisation",
-               "pr_person", "pr_address", "pr_contact", "sync_repository")
+_EDEN_ORDER = (
+    "auth_user",
+    "pr_pentity",
+    "sit_trackable",
+    "gis_location",
+    "org_organisation",
+    "pr_person",
+    "pr_address",
+    "pr_contact",
+    "sync_repository",
+)
 _EDEN_KEYS = {"pr_pentity": "pe_id", "sit_trackable": "track_id"}
 
 
@@ -278,14 +330,16 @@ def _eden_statements(dialect: str) -> list[str]:
     for name in _EDEN_ORDER:
         body = sections[name]
         if dialect == "postgresql":
-            body = (body.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "SERIAL PRIMARY KEY")
-                    .replace(" DOUBLE,", " DOUBLE PRECISION,"))
+            body = body.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "SERIAL PRIMARY KEY").replace(
+                " DOUBLE,", " DOUBLE PRECISION,"
+            )
         statements += [s.strip() for s in body.split(";") if s.strip()]
     return statements
 
 
-def create_eden_database(engine: sa.Engine,
-                         rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> None:
+def create_eden_database(
+    engine: sa.Engine, rows: Mapping[str, Iterable[Mapping[str, Any]]]
+) -> None:
     """An Eden database with `rows` inserted as given (ids and keys explicit)."""
     with engine.begin() as conn:
         for statement in _eden_statements(engine.dialect.name):
@@ -294,18 +348,23 @@ def create_eden_database(engine: sa.Engine,
             for row in rows.get(name, ()):
                 columns = ", ".join(row)
                 marks = ", ".join(f":{c}" for c in row)
-                conn.execute(sa.text(f"INSERT INTO {name} ({columns}) VALUES ({marks})"),
-                             dict(row))
+                conn.execute(sa.text(f"INSERT INTO {name} ({columns}) VALUES ({marks})"), dict(row))
         if engine.dialect.name == "postgresql":
             for name in _EDEN_ORDER:
                 key = _EDEN_KEYS.get(name, "id")
-                conn.execute(sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', '{key}'), "
-                    f"(SELECT coalesce(max({key}), 0) + 1 FROM {name}), false)"))
+                conn.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', '{key}'), "
+                        f"(SELECT coalesce(max({key}), 0) + 1 FROM {name}), false)"
+                    )
+                )
 
 
-def eden_pair(dbs: Databases, this: Mapping[str, Iterable[Mapping[str, Any]]],
-              other: Mapping[str, Iterable[Mapping[str, Any]]]) -> Pair:
+def eden_pair(
+    dbs: Databases,
+    this: Mapping[str, Iterable[Mapping[str, Any]]],
+    other: Mapping[str, Iterable[Mapping[str, Any]]],
+) -> Pair:
     from core.mapping import load_mapping
 
     targets = []

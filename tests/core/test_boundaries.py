@@ -27,6 +27,7 @@ def test_core_imports_no_qt() -> None:
         "             if m.split('.')[0] in ('PySide6', 'shiboken6', 'gui', 'PyQt5', 'PyQt6'))\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""

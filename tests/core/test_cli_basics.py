@@ -43,16 +43,29 @@ def test_preview_json_covers_every_case(pair, capsys):
     actions = {v["action"] for v in _all_vectors(doc)}
     assert {"create", "update", "skip", "error"} <= actions
     assert doc["summary"]["counts"]["unchanged"] == len(doc["unchanged"]) + sum(
-        1 for v in _all_vectors(doc) if v["action"] == "unchanged")
+        1 for v in _all_vectors(doc) if v["action"] == "unchanged"
+    )
     assert doc["summary"]["counts"]["blocked"] >= 1
     assert any(v["blocked"] for v in _all_vectors(doc))
     for vector in _all_vectors(doc):
-        assert {"resource", "uuid", "method", "action", "reason", "strategy", "resolution",
-                "default_resolution", "this_modified_on", "other_modified_on",
-                "fields", "components"} <= set(vector)
+        assert {
+            "resource",
+            "uuid",
+            "method",
+            "action",
+            "reason",
+            "strategy",
+            "resolution",
+            "default_resolution",
+            "this_modified_on",
+            "other_modified_on",
+            "fields",
+            "components",
+        } <= set(vector)
         for field in vector["fields"]:
-            assert {"name", "this", "other", "differs", "resolution", "winner",
-                    "result"} <= set(field)
+            assert {"name", "this", "other", "differs", "resolution", "winner", "result"} <= set(
+                field
+            )
 
 
 def test_commit_then_preview_leaves_only_what_the_policy_skipped(pair, capsys):
@@ -88,7 +101,12 @@ def test_commit_on_a_pipe_never_waits(pair):
     # stdin is a pipe with nothing in it: the command must finish without prompting.
     result = subprocess.run(
         [sys.executable, "-m", "core", "commit", *pair, "--policy", "replace"],
-        cwd=REPO, input="", capture_output=True, text=True, timeout=120)
+        cwd=REPO,
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "Commit these changes" not in result.stdout
 
@@ -108,19 +126,31 @@ def _without_place(doc: dict) -> dict:
 @pytest.mark.parametrize("form", ["incoming.xml", "incoming.json"])
 def test_preview_of_file_form_equals_database_form(sample_paths, capsys, form):
     this = str(sample_paths["local"])
-    from_db = _json_plan(capsys, this, str(sample_paths["incoming"]), "--policy",
-                         "replace-newer")
-    from_file = _json_plan(capsys, this, str(sample_paths["incoming"].with_name(form)),
-                           "--policy", "replace-newer")
+    from_db = _json_plan(capsys, this, str(sample_paths["incoming"]), "--policy", "replace-newer")
+    from_file = _json_plan(
+        capsys, this, str(sample_paths["incoming"].with_name(form)), "--policy", "replace-newer"
+    )
     assert _without_place(from_file) == _without_place(from_db)
 
 
 def test_export_msince_and_bad_msince(sample_paths, tmp_path, capsys):
     out = tmp_path / "since.xml"
-    assert main(["export", str(sample_paths["local"]), "--msince", "2024-03-01T00:00:00Z",
-                 "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                str(sample_paths["local"]),
+                "--msince",
+                "2024-03-01T00:00:00Z",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert "muntil" in capsys.readouterr().out and out.exists()
     bad = tmp_path / "bad.xml"
-    assert main(["export", str(sample_paths["local"]), "--msince", "last week",
-                 "-o", str(bad)]) == 2
+    assert (
+        main(["export", str(sample_paths["local"]), "--msince", "last week", "-o", str(bad)]) == 2
+    )
     assert "last week" in capsys.readouterr().err and not bad.exists()

@@ -16,13 +16,21 @@ from core.vocabulary import Action, Method
 
 
 def person(n: int, name: str, hours: float | None = 0, **values: Any) -> dict[str, Any]:
-    return {"uuid": uid(n), "name": name, "modified_on": None if hours is None else at(hours),
-            **values}
+    return {
+        "uuid": uid(n),
+        "name": name,
+        "modified_on": None if hours is None else at(hours),
+        **values,
+    }
 
 
 def location(n: int, name: str, parent: int | None = None, hours: float = 0) -> dict[str, Any]:
-    return {"uuid": uid(n), "name": name, "parent": uid(parent) if parent else None,
-            "modified_on": at(hours)}
+    return {
+        "uuid": uid(n),
+        "name": name,
+        "parent": uid(parent) if parent else None,
+        "modified_on": at(hours),
+    }
 
 
 def stamp(value: Any) -> Any:
@@ -50,8 +58,9 @@ def test_create_inserts_uuid_created_on_and_modified_on(dbs: Databases) -> None:
 
 
 def test_update_writes_only_fields_whose_outcome_differs(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann", 0, age=30)]},
-                    {"person": [person(1, "Anne", 2, age=31)]})
+    pair = dbs.pair(
+        {"person": [person(1, "Ann", 0, age=30)]}, {"person": [person(1, "Anne", 2, age=31)]}
+    )
     report = pair.commit(policy=lambda v: setattr(v, "resolution", {"name": "other"}))
     [image] = report.images
     assert set(image.after) == {"name", "modified_on"}
@@ -59,8 +68,10 @@ def test_update_writes_only_fields_whose_outcome_differs(dbs: Databases) -> None
 
 
 def test_modified_on_never_moves_backwards(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann", 5), person(2, "Bob", 1)]},
-                    {"person": [person(1, "Anne", 1), person(2, "Bobby", 5)]})
+    pair = dbs.pair(
+        {"person": [person(1, "Ann", 5), person(2, "Bob", 1)]},
+        {"person": [person(1, "Anne", 1), person(2, "Bobby", 5)]},
+    )
     pair.commit(policy="replace")
     rows = pair.rows("person")
     assert rows[urn(1)]["name"] == "Anne"
@@ -69,15 +80,24 @@ def test_modified_on_never_moves_backwards(dbs: Databases) -> None:
 
 
 def test_modified_on_untouched_when_nothing_written(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann", 0)],
-                     "address": [{"uuid": uid(11), "person_id": uid(1), "street": "Old",
-                                  "modified_on": at(0)}]},
-                    {"person": [person(1, "Anne", 3), person(1 + 1, "Bob", 0)],
-                     "address": [{"uuid": uid(11), "person_id": uid(1), "street": "New",
-                                  "modified_on": at(4)}]})
+    pair = dbs.pair(
+        {
+            "person": [person(1, "Ann", 0)],
+            "address": [
+                {"uuid": uid(11), "person_id": uid(1), "street": "Old", "modified_on": at(0)}
+            ],
+        },
+        {
+            "person": [person(1, "Anne", 3), person(1 + 1, "Bob", 0)],
+            "address": [
+                {"uuid": uid(11), "person_id": uid(1), "street": "New", "modified_on": at(4)}
+            ],
+        },
+    )
     before = pair.rows("person")[urn(1)]
-    plan = pair.plan(lambda v: setattr(v, "resolution",
-                                       "other" if v.resource == "address" else "this"))
+    plan = pair.plan(
+        lambda v: setattr(v, "resolution", "other" if v.resource == "address" else "this")
+    )
     assert plan.get("person", urn(1)).action is Action.UNCHANGED
     pair.commit(plan)
     assert pair.rows("person")[urn(1)] == before
@@ -85,10 +105,15 @@ def test_modified_on_untouched_when_nothing_written(dbs: Databases) -> None:
 
 
 def test_delete_sets_deleted_flag_never_removes_rows(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann", 0, deleted=False)],
-                     "address": [{"uuid": uid(11), "person_id": uid(1), "street": "Old",
-                                  "modified_on": at(0)}]},
-                    {"person": [person(1, "Ann", 2, deleted=True)]})
+    pair = dbs.pair(
+        {
+            "person": [person(1, "Ann", 0, deleted=False)],
+            "address": [
+                {"uuid": uid(11), "person_id": uid(1), "street": "Old", "modified_on": at(0)}
+            ],
+        },
+        {"person": [person(1, "Ann", 2, deleted=True)]},
+    )
     plan = pair.plan(lambda v: setattr(v, "strategy", ["delete"]))
     assert plan.vectors[0].action is Action.DELETE
     pair.commit(plan)
@@ -99,9 +124,11 @@ def test_delete_sets_deleted_flag_never_removes_rows(dbs: Databases) -> None:
 
 
 def test_delete_without_deleted_column_is_skipped(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann")]},
-                    {"person": [person(1, "Ann", 1, deleted=True)]},
-                    this_shape=shape(drop={"person.deleted"}))
+    pair = dbs.pair(
+        {"person": [person(1, "Ann")]},
+        {"person": [person(1, "Ann", 1, deleted=True)]},
+        this_shape=shape(drop={"person.deleted"}),
+    )
     plan = pair.plan(lambda v: setattr(v, "strategy", ["create", "update", "delete"]))
     [vector] = plan.vectors
     assert (vector.method, vector.action) == (Method.DELETE, Action.SKIP)
@@ -114,8 +141,9 @@ def test_delete_without_deleted_column_is_skipped(dbs: Databases) -> None:
 
 
 def test_commit_is_one_transaction(dbs: Databases, monkeypatch: pytest.MonkeyPatch) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann")]},
-                    {"person": [person(1, "Anne", 1), person(2, "Bob")]})
+    pair = dbs.pair(
+        {"person": [person(1, "Ann")]}, {"person": [person(1, "Anne", 1), person(2, "Bob")]}
+    )
     plan = pair.plan("replace")
     before = pair.snapshot()
 
@@ -129,22 +157,26 @@ def test_commit_is_one_transaction(dbs: Databases, monkeypatch: pytest.MonkeyPat
 
 
 def test_commit_refused_by_database_writes_nothing(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann")]},
-                    {"person": [person(1, "Anne", 1), person(2, "Bob"),
-                                person(3, None)]},  # type: ignore[arg-type]
-                    other_shape=shape(nullable={"person.name"}))
+    pair = dbs.pair(
+        {"person": [person(1, "Ann")]},
+        {"person": [person(1, "Anne", 1), person(2, "Bob"), person(3, None)]},  # type: ignore[arg-type]
+        other_shape=shape(nullable={"person.name"}),
+    )
     plan = pair.plan("replace")
     before = pair.snapshot()
     with pytest.raises(CommitError) as raised:
         pair.commit(plan)
     assert [(p.resource, p.uuid, p.field) for p in raised.value.problems] == [
-        ("person", urn(3), "name")]
+        ("person", urn(3), "name")
+    ]
     assert pair.snapshot() == before
 
 
 def test_stale_commit_refused_nothing_written(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann"), person(2, "Bob")]},
-                    {"person": [person(1, "Anne", 1), person(2, "Bobby", 1), person(3, "Cid")]})
+    pair = dbs.pair(
+        {"person": [person(1, "Ann"), person(2, "Bob")]},
+        {"person": [person(1, "Anne", 1), person(2, "Bobby", 1), person(3, "Cid")]},
+    )
     plan = pair.plan("replace")
     execute(pair, "UPDATE person SET age = 50 WHERE name = 'Bob'")
     before = pair.snapshot()
@@ -166,8 +198,11 @@ def test_stale_commit_refused_when_record_removed(dbs: Databases) -> None:
 def test_create_identity_appeared_is_stale(dbs: Databases) -> None:
     pair = dbs.pair({}, {"person": [person(2, "Bob")]})
     plan = pair.plan()
-    execute(pair, "INSERT INTO person (uuid, name) VALUES (:u, 'Robert')",
-            u=urn(2).upper().replace("URN:UUID:", "urn:uuid:"))
+    execute(
+        pair,
+        "INSERT INTO person (uuid, name) VALUES (:u, 'Robert')",
+        u=urn(2).upper().replace("URN:UUID:", "urn:uuid:"),
+    )
     before = pair.snapshot()
     with pytest.raises(StaleError) as raised:
         pair.commit(plan)
@@ -179,8 +214,9 @@ def test_create_identity_appeared_is_stale(dbs: Databases) -> None:
 
 
 def test_reference_cycle_of_two_committed(dbs: Databases) -> None:
-    pair = dbs.pair({}, {"location": [location(91, "North", parent=92),
-                                      location(92, "South", parent=91)]})
+    pair = dbs.pair(
+        {}, {"location": [location(91, "North", parent=92), location(92, "South", parent=91)]}
+    )
     report = pair.commit(policy=None)
     rows = pair.rows("location")
     assert pair.uuid_of("location", rows[urn(91)]["parent"]) == urn(92)
@@ -191,10 +227,11 @@ def test_reference_cycle_of_two_committed(dbs: Databases) -> None:
 
 
 def test_reference_cycle_not_null_refused(dbs: Databases) -> None:
-    pair = dbs.pair({"location": [location(90, "Root", parent=90)]},
-                    {"location": [location(91, "North", parent=92),
-                                  location(92, "South", parent=91)]},
-                    this_shape=shape(not_null={"location.parent"}))
+    pair = dbs.pair(
+        {"location": [location(90, "Root", parent=90)]},
+        {"location": [location(91, "North", parent=92), location(92, "South", parent=91)]},
+        this_shape=shape(not_null={"location.parent"}),
+    )
     plan = pair.plan()
     before = pair.snapshot()
     with pytest.raises(CommitError) as raised:
@@ -208,12 +245,18 @@ def test_reference_cycle_not_null_refused(dbs: Databases) -> None:
 def test_referenced_records_written_before_referencing_ones(dbs: Databases) -> None:
     # A chain (no cycle) through a NOT NULL self-reference: it must be written in
     # dependency order, whatever order OTHER lists the records in.
-    pair = dbs.pair({"location": [location(90, "Root", parent=90)]},
-                    {"location": [location(90, "Root", parent=90),
-                                  location(93, "Street", parent=92),
-                                  location(92, "Town", parent=91),
-                                  location(91, "Region", parent=90)]},
-                    this_shape=shape(not_null={"location.parent"}))
+    pair = dbs.pair(
+        {"location": [location(90, "Root", parent=90)]},
+        {
+            "location": [
+                location(90, "Root", parent=90),
+                location(93, "Street", parent=92),
+                location(92, "Town", parent=91),
+                location(91, "Region", parent=90),
+            ]
+        },
+        this_shape=shape(not_null={"location.parent"}),
+    )
     pair.commit(policy=None)
     rows = pair.rows("location")
     assert pair.uuid_of("location", rows[urn(93)]["parent"]) == urn(92)
@@ -223,25 +266,26 @@ def test_referenced_records_written_before_referencing_ones(dbs: Databases) -> N
 # ----- dry run
 
 
-def test_dry_run_writes_nothing_and_reports_not_null_on_vector_and_field(
-        dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann")]},
-                    {"person": [person(1, "Anne", 1), person(2, None), person(3, "Cid")]},
-                    other_shape=shape(nullable={"person.name"}))
+def test_dry_run_writes_nothing_and_reports_not_null_on_vector_and_field(dbs: Databases) -> None:
+    pair = dbs.pair(
+        {"person": [person(1, "Ann")]},
+        {"person": [person(1, "Anne", 1), person(2, None), person(3, "Cid")]},
+        other_shape=shape(nullable={"person.name"}),
+    )
     plan = pair.plan("replace")
     assert plan.get("person", urn(2)).action is Action.CREATE
     before = pair.snapshot()
     report = pair.commit(plan, dry_run=True)
     assert pair.snapshot() == before
-    assert [(p.resource, p.uuid, p.field) for p in report.problems] == [
-        ("person", urn(2), "name")]
+    assert [(p.resource, p.uuid, p.field) for p in report.problems] == [("person", urn(2), "name")]
     # what would have been written is still reported
     assert report.counts["create"] == 1 and report.counts["update"] == 1
 
 
 def test_dry_run_without_problems_reports_counts_and_writes_nothing(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann")]},
-                    {"person": [person(1, "Anne", 1), person(2, "Bob")]})
+    pair = dbs.pair(
+        {"person": [person(1, "Ann")]}, {"person": [person(1, "Anne", 1), person(2, "Bob")]}
+    )
     before = pair.snapshot()
     report = pair.commit(policy="replace", dry_run=True)
     assert report.ok and report.counts == {"create": 1, "update": 1}
@@ -252,16 +296,27 @@ def test_dry_run_without_problems_reports_counts_and_writes_nothing(dbs: Databas
 
 
 def test_journal_row_with_before_after_images(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann", 0, age=30), person(3, "Cid", 0, deleted=False)]},
-                    {"person": [person(1, "Anne", 1, age=30), person(2, "Bob"),
-                                person(3, "Cid", 1, deleted=True)]})
-    report = pair.commit(policy=lambda v: setattr(v, "strategy",
-                                                 ["create", "update", "delete"]) or
-                         setattr(v, "resolution", "other"))
+    pair = dbs.pair(
+        {"person": [person(1, "Ann", 0, age=30), person(3, "Cid", 0, deleted=False)]},
+        {
+            "person": [
+                person(1, "Anne", 1, age=30),
+                person(2, "Bob"),
+                person(3, "Cid", 1, deleted=True),
+            ]
+        },
+    )
+    report = pair.commit(
+        policy=lambda v: (
+            setattr(v, "strategy", ["create", "update", "delete"])
+            or setattr(v, "resolution", "other")
+        )
+    )
     with pair.this.engine.connect() as conn:
         [entry] = conn.execute(sa.text("SELECT * FROM truce_journal")).mappings().all()
-        images = conn.execute(sa.text(
-            "SELECT * FROM truce_journal_image ORDER BY seq")).mappings().all()
+        images = (
+            conn.execute(sa.text("SELECT * FROM truce_journal_image ORDER BY seq")).mappings().all()
+        )
     assert entry["id"] == report.journal_id
     assert entry["other_source"] == pair.other.label
     assert json.loads(entry["counts"]) == {"create": 1, "update": 1, "delete": 1}
@@ -280,10 +335,17 @@ def test_journal_row_with_before_after_images(dbs: Databases) -> None:
 
 def test_json_and_decimal_fields_compare_and_commit(dbs: Databases) -> None:
     typed = shape(extra={"person.tags": sa.JSON(), "person.score": sa.Numeric(6, 2)})
-    pair = dbs.pair({"person": [person(1, "Ann", 0, tags={"a": [1]}, score=1.5)]},
-                    {"person": [person(1, "Ann", 1, tags={"a": [1, 2]}, score=2.25),
-                                person(2, "Bob", 0, tags=["x"], score=3)]},
-                    this_shape=typed, other_shape=typed)
+    pair = dbs.pair(
+        {"person": [person(1, "Ann", 0, tags={"a": [1]}, score=1.5)]},
+        {
+            "person": [
+                person(1, "Ann", 1, tags={"a": [1, 2]}, score=2.25),
+                person(2, "Bob", 0, tags=["x"], score=3),
+            ]
+        },
+        this_shape=typed,
+        other_shape=typed,
+    )
     plan = pair.plan("replace")
     assert plan.get("person", urn(1)).action is Action.UPDATE
     pair.commit(plan)

@@ -18,10 +18,13 @@ def read(folder: Path, tmp_path: Path):
 def test_rows_links_references_and_empty_cells(tmp_path: Path) -> None:
     folder = tmp_path / "csv"
     folder.mkdir()
-    write(folder / "address.csv", f"uuid,person_id,street,modified_on\n{A1},{P1},\"1 Main\nSt\",\n")
-    write(folder / "person.csv", "uuid,modified_on,name,age,location_id,shoe\n"
-                                 f"{P1},2024-05-01T10:00:00Z,Ann,,{L1},42\n"
-                                 "p2,last tuesday,Bob,female,,\n")
+    write(folder / "address.csv", f'uuid,person_id,street,modified_on\n{A1},{P1},"1 Main\nSt",\n')
+    write(
+        folder / "person.csv",
+        "uuid,modified_on,name,age,location_id,shoe\n"
+        f"{P1},2024-05-01T10:00:00Z,Ann,,{L1},42\n"
+        "p2,last tuesday,Bob,female,,\n",
+    )
     write(folder / "things.csv", "uuid\nx\n")
     records, warnings = read(folder, tmp_path)
     person, bad, address = records
@@ -45,11 +48,13 @@ def test_row_with_too_many_cells_is_an_error_record(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("data", "where"),
-    [(b"name\nAnn\n", "line 1"),
-     (b"", "line 1"),
-     (b"uuid,name\nu1,\"Ann\nu2,Bob\n", "line"),
-     (b"uuid,name\nu1,Ann\nu2,B\xffb\n", "line 3"),
-     (b"uuid,name,name\n", "line 1")],
+    [
+        (b"name\nAnn\n", "line 1"),
+        (b"", "line 1"),
+        (b'uuid,name\nu1,"Ann\nu2,Bob\n', "line"),
+        (b"uuid,name\nu1,Ann\nu2,B\xffb\n", "line 3"),
+        (b"uuid,name,name\n", "line 1"),
+    ],
 )
 def test_malformed_files_name_file_and_line(tmp_path: Path, data: bytes, where: str) -> None:
     folder = tmp_path / "csv"

@@ -65,11 +65,17 @@ def _documents(plan: Plan) -> dict:
 
 
 def _save_in_another_process(pair: tuple[Path, Path], out: Path) -> None:
-    constants = "\n".join(f"{n} = {globals()[n]!r}" for n in
-                          ("THIS_NEWER", "TIE", "OTHER_ONLY", "CREATED"))
-    script = _SAVE_SCRIPT.format(repo=str(REPO), this=str(pair[0]), other=str(pair[1]),
-                                 out=str(out), constants=constants,
-                                 override=inspect.getsource(_override))
+    constants = "\n".join(
+        f"{n} = {globals()[n]!r}" for n in ("THIS_NEWER", "TIE", "OTHER_ONLY", "CREATED")
+    )
+    script = _SAVE_SCRIPT.format(
+        repo=str(REPO),
+        this=str(pair[0]),
+        other=str(pair[1]),
+        out=str(out),
+        constants=constants,
+        override=inspect.getsource(_override),
+    )
     subprocess.run([sys.executable, "-c", script], check=True, cwd=REPO)
 
 
@@ -96,8 +102,9 @@ def test_changed_record_is_stale_and_skipped(pair, tmp_path):
     _override(plan)
     save_decisions(plan, path)
     with sqlite3.connect(pair[0]) as conn:  # someone edits one decided record in THIS
-        conn.execute("UPDATE pr_person SET comments = 'edited meanwhile' WHERE uuid = ?",
-                     (THIS_NEWER,))
+        conn.execute(
+            "UPDATE pr_person SET comments = 'edited meanwhile' WHERE uuid = ?", (THIS_NEWER,)
+        )
     later = _plan(pair)
     report = apply_decisions(later, path)
     assert report.applied == 3 and report.missing == []
@@ -137,14 +144,27 @@ def test_cli_commit_with_decisions(pair, tmp_path, capsys):
     plan = _plan(pair)
     _override(plan)
     save_decisions(plan, path)
-    code = main(["commit", str(pair[0]), str(pair[1]), "--policy", "replace-newer",
-                 "--decisions", str(path), "--yes"])
+    code = main(
+        [
+            "commit",
+            str(pair[0]),
+            str(pair[1]),
+            "--policy",
+            "replace-newer",
+            "--decisions",
+            str(path),
+            "--yes",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "4 decision(s) applied, 0 stale" in captured.err
     with sqlite3.connect(pair[0]) as conn:
-        kept = conn.execute("SELECT comments FROM pr_person WHERE uuid = ?",
-                            (THIS_NEWER,)).fetchone()[0]
+        kept = conn.execute(
+            "SELECT comments FROM pr_person WHERE uuid = ?", (THIS_NEWER,)
+        ).fetchone()[0]
     assert kept == plan.get("pr_person", THIS_NEWER).other_values["comments"]
-    assert main(["preview", str(pair[0]), str(pair[1]), "--decisions",
-                 str(tmp_path / "none.json")]) == 2
+    assert (
+        main(["preview", str(pair[0]), str(pair[1]), "--decisions", str(tmp_path / "none.json")])
+        == 2
+    )

@@ -19,10 +19,40 @@ from core.sources.open import open_other
 from core.sources.sql import SqlDataset
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
-TOKENS = [b"<", b">", b"&", b"&amp;", b"&x;", b'"', b"'", b"</resource>", b"<resource>",
-          b"<!DOCTYPE s3xml>", b"]]>", b"\x00", b"\xff", b"{", b"}", b"[", b"]", b",", b":",
-          b"\n", b"\r\n", b"1e999", b"9" * 5000, b"null", b"true", b'"@uuid"', b'"$_',
-          b'"$k_', b"<data field='x' value='[[[['>", b'"""', b"urn:uuid:", b"\\u0000"]
+TOKENS = [
+    b"<",
+    b">",
+    b"&",
+    b"&amp;",
+    b"&x;",
+    b'"',
+    b"'",
+    b"</resource>",
+    b"<resource>",
+    b"<!DOCTYPE s3xml>",
+    b"]]>",
+    b"\x00",
+    b"\xff",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b",",
+    b":",
+    b"\n",
+    b"\r\n",
+    b"1e999",
+    b"9" * 5000,
+    b"null",
+    b"true",
+    b'"@uuid"',
+    b'"$_',
+    b'"$k_',
+    b"<data field='x' value='[[[['>",
+    b'"""',
+    b"urn:uuid:",
+    b"\\u0000",
+]
 CASES = {"xml": 900, "json": 900, "csv": 600}
 
 
@@ -34,7 +64,7 @@ def _mutate(data: bytes, rng: random.Random) -> bytes:
         if op == 0 and data:
             data[min(at, len(data) - 1)] = rng.randrange(256)
         elif op == 1:
-            del data[at:at + rng.randint(1, 40)]
+            del data[at : at + rng.randint(1, 40)]
         elif op == 2:
             data[at:at] = rng.choice(TOKENS)
         elif op == 3:
@@ -57,9 +87,12 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     export(other, folder / "seed.json", "s3json", "2024-04-26")
     export(other, folder / "csv", "csv", "2024-04-26")
     other.close()
-    yield {"schema": this.schema, "xml": (folder / "seed.xml").read_bytes(),
-           "json": (folder / "seed.json").read_bytes(),
-           "csv": {p.name: p.read_bytes() for p in (folder / "csv").glob("*.csv")}}
+    yield {
+        "schema": this.schema,
+        "xml": (folder / "seed.xml").read_bytes(),
+        "json": (folder / "seed.json").read_bytes(),
+        "csv": {p.name: p.read_bytes() for p in (folder / "csv").glob("*.csv")},
+    }
     this.close()
 
 

@@ -27,12 +27,25 @@ EDEN_EXPORTS = REFERENCE / "eden-exports"
 
 def _plan_key(plan: Plan) -> tuple[list, list]:
     vectors = sorted(
-        (v.resource, v.uuid, v.method.value, v.action.value, v.reason, v.differing,
-         repr(sorted(v.other_values.items())), v.parent, v.other_modified, v.other_created,
-         v.other_mci, tuple(map(str, v.problems)))
-        for v in plan.vectors)
-    unchanged = sorted((u.resource, u.uuid, u.note, u.parent, u.other_modified)
-                       for u in plan.unchanged)
+        (
+            v.resource,
+            v.uuid,
+            v.method.value,
+            v.action.value,
+            v.reason,
+            v.differing,
+            repr(sorted(v.other_values.items())),
+            v.parent,
+            v.other_modified,
+            v.other_created,
+            v.other_mci,
+            tuple(map(str, v.problems)),
+        )
+        for v in plan.vectors
+    )
+    unchanged = sorted(
+        (u.resource, u.uuid, u.note, u.parent, u.other_modified) for u in plan.unchanged
+    )
     return vectors, unchanged
 
 
@@ -48,7 +61,8 @@ def db_plan_key() -> tuple[list, list]:
 
 @pytest.mark.parametrize("name", ["incoming.xml", "incoming.json", "csv"])
 def test_the_sample_pair_gives_the_same_plan_from_every_form(
-        db_plan_key: tuple, tmp_path: Path, name: str) -> None:
+    db_plan_key: tuple, tmp_path: Path, name: str
+) -> None:
     path = SAMPLES / name
     if name == "csv":
         other_db = SqlDataset(SAMPLES / "incoming.db", readonly=True)
@@ -64,11 +78,11 @@ def test_the_sample_pair_gives_the_same_plan_from_every_form(
 
 def test_sample_files_are_current_with_their_generator(tmp_path: Path) -> None:
     script = REPO_ROOT / "scripts" / "build_exchange_samples.py"
-    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True,
-                   capture_output=True)
+    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True, capture_output=True)
     for name in ("incoming.xml", "incoming.json"):
         assert (tmp_path / name).read_bytes() == (SAMPLES / name).read_bytes(), (
-            f"run scripts/build_exchange_samples.py to refresh {name}")
+            f"run scripts/build_exchange_samples.py to refresh {name}"
+        )
 
 
 def test_the_sample_files_carry_the_broken_records_as_text() -> None:
@@ -102,16 +116,16 @@ def test_every_eden_export_loads_without_error(eden_schema, path: Path) -> None:
     assert [(r.place, r.problems) for r in records if r.problems] == []
     for warning in source.unknown_columns(eden_schema):
         # Only Eden's own bookkeeping resources are not in THIS's five tables.
-        assert any(name in warning for name in ("pr_person_user", "auth_user",
-                                                "gis_location_tag"))
+        assert any(name in warning for name in ("pr_person_user", "auth_user", "gis_location_tag"))
 
 
 def _by_uuid(path: Path, schema) -> dict:
     return {(r.resource, r.uuid): r for r in open_other(path).records(schema)}
 
 
-@pytest.mark.parametrize("name", ["01-seeded-pr_person-addr_contact.xml",
-                                  "01-seeded-pr_person-addr_contact.s3json"])
+@pytest.mark.parametrize(
+    "name", ["01-seeded-pr_person-addr_contact.xml", "01-seeded-pr_person-addr_contact.s3json"]
+)
 def test_eden_values_are_what_eden_meant(eden_schema, name: str) -> None:
     records = _by_uuid(EDEN_EXPORTS / name, eden_schema)
     admin = records[("pr_person", "urn:uuid:72827fcf-3cda-4c49-95fa-8b363115910f")]
@@ -121,16 +135,18 @@ def test_eden_values_are_what_eden_meant(eden_schema, name: str) -> None:
     assert amara.values["first_name"] == "Amara" and amara.values["gender"] == 2
     assert str(amara.values["date_of_birth"]) == "1984-03-14"
     assert amara.values["location_id"] == "urn:uuid:505de002-28f9-5217-ab6a-53e117db0528"
-    contacts = [r for r in records.values() if r.resource == "pr_contact"
-                and r.master == ("pr_person", amara.uuid)]
+    contacts = [
+        r
+        for r in records.values()
+        if r.resource == "pr_contact" and r.master == ("pr_person", amara.uuid)
+    ]
     assert {c.values["value"] for c in contacts} >= {"amara.perera@example.org"}
     zoe = records[("pr_person", "urn:uuid:ce5fbd45-d8fa-5865-b4b0-d13c0ff75a39")]
     assert zoe.values["last_name"] == "O'Brien-Müller"
 
 
 def test_eden_deletions_and_locations(eden_schema) -> None:
-    records = _by_uuid(EDEN_EXPORTS / "02-mutated-pr_person-addr_contact-deleted.xml",
-                       eden_schema)
+    records = _by_uuid(EDEN_EXPORTS / "02-mutated-pr_person-addr_contact-deleted.xml", eden_schema)
     gone = records[("pr_person", "urn:uuid:1fd5a4ae-616d-57fb-9b36-c251a180c2f3")]
     assert gone.deleted and not gone.problems
     assert sum(r.deleted for r in records.values()) == 1

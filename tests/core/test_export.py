@@ -23,8 +23,10 @@ A_NEW, A_OLD, P_EDGE = urn(6), urn(7), urn(8)
 
 def _rows() -> dict:
     return {
-        "location": [{"uuid": L_PARENT, "name": "Province", "modified_on": at(0)},
-                     {"uuid": L_OLD, "name": "Town", "parent": L_PARENT, "modified_on": at(1)}],
+        "location": [
+            {"uuid": L_PARENT, "name": "Province", "modified_on": at(0)},
+            {"uuid": L_OLD, "name": "Town", "parent": L_PARENT, "modified_on": at(1)},
+        ],
         "person": [
             {"uuid": P_OLD, "name": "Old", "modified_on": at(2)},
             {"uuid": P_NEW, "name": "New", "location_id": L_OLD, "modified_on": at(20)},
@@ -56,15 +58,17 @@ def _uuids(records) -> set[str]:
 
 
 def test_master_older_than_t_with_a_newer_component_comes_with_only_that_component(
-        dataset: SqlDataset, tmp_path: Path) -> None:
+    dataset: SqlDataset, tmp_path: Path
+) -> None:
     records, _ = _exported(dataset, tmp_path / "e.xml", at(10))
     by_uuid = {r.uuid: r for r in records}
     assert P_OLD in by_uuid and A_NEW in by_uuid and A_OLD not in by_uuid
     assert by_uuid[A_NEW].master == ("person", P_OLD)
 
 
-def test_referenced_old_records_are_exported_transitively(dataset: SqlDataset,
-                                                          tmp_path: Path) -> None:
+def test_referenced_old_records_are_exported_transitively(
+    dataset: SqlDataset, tmp_path: Path
+) -> None:
     records, _ = _exported(dataset, tmp_path / "e.xml", at(18))
     assert _uuids(records) == {P_NEW, L_OLD, L_PARENT, P_UNDATED}
 
@@ -81,8 +85,7 @@ def test_undated_records_count_as_modified(dataset: SqlDataset, tmp_path: Path) 
     assert _uuids(records) == {P_UNDATED}
 
 
-def test_masters_oldest_first_undated_first_and_muntil(dataset: SqlDataset,
-                                                       tmp_path: Path) -> None:
+def test_masters_oldest_first_undated_first_and_muntil(dataset: SqlDataset, tmp_path: Path) -> None:
     path = tmp_path / "e.xml"
     records, result = _exported(dataset, path, at(2))
     root = etree.parse(str(path)).getroot()
@@ -101,7 +104,8 @@ def test_without_msince_everything_is_exported(dataset: SqlDataset, tmp_path: Pa
 
 @pytest.mark.parametrize("msince", ["last tuesday", "2024-13-45", "", "1714557600"])
 def test_unparseable_msince_is_an_error_and_nothing_is_written(
-        dataset: SqlDataset, tmp_path: Path, msince: str) -> None:
+    dataset: SqlDataset, tmp_path: Path, msince: str
+) -> None:
     with pytest.raises(ExportError, match="msince"):
         export(dataset, tmp_path / "e.xml", "s3xml", msince)
     assert not (tmp_path / "e.xml").exists()
@@ -116,14 +120,18 @@ def _rows_by_uuid(dataset: SqlDataset) -> dict:
     found = {}
     for name in dataset.schema.order():
         for record in dataset.resource_records(name, dataset.schema):
-            found[(name, record.uuid)] = (record.values, record.master, record.modified_on,
-                                          record.created_on, record.deleted)
+            found[(name, record.uuid)] = (
+                record.values,
+                record.master,
+                record.modified_on,
+                record.created_on,
+                record.deleted,
+            )
     return found
 
 
 @pytest.mark.parametrize("fmt", ["s3xml", "s3json", "csv"])
-def test_round_trip_into_an_empty_database(sqlite_dbs: Databases, tmp_path: Path,
-                                           fmt: str) -> None:
+def test_round_trip_into_an_empty_database(sqlite_dbs: Databases, tmp_path: Path, fmt: str) -> None:
     source = SqlDataset(sqlite_dbs.build(_rows()))
     target = SqlDataset(sqlite_dbs.build({}))
     path = tmp_path / f"e.{fmt}"
@@ -142,39 +150,61 @@ def test_round_trip_into_an_empty_database(sqlite_dbs: Databases, tmp_path: Path
 
 
 # ----- property: a database against its own export is all unchanged
-_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-                max_size=12)
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12
+)
 _STAMP = st.one_of(st.none(), st.datetimes(datetime(2000, 1, 1), datetime(2030, 1, 1)))
 
 
 @st.composite
 def _datasets(draw) -> dict:
     n_loc = draw(st.integers(0, 3))
-    locations = [{"uuid": urn(100 + i), "name": draw(st.one_of(st.none(), _TEXT)),
-                  "parent": urn(100 + draw(st.integers(0, i - 1))) if i and draw(st.booleans())
-                  else None, "modified_on": draw(_STAMP), "deleted": draw(st.booleans())}
-                 for i in range(n_loc)]
+    locations = [
+        {
+            "uuid": urn(100 + i),
+            "name": draw(st.one_of(st.none(), _TEXT)),
+            "parent": urn(100 + draw(st.integers(0, i - 1))) if i and draw(st.booleans()) else None,
+            "modified_on": draw(_STAMP),
+            "deleted": draw(st.booleans()),
+        }
+        for i in range(n_loc)
+    ]
     persons, addresses = [], []
     for i in range(draw(st.integers(0, 4))):
-        persons.append({"uuid": urn(200 + i), "name": draw(_TEXT),
-                        "age": draw(st.one_of(st.none(), st.integers(-2**63, 2**63 - 1))),
-                        "location_id": urn(100 + draw(st.integers(0, n_loc - 1)))
-                        if n_loc and draw(st.booleans()) else None,
-                        "modified_on": draw(_STAMP), "mci": draw(st.one_of(st.none(),
-                                                                           st.integers(0, 9)))})
+        persons.append(
+            {
+                "uuid": urn(200 + i),
+                "name": draw(_TEXT),
+                "age": draw(st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1))),
+                "location_id": urn(100 + draw(st.integers(0, n_loc - 1)))
+                if n_loc and draw(st.booleans())
+                else None,
+                "modified_on": draw(_STAMP),
+                "mci": draw(st.one_of(st.none(), st.integers(0, 9))),
+            }
+        )
         for j in range(draw(st.integers(0, 2))):
-            addresses.append({"uuid": urn(300 + 10 * i + j), "person_id": urn(200 + i),
-                              "street": draw(st.one_of(st.none(), _TEXT)),
-                              "modified_on": draw(_STAMP)})
+            addresses.append(
+                {
+                    "uuid": urn(300 + 10 * i + j),
+                    "person_id": urn(200 + i),
+                    "street": draw(st.one_of(st.none(), _TEXT)),
+                    "modified_on": draw(_STAMP),
+                }
+            )
     return {"location": locations, "person": persons, "address": addresses}
 
 
 @pytest.mark.parametrize("fmt", ["s3xml", "s3json"])
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(rows=_datasets())
-def test_a_database_against_its_own_export_is_unchanged(tmp_path_factory, fmt: str,
-                                                         rows: dict) -> None:
+def test_a_database_against_its_own_export_is_unchanged(
+    tmp_path_factory, fmt: str, rows: dict
+) -> None:
     folder = tmp_path_factory.mktemp("prop")
     databases = Databases("sqlite", folder, None)
     dataset = SqlDataset(databases.build(rows))

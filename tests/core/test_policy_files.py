@@ -38,8 +38,18 @@ def _plan(sample_paths: dict[str, Path], policy: str | None) -> Plan:
 
 def _shape(plan: Plan) -> list[tuple]:
     """Everything a policy decides, per vector."""
-    return sorted((v.resource, v.uuid, v.strategy, repr(v.resolution), v.default_resolution,
-                   v.action.value, v.reason) for v in plan.vectors)
+    return sorted(
+        (
+            v.resource,
+            v.uuid,
+            v.strategy,
+            repr(v.resolution),
+            v.default_resolution,
+            v.action.value,
+            v.reason,
+        )
+        for v in plan.vectors
+    )
 
 
 def _toml_text(strategy: tuple[Method, ...], resolution: Resolution | None) -> str:
@@ -82,8 +92,9 @@ def test_preset_sets_strategy_and_resolution(name, sample_paths):
         assert vector.strategy == strategy
         assert vector.resolution == resolution
     actions = {(v.resource, v.uuid): v.action for v in plan.vectors}
-    by_method = {m: {v.action for v in plan.vectors if v.method is m and not v.problems}
-                 for m in Method}
+    by_method = {
+        m: {v.action for v in plan.vectors if v.method is m and not v.problems} for m in Method
+    }
     # Methods outside the strategy are skipped, never written.
     for method in Method:
         if method not in strategy:
@@ -114,9 +125,11 @@ def test_no_policy_creates_and_keeps_this(sample_paths):
 
 def test_resource_table_overrides_default_key_by_key(sample_paths, tmp_path):
     path = tmp_path / "p.toml"
-    path.write_text('[default]\nstrategy = ["create", "update"]\nresolution = "newer"\n'
-                    'default_resolution = "other"\n\n'
-                    '[resources.pr_person]\nresolution = { comments = "this" }\n')
+    path.write_text(
+        '[default]\nstrategy = ["create", "update"]\nresolution = "newer"\n'
+        'default_resolution = "other"\n\n'
+        '[resources.pr_person]\nresolution = { comments = "this" }\n'
+    )
     plan = _plan(sample_paths, str(path))
     person = plan.get("pr_person", OTHER_NEWER)
     assert person.strategy == (Method.CREATE, Method.UPDATE)
@@ -137,21 +150,25 @@ def _error(tmp_path: Path, name: str, text: str) -> str:
 
 
 def test_malformed_toml_names_file_line_and_column(tmp_path):
-    message = _error(tmp_path, "p.toml", '[default]\nstrategy = [create]\n')
+    message = _error(tmp_path, "p.toml", "[default]\nstrategy = [create]\n")
     assert "line 2, column 13: malformed TOML" in message
     message = _error(tmp_path, "q.toml", '[default]\nstrategy = ["create"\n')
     assert "line 2 (end of file): malformed TOML: Unclosed array" in message
 
 
 def test_unknown_key_names_line_and_key(tmp_path):
-    message = _error(tmp_path, "p.toml",
-                     '[default]\nstrategy = ["create"]\n\n[resources.pr_person]\ncolour = 1\n')
+    message = _error(
+        tmp_path,
+        "p.toml",
+        '[default]\nstrategy = ["create"]\n\n[resources.pr_person]\ncolour = 1\n',
+    )
     assert "line 5" in message and "key resources.pr_person.colour" in message
 
 
 def test_bad_resolution_in_inline_table(tmp_path):
-    message = _error(tmp_path, "p.toml",
-                     '[resources.pr_person]\nresolution = { comments = "sideways" }\n')
+    message = _error(
+        tmp_path, "p.toml", '[resources.pr_person]\nresolution = { comments = "sideways" }\n'
+    )
     assert "line 2" in message and "resources.pr_person.resolution.comments" in message
     assert "'sideways'" in message
 
@@ -178,23 +195,29 @@ def test_unknown_preset_or_suffix(tmp_path):
         load_policy(str(tmp_path / "missing.toml"))
 
 
-def test_raising_hook_names_the_vector_exits_2_and_commits_nothing(
-        sample_paths, tmp_path, capsys):
+def test_raising_hook_names_the_vector_exits_2_and_commits_nothing(sample_paths, tmp_path, capsys):
     this = tmp_path / "local.db"
     shutil.copy(sample_paths["local"], this)
     before = this.read_bytes()
     hook = tmp_path / "hook.py"
-    hook.write_text("def sync_resolve(vector):\n"
-                    "    if vector.resource == 'pr_person':\n"
-                    "        raise KeyError('no rule for ' + vector.uuid)\n"
-                    "    vector.strategy = [vector.METHOD.CREATE]\n")
-    code = main(["commit", str(this), str(sample_paths["incoming"]), "--policy", str(hook),
-                 "--yes"])
+    hook.write_text(
+        "def sync_resolve(vector):\n"
+        "    if vector.resource == 'pr_person':\n"
+        "        raise KeyError('no rule for ' + vector.uuid)\n"
+        "    vector.strategy = [vector.METHOD.CREATE]\n"
+    )
+    code = main(
+        ["commit", str(this), str(sample_paths["incoming"]), "--policy", str(hook), "--yes"]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert f"policy {hook} raised KeyError" in err
     assert "on pr_person urn:uuid:" in err and "Traceback" not in err
     assert this.read_bytes() == before
-    tables = {r[0] for r in sqlite3.connect(this).execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = {
+        r[0]
+        for r in sqlite3.connect(this).execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+        )
+    }
     assert "truce_journal" not in tables

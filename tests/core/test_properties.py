@@ -15,8 +15,11 @@ from hypothesis import strategies as st
 from core.vectors import outcomes
 from core.vocabulary import WRITING_ACTIONS, Action, Method, Resolution, Side
 
-FAST = settings(max_examples=50, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 PEOPLE, PLACES, HOMES = (1, 2, 3, 4), (90, 91, 92), (20, 21, 22)
 names = st.sampled_from(["Ann", "Bob", "Cid"])
 stamps = st.one_of(st.none(), st.integers(0, 3).map(at))
@@ -25,28 +28,56 @@ stamps = st.one_of(st.none(), st.integers(0, 3).map(at))
 @st.composite
 def datasets(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
     places = draw(st.lists(st.sampled_from(PLACES), unique=True, max_size=3))
-    place = st.one_of(st.none(), st.sampled_from([uid(n) for n in places])) if places \
-        else st.none()
-    locations = [{"uuid": uid(n), "name": draw(names), "parent": draw(place),
-                  "modified_on": draw(stamps), "deleted": False} for n in places]
+    place = st.one_of(st.none(), st.sampled_from([uid(n) for n in places])) if places else st.none()
+    locations = [
+        {
+            "uuid": uid(n),
+            "name": draw(names),
+            "parent": draw(place),
+            "modified_on": draw(stamps),
+            "deleted": False,
+        }
+        for n in places
+    ]
     people = draw(st.lists(st.sampled_from(PEOPLE), unique=True, max_size=4))
-    persons = [{"uuid": uid(n), "name": draw(names), "age": draw(st.none() | st.integers(1, 3)),
-                "location_id": draw(place), "modified_on": draw(stamps),
-                "deleted": draw(st.booleans())} for n in people]
+    persons = [
+        {
+            "uuid": uid(n),
+            "name": draw(names),
+            "age": draw(st.none() | st.integers(1, 3)),
+            "location_id": draw(place),
+            "modified_on": draw(stamps),
+            "deleted": draw(st.booleans()),
+        }
+        for n in people
+    ]
     homes = draw(st.lists(st.sampled_from(HOMES), unique=True, max_size=3)) if people else []
-    addresses = [{"uuid": uid(n), "person_id": uid(draw(st.sampled_from(people))),
-                  "street": draw(names), "location_id": draw(place),
-                  "modified_on": draw(stamps), "deleted": False} for n in homes]
+    addresses = [
+        {
+            "uuid": uid(n),
+            "person_id": uid(draw(st.sampled_from(people))),
+            "street": draw(names),
+            "location_id": draw(place),
+            "modified_on": draw(stamps),
+            "deleted": False,
+        }
+        for n in homes
+    ]
     return {"location": locations, "person": persons, "address": addresses}
 
 
 resolutions = st.sampled_from(list(Resolution))
 fields = ("name", "age", "location_id", "street", "parent", "deleted")
-policies = st.fixed_dictionaries({
-    "resolution": st.one_of(st.none(), resolutions,
-                            st.dictionaries(st.sampled_from(fields), resolutions, max_size=3)),
-    "default_resolution": st.one_of(st.none(), resolutions),
-})
+policies = st.fixed_dictionaries(
+    {
+        "resolution": st.one_of(
+            st.none(),
+            resolutions,
+            st.dictionaries(st.sampled_from(fields), resolutions, max_size=3),
+        ),
+        "default_resolution": st.one_of(st.none(), resolutions),
+    }
+)
 
 
 @contextmanager
@@ -65,15 +96,19 @@ def test_commit_then_recompute_is_idempotent(this: dict[str, Any], other: dict[s
     with pair_of(this, other) as pair:
         pair.commit(policy="replace")
         again = pair.plan("replace")
-        leftover = [(v.resource, v.uuid, v.action, v.reason) for v in again.vectors
-                    if v.action in WRITING_ACTIONS]
+        leftover = [
+            (v.resource, v.uuid, v.action, v.reason)
+            for v in again.vectors
+            if v.action in WRITING_ACTIONS
+        ]
         assert leftover == []
 
 
 @FAST
 @given(this=datasets(), other=datasets())
 def test_resolved_other_leaves_touched_records_equal_to_other(
-        this: dict[str, Any], other: dict[str, Any]) -> None:
+    this: dict[str, Any], other: dict[str, Any]
+) -> None:
     with pair_of(this, other) as pair:
         report = pair.commit(policy="replace")
         touched = {(i.resource, i.uuid) for i in report.images}
@@ -90,17 +125,19 @@ def _typed(pair: Pair, dataset: Any) -> dict[tuple[str, str], Any]:
 
 @FAST
 @given(this=datasets(), other=datasets(), policy=policies)
-def test_field_outcome_follows_spec_definition(this: dict[str, Any], other: dict[str, Any],
-                                               policy: dict[str, Any]) -> None:
+def test_field_outcome_follows_spec_definition(
+    this: dict[str, Any], other: dict[str, Any], policy: dict[str, Any]
+) -> None:
     def sync_resolve(vector: Any) -> None:
         vector.resolution = policy["resolution"]
         vector.default_resolution = policy["default_resolution"]
 
     with pair_of(this, other) as pair:
         plan = pair.plan(sync_resolve)
-    rows = {side: {(res, urn_of(r["uuid"])): r for res, records in data.items()
-                   for r in records}
-            for side, data in (("this", this), ("other", other))}
+    rows = {
+        side: {(res, urn_of(r["uuid"])): r for res, records in data.items() for r in records}
+        for side, data in (("this", this), ("other", other))
+    }
     for vector in plan.vectors:
         if vector.method is not Method.UPDATE or vector.action is Action.ERROR:
             continue
@@ -115,8 +152,9 @@ def urn_of(value: str | None) -> str | None:
     return None if value is None else "urn:uuid:" + value
 
 
-def _expected(policy: dict[str, Any], name: str, mine: dict[str, Any],
-              theirs: dict[str, Any]) -> tuple[Resolution, Side, bool, Any]:
+def _expected(
+    policy: dict[str, Any], name: str, mine: dict[str, Any], theirs: dict[str, Any]
+) -> tuple[Resolution, Side, bool, Any]:
     """SPEC §4, computed from the raw rows without the core's help."""
     res = policy["resolution"]
     if isinstance(res, dict) and name in res:
@@ -153,8 +191,9 @@ def _value(row: dict[str, Any], name: str) -> Any:
 
 @FAST
 @given(data=st.data(), this=datasets(), other=datasets())
-def test_vectors_do_not_depend_on_record_order(data: st.DataObject, this: dict[str, Any],
-                                               other: dict[str, Any]) -> None:
+def test_vectors_do_not_depend_on_record_order(
+    data: st.DataObject, this: dict[str, Any], other: dict[str, Any]
+) -> None:
     shuffled = {name: data.draw(st.permutations(rows)) for name, rows in other.items()}
     with pair_of(this, other) as first, pair_of(this, shuffled) as second:
         assert _digest(first.plan("replace-newer")) == _digest(second.plan("replace-newer"))
@@ -162,8 +201,19 @@ def test_vectors_do_not_depend_on_record_order(data: st.DataObject, this: dict[s
 
 def _digest(plan: Any) -> tuple[Any, ...]:
     vectors = sorted(
-        ((v.resource, v.uuid, v.method, v.action, v.parent, tuple(sorted(v.blocked)),
-          tuple((o.name, o.resolution, o.winner, o.tie, repr(o.result)) for o in outcomes(v)))
-         for v in plan.vectors), key=repr)
+        (
+            (
+                v.resource,
+                v.uuid,
+                v.method,
+                v.action,
+                v.parent,
+                tuple(sorted(v.blocked)),
+                tuple((o.name, o.resolution, o.winner, o.tie, repr(o.result)) for o in outcomes(v)),
+            )
+            for v in plan.vectors
+        ),
+        key=repr,
+    )
     unchanged = sorted((u.resource, u.uuid, u.note) for u in plan.unchanged)
     return tuple(vectors), tuple(unchanged)

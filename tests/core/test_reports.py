@@ -32,7 +32,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 OTHER_ONLY = "urn:uuid:7ec6a4c9-68af-4ce9-b54e-677fefbb2bec"  # edited in OTHER only
 HOSTILE = {
     "first_name": "<script>document.title='pwned'</script>",
-    "middle_name": "=HYPERLINK(\"http://evil\")",
+    "middle_name": '=HYPERLINK("http://evil")',
     "last_name": "+SUM(A1)",
     "comments": "@cmd|' /C calc'!A0\r-2",
 }
@@ -46,8 +46,7 @@ def hostile_pair(sample_paths: dict[str, Path], tmp_path: Path) -> tuple[Path, P
     shutil.copy(sample_paths["incoming"], other)
     with sqlite3.connect(other) as conn:
         sets = ", ".join(f"{k} = ?" for k in HOSTILE)
-        conn.execute(f"UPDATE pr_person SET {sets} WHERE uuid = ?",
-                     (*HOSTILE.values(), OTHER_ONLY))
+        conn.execute(f"UPDATE pr_person SET {sets} WHERE uuid = ?", (*HOSTILE.values(), OTHER_ONLY))
     return this, other
 
 
@@ -106,19 +105,34 @@ def test_html_report_in_a_headless_browser(hostile_pair, tmp_path):
     report = tmp_path / "plan.html"
     write_report(plan, report)
     result = subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", f"--user-data-dir={tmp_path / 'chromium'}", "--dump-dom",
-         report.as_uri()],
-        capture_output=True, text=True, timeout=120, check=True)
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'chromium'}",
+            "--dump-dom",
+            report.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     dom = result.stdout
     parser = _Counts()
     parser.feed(dom)
     assert parser.counts == _expected(plan)
     counts = plan.counts()
-    assert parser.ids == {"count-conflicts": counts["conflicts"],
-                          "count-blocked": counts["blocked"],
-                          "count-unresolved": len(unresolved_conflicts(plan))}
+    assert parser.ids == {
+        "count-conflicts": counts["conflicts"],
+        "count-blocked": counts["blocked"],
+        "count-unresolved": len(unresolved_conflicts(plan)),
+    }
     # The hostile value is text, not markup: no script ran, none was parsed.
     assert "<script>" not in dom and "&lt;script&gt;document.title" in dom
     assert "<title>Truce plan" in dom and "pwned" not in dom.split("</title>")[0]
@@ -131,7 +145,7 @@ def test_html_lists_errors_and_blocked_first_and_is_self_contained(hostile_pair)
     page = out.getvalue()
     order = [page.index(f'id="s-{key}"') for key in ("error", "blocked", "create", "update")]
     assert order == sorted(order)
-    for external in ("<script", "src=", "href=\"http", "<link", "url(", "@import"):
+    for external in ("<script", "src=", 'href="http', "<link", "url(", "@import"):
         assert external not in page
     assert 'href="#s-error"' in page  # in-page navigation only
     errors = sum(1 for v in plan.vectors if v.action.value == "error")
@@ -154,8 +168,7 @@ def test_csv_rows_and_injection_neutralised(hostile_pair):
         for cell in row.values():
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
     updates = [v for v in plan.vectors if v.action.value == "update"]
-    assert sum(1 for r in body if r["action"] == "update") == sum(
-        len(v.differing) for v in updates)
+    assert sum(1 for r in body if r["action"] == "update") == sum(len(v.differing) for v in updates)
 
 
 def test_json_report_is_the_plan_document(hostile_pair, tmp_path, capsys):
@@ -189,16 +202,31 @@ class _Pieces(io.StringIO):
 def _big_plan(sample_paths: dict[str, Path], count: int) -> Plan:
     this = open_this(sample_paths["local"], CONVENTIONS)
     t0 = datetime(2024, 5, 1)
-    vectors = [Vector(
-        resource="pr_person", uuid=f"urn:uuid:00000000-0000-4000-8000-{n:012x}",
-        method=Method.UPDATE, label=f"Person {n}", place=f"row {n}",
-        other_values={"first_name": f"New {n}", "last_name": "Same", "comments": f"=c{n}"},
-        this_values={"first_name": f"Old {n}", "last_name": "Same", "comments": None},
-        differing=("first_name", "comments"), this_modified=t0,
-        other_modified=t0 + timedelta(hours=n % 3 - 1), resolution=Resolution.NEWER,
-        this_key=n) for n in range(count)]
-    return Plan(schema=this.schema, this_source="big", other_source="bigger", vectors=vectors,
-                unchanged=[], this_index={})
+    vectors = [
+        Vector(
+            resource="pr_person",
+            uuid=f"urn:uuid:00000000-0000-4000-8000-{n:012x}",
+            method=Method.UPDATE,
+            label=f"Person {n}",
+            place=f"row {n}",
+            other_values={"first_name": f"New {n}", "last_name": "Same", "comments": f"=c{n}"},
+            this_values={"first_name": f"Old {n}", "last_name": "Same", "comments": None},
+            differing=("first_name", "comments"),
+            this_modified=t0,
+            other_modified=t0 + timedelta(hours=n % 3 - 1),
+            resolution=Resolution.NEWER,
+            this_key=n,
+        )
+        for n in range(count)
+    ]
+    return Plan(
+        schema=this.schema,
+        this_source="big",
+        other_source="bigger",
+        vectors=vectors,
+        unchanged=[],
+        this_index={},
+    )
 
 
 def test_100k_vectors_stream_in_seconds(sample_paths):

@@ -16,15 +16,25 @@ from core.policy import Policy
 from core.revert import RevertError, RevertRefused, journal_entries, revert_commit
 from core.session import load_policy, open_pair
 
-ALL_METHODS = Policy("all", lambda v: (setattr(v, "strategy", ["create", "update", "delete"]),
-                                       setattr(v, "resolution", "other")))
+ALL_METHODS = Policy(
+    "all",
+    lambda v: (
+        setattr(v, "strategy", ["create", "update", "delete"]),
+        setattr(v, "resolution", "other"),
+    ),
+)
 
 
 def _sqlite_tables(path: Path) -> dict[str, dict[Any, tuple]]:
     """Every row of every table but the journal's, by primary key."""
     with sqlite3.connect(path) as conn:
-        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = "
-                                            "'table' AND name NOT LIKE 'truce_journal%'")]
+        names = [
+            n
+            for (n,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = "
+                "'table' AND name NOT LIKE 'truce_journal%'"
+            )
+        ]
         return {n: {row[0]: row for row in conn.execute(f"SELECT * FROM {n}")} for n in names}
 
 
@@ -45,8 +55,7 @@ def test_sample_commit_then_revert_restores_every_table(sample_paths, tmp_path):
     assert committed != before
 
     revert = revert_commit(pair.this, report.journal_id)
-    assert revert.counts == {"update": report.counts["update"],
-                             "delete": report.counts["create"]}
+    assert revert.counts == {"update": report.counts["update"], "delete": report.counts["create"]}
     after = _sqlite_tables(this)
     assert set(after) == set(before)
     created = {i.key for i in report.images if i.action == "create"}
@@ -60,8 +69,9 @@ def test_sample_commit_then_revert_restores_every_table(sample_paths, tmp_path):
         assert extra <= created
         for key in extra:
             assert rows[key][deleted] == 1
-            assert rows[key][:deleted] + rows[key][deleted + 1:] == (
-                committed[table][key][:deleted] + committed[table][key][deleted + 1:])
+            assert rows[key][:deleted] + rows[key][deleted + 1 :] == (
+                committed[table][key][:deleted] + committed[table][key][deleted + 1 :]
+            )
     assert sum(len(set(after[t]) - set(before[t])) for t in after) == report.counts["create"]
 
 
@@ -69,27 +79,55 @@ def _people(dbs: Databases, **this_shape: Any) -> Pair:
     """THIS: Ann (with an address) and Bob; OTHER renames Ann, adds Cy with an address,
     and deletes Bob when THIS can record a deletion."""
     deletable = "person.deleted" not in this_shape.get("drop", ())
-    this = {"person": [
-        {"uuid": uid(1), "name": "Ann", "age": 30, "modified_on": at(0), "deleted": False},
-        {"uuid": uid(2), "name": "Bob", "age": 40, "modified_on": at(0), "deleted": False}],
-        "address": [{"uuid": uid(11), "person_id": uid(1), "street": "Old St",
-                     "modified_on": at(0), "deleted": False}]}
-    other = {"person": [
-        {"uuid": uid(1), "name": "Ann B", "age": 31, "modified_on": at(2), "deleted": False},
-        {"uuid": uid(2), "name": "Bob", "age": 40, "modified_on": at(2), "deleted": deletable},
-        {"uuid": uid(3), "name": "Cy", "age": 5, "modified_on": at(1), "deleted": False}],
+    this = {
+        "person": [
+            {"uuid": uid(1), "name": "Ann", "age": 30, "modified_on": at(0), "deleted": False},
+            {"uuid": uid(2), "name": "Bob", "age": 40, "modified_on": at(0), "deleted": False},
+        ],
         "address": [
-            {"uuid": uid(11), "person_id": uid(1), "street": "New St", "modified_on": at(2),
-             "deleted": False},
-            {"uuid": uid(13), "person_id": uid(3), "street": "Cy St", "modified_on": at(1),
-             "deleted": False}]}
+            {
+                "uuid": uid(11),
+                "person_id": uid(1),
+                "street": "Old St",
+                "modified_on": at(0),
+                "deleted": False,
+            }
+        ],
+    }
+    other = {
+        "person": [
+            {"uuid": uid(1), "name": "Ann B", "age": 31, "modified_on": at(2), "deleted": False},
+            {"uuid": uid(2), "name": "Bob", "age": 40, "modified_on": at(2), "deleted": deletable},
+            {"uuid": uid(3), "name": "Cy", "age": 5, "modified_on": at(1), "deleted": False},
+        ],
+        "address": [
+            {
+                "uuid": uid(11),
+                "person_id": uid(1),
+                "street": "New St",
+                "modified_on": at(2),
+                "deleted": False,
+            },
+            {
+                "uuid": uid(13),
+                "person_id": uid(3),
+                "street": "Cy St",
+                "modified_on": at(1),
+                "deleted": False,
+            },
+        ],
+    }
     if not deletable:
         for table in (this, other):
             for rows in table.values():
                 for row in rows:
                     row.pop("deleted")
-    return dbs.pair(this, other, this_shape=shape(**this_shape) if this_shape else shape(),
-                    other_shape=shape(**this_shape) if this_shape else shape())
+    return dbs.pair(
+        this,
+        other,
+        this_shape=shape(**this_shape) if this_shape else shape(),
+        other_shape=shape(**this_shape) if this_shape else shape(),
+    )
 
 
 def test_commit_then_revert_on_each_engine(dbs):
@@ -153,7 +191,8 @@ def test_revert_twice_or_unknown_is_refused(dbs):
     entries = journal_entries(pair.this)
     assert [(e.id, e.policy, e.note) for e in entries] == [
         (report.journal_id, "all", None),
-        (revert.journal_id, "revert", f"revert of commit {report.journal_id}")]
+        (revert.journal_id, "revert", f"revert of commit {report.journal_id}"),
+    ]
 
 
 def test_cli_journal_and_revert(sample_paths, tmp_path, capsys):
@@ -169,9 +208,11 @@ def test_cli_journal_and_revert(sample_paths, tmp_path, capsys):
     assert listing.startswith("   1  ") and f"{other} → {this}" in listing
     assert "policy replace: 98 create" in listing
     with sqlite3.connect(this) as conn:  # a later edit of a record the commit updated
-        conn.execute("UPDATE pr_person SET modified_on = '2030-01-01 00:00:00' WHERE id = ("
-                     "SELECT CAST(record_key AS INTEGER) FROM truce_journal_image "
-                     "WHERE resource = 'pr_person' AND action = 'update' LIMIT 1)")
+        conn.execute(
+            "UPDATE pr_person SET modified_on = '2030-01-01 00:00:00' WHERE id = ("
+            "SELECT CAST(record_key AS INTEGER) FROM truce_journal_image "
+            "WHERE resource = 'pr_person' AND action = 'update' LIMIT 1)"
+        )
     assert main(["revert", str(this), "1", "--yes"]) == 3
     assert "revert of commit 1 refused: 1 record(s) changed" in capsys.readouterr().err
     assert main(["revert", str(this), "7", "--yes"]) == 2
@@ -194,13 +235,21 @@ def test_eden_revert_marks_created_records_with_char_booleans(dbs):
     from builders import eden_pair, urn
     from test_eden import LATER, eden_person, pentity
 
-    this = {"pr_pentity": [pentity(1, urn(1)), pentity(2, urn(2))],
-            "pr_person": [eden_person(1, urn(1), "Ann", 1),
-                          eden_person(2, urn(2), "Bob", 2, deleted="T")]}
-    other = {"pr_pentity": [pentity(4, uid(1)), pentity(5, uid(2)), pentity(6, uid(3))],
-             "pr_person": [eden_person(4, uid(1), "Ann", 4, deleted="T", modified=LATER),
-                           eden_person(5, uid(2), "Bob", 5, deleted="F", modified=LATER),
-                           eden_person(6, uid(3), "Cid", 6)]}
+    this = {
+        "pr_pentity": [pentity(1, urn(1)), pentity(2, urn(2))],
+        "pr_person": [
+            eden_person(1, urn(1), "Ann", 1),
+            eden_person(2, urn(2), "Bob", 2, deleted="T"),
+        ],
+    }
+    other = {
+        "pr_pentity": [pentity(4, uid(1)), pentity(5, uid(2)), pentity(6, uid(3))],
+        "pr_person": [
+            eden_person(4, uid(1), "Ann", 4, deleted="T", modified=LATER),
+            eden_person(5, uid(2), "Bob", 5, deleted="F", modified=LATER),
+            eden_person(6, uid(3), "Cid", 6),
+        ],
+    }
     pair = eden_pair(dbs, this, other)
     before = pair.snapshot(journal=False)
     report = pair.commit(policy=ALL_METHODS)
@@ -214,5 +263,7 @@ def test_eden_revert_marks_created_records_with_char_booleans(dbs):
         extra = [r for r in after[table] if r not in rows]
         assert [r for r in after[table] if r in rows] == rows, table
         # Only Cid's own row and the super-entity rows made with it are new.
-        assert len(extra) == (1 if table in ("pr_person", "pr_pentity", "sit_trackable")
-                              else 0), (table, extra)
+        assert len(extra) == (1 if table in ("pr_person", "pr_pentity", "sit_trackable") else 0), (
+            table,
+            extra,
+        )

@@ -22,11 +22,18 @@ def test_values_references_components_and_pointers(tmp_path: Path) -> None:
         "$_location": [{"@uuid": L1, "name": "Town"}],
         "$_person": [
             {"@uuid": "x", "@modified_on": "last tuesday", "age": "female"},
-            {"@uuid": P1, "@modified_on": "2024-05-01T10:00:00", "@deleted": "true",
-             "@mci": "3", "name": {"@value": "Ann", "$": "label"}, "age": {"@value": 41},
-             "shoe": 42, "$k_location_id": {"@resource": "location", "@uuid": L1},
-             "$_address": [{"@uuid": A1, "street": "1 Main St"}],
-             "$_person_user": [{"@uuid": "u"}]},
+            {
+                "@uuid": P1,
+                "@modified_on": "2024-05-01T10:00:00",
+                "@deleted": "true",
+                "@mci": "3",
+                "name": {"@value": "Ann", "$": "label"},
+                "age": {"@value": 41},
+                "shoe": 42,
+                "$k_location_id": {"@resource": "location", "@uuid": L1},
+                "$_address": [{"@uuid": A1, "street": "1 Main St"}],
+                "$_person_user": [{"@uuid": "u"}],
+            },
         ],
     }
     path = write(tmp_path / "a.json", json.dumps(document))
@@ -43,18 +50,21 @@ def test_values_references_components_and_pointers(tmp_path: Path) -> None:
 
 
 def test_records_that_are_not_objects_are_error_records(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.json", json.dumps({"$_person": [1, {"@uuid": P1}],
-                                                  "$_location": "nope"}))
+    path = write(
+        tmp_path / "a.json", json.dumps({"$_person": [1, {"@uuid": P1}], "$_location": "nope"})
+    )
     records, _ = read(path, tmp_path)
     assert [bool(r.problems) for r in records] == [True, False, True]
 
 
 @pytest.mark.parametrize(
     ("text", "where"),
-    [('{"$_person": [\n{"@uuid": 1,}]}', "line 2, column"),
-     ("[1, 2]", "line 1, column 1"),
-     ("", "line 1"),
-     ('{"a": "\\ud800' + "x" * 3 + '"', "line 1")],
+    [
+        ('{"$_person": [\n{"@uuid": 1,}]}', "line 2, column"),
+        ("[1, 2]", "line 1, column 1"),
+        ("", "line 1"),
+        ('{"a": "\\ud800' + "x" * 3 + '"', "line 1"),
+    ],
 )
 def test_malformed_files_name_file_line_and_column(tmp_path: Path, text: str, where: str) -> None:
     path = write(tmp_path / "bad.json", text)

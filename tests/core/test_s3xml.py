@@ -18,7 +18,9 @@ def read(path: Path, tmp_path: Path):
 
 
 def test_values_references_and_components(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.xml", f"""<?xml version='1.0' encoding='utf-8'?>
+    path = write(
+        tmp_path / "a.xml",
+        f"""<?xml version='1.0' encoding='utf-8'?>
 <s3xml>
   <resource name="location" uuid="{L1.upper()[9:]}" modified_on="2024-05-01T10:00:00Z">
     <data field="name">Town</data>
@@ -33,7 +35,8 @@ def test_values_references_and_components(tmp_path: Path) -> None:
       <reference field="location_id" resource="location" uuid="{L1}"/>
     </resource>
   </resource>
-</s3xml>""")
+</s3xml>""",
+    )
     records, warnings = read(path, tmp_path)
     assert warnings == []
     location, person, address = records
@@ -50,13 +53,16 @@ def test_values_references_and_components(tmp_path: Path) -> None:
 
 
 def test_bad_values_become_problems_and_the_rest_loads(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.xml", f"""<s3xml>
+    path = write(
+        tmp_path / "a.xml",
+        f"""<s3xml>
 <resource name="person" uuid="{P1}" modified_on="last tuesday">
   <data field="name">Ann</data><data field="age">female</data>
 </resource>
 <resource name="person" modified_on="2024-05-01"><data field="name">No uuid</data></resource>
 <resource name="person" uuid="p3" deleted="True"><data field="name">Gone</data></resource>
-</s3xml>""")
+</s3xml>""",
+    )
     records, _ = read(path, tmp_path)
     assert len(records) == 3
     fields = {p.field for p in records[0].problems}
@@ -68,12 +74,15 @@ def test_bad_values_become_problems_and_the_rest_loads(tmp_path: Path) -> None:
 
 
 def test_unknown_resources_and_fields_are_skipped_with_a_warning(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.xml", f"""<s3xml>
+    path = write(
+        tmp_path / "a.xml",
+        f"""<s3xml>
 <resource name="person" uuid="{P1}"><data field="name">Ann</data><data field="shoe">42</data>
   <resource name="person_user" uuid="x"><data field="user_id">1</data></resource>
 </resource>
 <resource name="auth_user" uuid="y"><resource name="address" uuid="{A1}"/></resource>
-</s3xml>""")
+</s3xml>""",
+    )
     records, warnings = read(path, tmp_path)
     assert [r.resource for r in records] == ["person"]
     assert records[0].values == {"name": "Ann"}
@@ -82,37 +91,49 @@ def test_unknown_resources_and_fields_are_skipped_with_a_warning(tmp_path: Path)
 
 
 def test_reference_to_the_wrong_resource_is_a_problem(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.xml", f"""<s3xml><resource name="person" uuid="{P1}">
+    path = write(
+        tmp_path / "a.xml",
+        f"""<s3xml><resource name="person" uuid="{P1}">
 <data field="name">Ann</data><reference field="location_id" resource="person" uuid="{P1}"/>
-</resource></s3xml>""")
+</resource></s3xml>""",
+    )
     (record,), _ = read(path, tmp_path)
     assert [p.field for p in record.problems] == ["location_id"]
 
 
 def test_multi_reference_list_in_uuid(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.xml", f"""<s3xml><resource name="person" uuid="{P1}">
+    path = write(
+        tmp_path / "a.xml",
+        f"""<s3xml><resource name="person" uuid="{P1}">
 <reference field="location_id" resource="location" uuid='["{L1.upper()[9:]}"]'/>
 </resource><resource name="person" uuid="p2">
 <reference field="location_id" resource="location" uuid='["{L1}", "{P1}"]'/>
-</resource></s3xml>""")
+</resource></s3xml>""",
+    )
     (one, two), _ = read(path, tmp_path)
     assert one.values["location_id"] == L1 and not one.problems
     assert [p.field for p in two.problems] == ["location_id"]
 
 
 def test_top_level_component_links_to_its_master_by_reference(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.xml", f"""<s3xml><resource name="address" uuid="{A1}">
+    path = write(
+        tmp_path / "a.xml",
+        f"""<s3xml><resource name="address" uuid="{A1}">
 <reference field="person_id" resource="person" uuid="{P1}">Ann</reference>
-<data field="street">x</data></resource></s3xml>""")
+<data field="street">x</data></resource></s3xml>""",
+    )
     (record,), _ = read(path, tmp_path)
     assert record.master == ("person", P1)
     assert record.values == {"street": "x"}
 
 
 def test_value_attribute_kinds(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.xml", f"""<s3xml><resource name="person" uuid="{P1}">
+    path = write(
+        tmp_path / "a.xml",
+        f"""<s3xml><resource name="person" uuid="{P1}">
 <data field="name" value="null">shown</data><data field="age" value="1984-03-14"/>
-</resource></s3xml>""")
+</resource></s3xml>""",
+    )
     (record,), _ = read(path, tmp_path)
     assert record.values["name"] is None
     assert [p.field for p in record.problems] == ["age"]
@@ -121,10 +142,12 @@ def test_value_attribute_kinds(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "where"),
-    [("<s3xml><resource name='person'>", "line 1"),
-     ("<s3xml>\n<resource name='person' uuid='a'></data></s3xml>", "line 2"),
-     ("", "line 1"),
-     ("<other/>", "line 1")],
+    [
+        ("<s3xml><resource name='person'>", "line 1"),
+        ("<s3xml>\n<resource name='person' uuid='a'></data></s3xml>", "line 2"),
+        ("", "line 1"),
+        ("<other/>", "line 1"),
+    ],
 )
 def test_malformed_files_name_file_line_and_column(tmp_path: Path, text: str, where: str) -> None:
     path = write(tmp_path / "bad.xml", text)
@@ -150,23 +173,25 @@ def _attacks(tmp_path: Path) -> dict[str, str]:
     record = '<resource name="person" uuid="u1"><data field="name">{}</data></resource>'
     return {
         "billion-laughs": f'<?xml version="1.0"?><!DOCTYPE s3xml [<!ENTITY lol0 "lol">{lols}]>'
-                          f"<s3xml>{record.format('&lol9;')}</s3xml>",
+        f"<s3xml>{record.format('&lol9;')}</s3xml>",
         "quadratic-blowup": f'<?xml version="1.0"?><!DOCTYPE s3xml [<!ENTITY a "{big}">]>'
-                            f"<s3xml>{record.format('&a;' * 20_000)}</s3xml>",
+        f"<s3xml>{record.format('&a;' * 20_000)}</s3xml>",
         "xxe": f'<?xml version="1.0"?><!DOCTYPE s3xml [<!ENTITY xxe SYSTEM '
-               f'"file://{secret}">]><s3xml>{record.format("&xxe;")}</s3xml>',
+        f'"file://{secret}">]><s3xml>{record.format("&xxe;")}</s3xml>',
         "dtd-fetch": '<?xml version="1.0"?><!DOCTYPE s3xml SYSTEM "http://127.0.0.1:9/x.dtd">'
-                     f"<s3xml>{record.format('x')}</s3xml>",
+        f"<s3xml>{record.format('x')}</s3xml>",
         "parameter-entity": '<?xml version="1.0"?><!DOCTYPE s3xml [<!ENTITY % p SYSTEM '
-                            f'"file://{secret}"> %p;]><s3xml>{record.format("x")}</s3xml>',
+        f'"file://{secret}"> %p;]><s3xml>{record.format("x")}</s3xml>',
         "late-doctype": f'<?xml version="1.0"?><!--{"x" * 70_000}--><!DOCTYPE s3xml '
-                        f'[<!ENTITY xxe SYSTEM "file://{secret}">]>'
-                        f"<s3xml>{record.format('&xxe;')}</s3xml>",
+        f'[<!ENTITY xxe SYSTEM "file://{secret}">]>'
+        f"<s3xml>{record.format('&xxe;')}</s3xml>",
     }
 
 
-@pytest.mark.parametrize("attack", ["billion-laughs", "quadratic-blowup", "xxe", "dtd-fetch",
-                                    "parameter-entity", "late-doctype"])
+@pytest.mark.parametrize(
+    "attack",
+    ["billion-laughs", "quadratic-blowup", "xxe", "dtd-fetch", "parameter-entity", "late-doctype"],
+)
 def test_hostile_files_are_refused_fast_and_leak_nothing(tmp_path: Path, attack: str) -> None:
     schema = empty_schema(tmp_path)
     path = write(tmp_path / f"{attack}.xml", _attacks(tmp_path)[attack])
@@ -184,8 +209,10 @@ def test_hostile_files_are_refused_fast_and_leak_nothing(tmp_path: Path, attack:
 
 
 def test_records_are_freed_as_they_are_read(tmp_path: Path) -> None:
-    body = "".join(f'<resource name="person" uuid="u{n}"><data field="name">n{n}</data>'
-                   "</resource>" for n in range(2000))
+    body = "".join(
+        f'<resource name="person" uuid="u{n}"><data field="name">n{n}</data></resource>'
+        for n in range(2000)
+    )
     path = write(tmp_path / "many.xml", f"<s3xml>{body}</s3xml>")
     schema = empty_schema(tmp_path)
     source = S3XmlFile(path)

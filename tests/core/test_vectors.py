@@ -12,27 +12,42 @@ from core.vocabulary import Action, Method, Resolution, Side
 
 
 def person(n: int, name: str, hours: float | None = 0, **values: Any) -> dict[str, Any]:
-    return {"uuid": uid(n), "name": name, "modified_on": None if hours is None else at(hours),
-            **values}
+    return {
+        "uuid": uid(n),
+        "name": name,
+        "modified_on": None if hours is None else at(hours),
+        **values,
+    }
 
 
-def address(n: int, owner: int, street: str, hours: float | None = 0,
-            **values: Any) -> dict[str, Any]:
-    return {"uuid": uid(n), "person_id": uid(owner), "street": street,
-            "modified_on": None if hours is None else at(hours), **values}
+def address(
+    n: int, owner: int, street: str, hours: float | None = 0, **values: Any
+) -> dict[str, Any]:
+    return {
+        "uuid": uid(n),
+        "person_id": uid(owner),
+        "street": street,
+        "modified_on": None if hours is None else at(hours),
+        **values,
+    }
 
 
 def location(n: int, name: str, parent: int | None = None, hours: float = 0) -> dict[str, Any]:
-    return {"uuid": uid(n), "name": name, "parent": uid(parent) if parent else None,
-            "modified_on": at(hours)}
+    return {
+        "uuid": uid(n),
+        "name": name,
+        "parent": uid(parent) if parent else None,
+        "modified_on": at(hours),
+    }
 
 
 # ----- method
 
 
 def test_create_when_this_lacks_identity(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann")]},
-                    {"person": [person(1, "Ann"), person(2, "Bob", age=40)]})
+    pair = dbs.pair(
+        {"person": [person(1, "Ann")]}, {"person": [person(1, "Ann"), person(2, "Bob", age=40)]}
+    )
     plan = pair.plan()
     [vector] = plan.vectors
     assert (vector.uuid, vector.method, vector.action) == (urn(2), Method.CREATE, Action.CREATE)
@@ -42,23 +57,27 @@ def test_create_when_this_lacks_identity(dbs: Databases) -> None:
 
 
 def test_update_when_this_has_identity(dbs: Databases) -> None:
-    plan = dbs.pair({"person": [person(1, "Ann")]},
-                    {"person": [person(1, "Anne", 1)]}).plan("replace")
+    plan = dbs.pair({"person": [person(1, "Ann")]}, {"person": [person(1, "Anne", 1)]}).plan(
+        "replace"
+    )
     [vector] = plan.vectors
     assert (vector.method, vector.action) == (Method.UPDATE, Action.UPDATE)
 
 
 def test_delete_when_other_deleted_and_this_not(dbs: Databases) -> None:
-    plan = dbs.pair({"person": [person(1, "Ann", deleted=False)]},
-                    {"person": [person(1, "Ann", 1, deleted=True)]}).plan()
+    plan = dbs.pair(
+        {"person": [person(1, "Ann", deleted=False)]},
+        {"person": [person(1, "Ann", 1, deleted=True)]},
+    ).plan()
     [vector] = plan.vectors
     assert vector.method is Method.DELETE
 
 
 def test_delete_of_unknown_record_is_unchanged(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann", deleted=True)]},
-                    {"person": [person(1, "Ann", 1, deleted=True),
-                                person(2, "Bob", deleted=True)]})
+    pair = dbs.pair(
+        {"person": [person(1, "Ann", deleted=True)]},
+        {"person": [person(1, "Ann", 1, deleted=True), person(2, "Bob", deleted=True)]},
+    )
     plan = pair.plan(lambda v: setattr(v, "strategy", ["create", "update", "delete"]))
     assert plan.vectors == []
     assert {u.uuid for u in plan.unchanged} == {urn(1), urn(2)}
@@ -71,9 +90,14 @@ def test_delete_of_unknown_record_is_unchanged(dbs: Databases) -> None:
 
 def _master_with_components(dbs: Databases):
     this = {"person": [person(1, "Ann")], "address": [address(11, 1, "Old road")]}
-    other = {"person": [person(1, "Anne", 1), person(2, "Bob", 1)],
-             "address": [address(11, 1, "New road", 1), address(12, 1, "Second road", 1),
-                         address(21, 2, "Bob road", 1)]}
+    other = {
+        "person": [person(1, "Anne", 1), person(2, "Bob", 1)],
+        "address": [
+            address(11, 1, "New road", 1),
+            address(12, 1, "Second road", 1),
+            address(21, 2, "Bob road", 1),
+        ],
+    }
     return dbs.pair(this, other)
 
 
@@ -142,8 +166,10 @@ def test_strategy_fallback_is_create_and_update(dbs: Databases) -> None:
 
 
 def test_deletions_off_by_default(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann", deleted=False)]},
-                    {"person": [person(1, "Ann", 1, deleted=True)]})
+    pair = dbs.pair(
+        {"person": [person(1, "Ann", deleted=False)]},
+        {"person": [person(1, "Ann", 1, deleted=True)]},
+    )
     for policy in (None, "replace", "replace-newer"):
         plan = pair.plan(policy)
         [vector] = plan.vectors
@@ -153,8 +179,10 @@ def test_deletions_off_by_default(dbs: Databases) -> None:
 
 
 def test_delete_allowed_by_strategy_marks_deleted(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann", deleted=False)]},
-                    {"person": [person(1, "Ann", 1, deleted=True)]})
+    pair = dbs.pair(
+        {"person": [person(1, "Ann", deleted=False)]},
+        {"person": [person(1, "Ann", 1, deleted=True)]},
+    )
     plan = pair.plan()
     plan.set_strategy(plan.vectors[0], [Method.DELETE])
     assert plan.vectors[0].action is Action.DELETE
@@ -166,8 +194,10 @@ def test_delete_allowed_by_strategy_marks_deleted(dbs: Databases) -> None:
 
 
 def _conflict_pair(dbs: Databases):
-    return dbs.pair({"person": [person(1, "Ann", 0, age=30, location_id=None)]},
-                    {"person": [person(1, "Anne", 1, age=31)]})
+    return dbs.pair(
+        {"person": [person(1, "Ann", 0, age=30, location_id=None)]},
+        {"person": [person(1, "Anne", 1, age=31)]},
+    )
 
 
 def test_resolution_dict_with_default_resolution(dbs: Databases) -> None:
@@ -203,7 +233,8 @@ def test_resolution_single_value_applies_to_every_field(dbs: Databases) -> None:
 
 @pytest.mark.parametrize("setting", ["resolution", "dict", "default_resolution"])
 def test_invalid_resolution_is_policy_error_naming_policy_resource_field(
-        dbs: Databases, setting: str) -> None:
+    dbs: Databases, setting: str
+) -> None:
     def sneaky(v: Any) -> None:
         if setting == "dict":
             v.resolution = {"age": "newest"}
@@ -211,12 +242,14 @@ def test_invalid_resolution_is_policy_error_naming_policy_resource_field(
             setattr(v, setting, "newest")
 
     from core.policy import Policy
+
     with pytest.raises(PolicyError) as raised:
         _conflict_pair(dbs).plan(Policy("sneaky", sneaky))
     message = str(raised.value)
     assert "sneaky" in message and "person" in message and "newest" in message
-    assert {"resolution": "resolution", "dict": "age",
-            "default_resolution": "default_resolution"}[setting] in message
+    assert {"resolution": "resolution", "dict": "age", "default_resolution": "default_resolution"}[
+        setting
+    ] in message
 
 
 def test_policy_hook_that_raises_names_the_vector(dbs: Databases) -> None:
@@ -230,7 +263,8 @@ def test_policy_hook_that_raises_names_the_vector(dbs: Databases) -> None:
 
 def test_resolution_applies_to_update_only(dbs: Databases) -> None:
     plan = dbs.pair({}, {"person": [person(2, "Bob", age=5)]}).plan(
-        lambda v: setattr(v, "resolution", "this"))
+        lambda v: setattr(v, "resolution", "this")
+    )
     [vector] = plan.vectors
     assert vector.action is Action.CREATE
     assert {o.winner for o in plan_outcomes(plan)} == {Side.OTHER}
@@ -247,8 +281,9 @@ def plan_outcomes(plan) -> list[Any]:
 
 
 def _newer(dbs: Databases, this_hours: float | None, other_hours: float | None):
-    pair = dbs.pair({"person": [person(1, "Ann", this_hours)]},
-                    {"person": [person(1, "Anne", other_hours)]})
+    pair = dbs.pair(
+        {"person": [person(1, "Ann", this_hours)]}, {"person": [person(1, "Anne", other_hours)]}
+    )
     plan = pair.plan("replace-newer")
     [outcome] = [o for o in plan_outcomes(plan) if o.name == "name"]
     return pair, plan, outcome
@@ -273,10 +308,12 @@ def test_newer_tie_keeps_this_and_flags(dbs: Databases) -> None:
     assert plan.vectors[0].action is Action.UNCHANGED
 
 
-@pytest.mark.parametrize(("this_hours", "other_hours", "winner"),
-                         [(None, 0, Side.OTHER), (0, None, Side.THIS)])
-def test_newer_undated_side_loses(dbs: Databases, this_hours: float | None,
-                                  other_hours: float | None, winner: Side) -> None:
+@pytest.mark.parametrize(
+    ("this_hours", "other_hours", "winner"), [(None, 0, Side.OTHER), (0, None, Side.THIS)]
+)
+def test_newer_undated_side_loses(
+    dbs: Databases, this_hours: float | None, other_hours: float | None, winner: Side
+) -> None:
     _, _, outcome = _newer(dbs, this_hours, other_hours)
     assert (outcome.winner, outcome.tie) == (winner, False)
 
@@ -288,8 +325,10 @@ def test_newer_both_undated_is_tie(dbs: Databases) -> None:
 
 def test_components_compare_own_modified_on(dbs: Databases) -> None:
     # The master is newer in OTHER, the component is newer in THIS: each decides alone.
-    pair = dbs.pair({"person": [person(1, "Ann", 0)], "address": [address(11, 1, "Mine", 5)]},
-                    {"person": [person(1, "Anne", 1)], "address": [address(11, 1, "Theirs", 2)]})
+    pair = dbs.pair(
+        {"person": [person(1, "Ann", 0)], "address": [address(11, 1, "Mine", 5)]},
+        {"person": [person(1, "Anne", 1)], "address": [address(11, 1, "Theirs", 2)]},
+    )
     plan = pair.plan("replace-newer")
     vectors = _by_uuid(plan)
     assert vectors[urn(1)].action is Action.UPDATE
@@ -300,8 +339,9 @@ def test_components_compare_own_modified_on(dbs: Databases) -> None:
 
 
 def test_conflict_when_both_sides_have_differing_values(dbs: Databases) -> None:
-    plan = dbs.pair({"person": [person(1, "Ann", age=None)]},
-                    {"person": [person(1, "Anne", 1, age=4)]}).plan()
+    plan = dbs.pair(
+        {"person": [person(1, "Ann", age=None)]}, {"person": [person(1, "Anne", 1, age=4)]}
+    ).plan()
     by_name = {o.name: o for o in plan_outcomes(plan)}
     assert by_name["name"].conflict and not by_name["age"].conflict
     assert by_name["age"].differs
@@ -311,18 +351,22 @@ def test_conflict_when_both_sides_have_differing_values(dbs: Databases) -> None:
 
 
 def test_field_this_lacks_is_ignored_with_warning(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann")]},
-                    {"person": [person(1, "Ann", 1, nickname="Annie")]},
-                    other_shape=shape(extra={"person.nickname": _string()}))
+    pair = dbs.pair(
+        {"person": [person(1, "Ann")]},
+        {"person": [person(1, "Ann", 1, nickname="Annie")]},
+        other_shape=shape(extra={"person.nickname": _string()}),
+    )
     plan = pair.plan("replace")
     assert plan.vectors == []  # the only difference is a field THIS cannot hold
     assert any("nickname" in w for w in plan.warnings)
 
 
 def test_field_other_lacks_is_not_in_vector(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann", age=30)]},
-                    {"person": [person(1, "Anne", 1)]},
-                    other_shape=shape(drop={"person.age"}))
+    pair = dbs.pair(
+        {"person": [person(1, "Ann", age=30)]},
+        {"person": [person(1, "Anne", 1)]},
+        other_shape=shape(drop={"person.age"}),
+    )
     plan = pair.plan("replace")
     [vector] = plan.vectors
     assert "age" not in vector.fields
@@ -332,17 +376,20 @@ def test_field_other_lacks_is_not_in_vector(dbs: Databases) -> None:
 
 
 def test_meta_fields_and_component_link_are_not_fields(dbs: Databases) -> None:
-    plan = dbs.pair({"person": [person(1, "Ann")]},
-                    {"person": [person(1, "Ann", 1, mci=3)],
-                     "address": [address(11, 1, "Road")]}).plan()
+    plan = dbs.pair(
+        {"person": [person(1, "Ann")]},
+        {"person": [person(1, "Ann", 1, mci=3)], "address": [address(11, 1, "Road")]},
+    ).plan()
     vector = plan.get("address", urn(11))
     assert set(vector.fields) == {"street", "location_id"}
     assert set(plan.get("person", urn(1)).fields) == set()  # only its component changed
 
 
 def test_restoring_deleted_record_is_a_field_decision(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann", 0, deleted=True)]},
-                    {"person": [person(1, "Ann", 1, deleted=False)]})
+    pair = dbs.pair(
+        {"person": [person(1, "Ann", 0, deleted=True)]},
+        {"person": [person(1, "Ann", 1, deleted=False)]},
+    )
     kept = pair.plan()
     [vector] = kept.vectors
     assert vector.method is Method.UPDATE
@@ -363,11 +410,17 @@ def _string():
 
 
 def test_reference_carried_as_uuid_ids_differ(dbs: Databases) -> None:
-    this = {"location": [location(91, "Here"), location(92, "There")],
-            "person": [person(1, "Ann", location_id=uid(91))]}
-    other = {"location": [location(92, "There"), location(91, "Here")],  # ids swapped
-             "person": [person(1, "Ann", 1, location_id=uid(92)),
-                        person(2, "Bob", 1, location_id=uid(91))]}
+    this = {
+        "location": [location(91, "Here"), location(92, "There")],
+        "person": [person(1, "Ann", location_id=uid(91))],
+    }
+    other = {
+        "location": [location(92, "There"), location(91, "Here")],  # ids swapped
+        "person": [
+            person(1, "Ann", 1, location_id=uid(92)),
+            person(2, "Bob", 1, location_id=uid(91)),
+        ],
+    }
     pair = dbs.pair(this, other)
     plan = pair.plan("replace")
     vectors = _by_uuid(plan)
@@ -380,18 +433,24 @@ def test_reference_carried_as_uuid_ids_differ(dbs: Databases) -> None:
 
 
 def test_same_reference_with_different_ids_is_unchanged(dbs: Databases) -> None:
-    this = {"location": [location(91, "Here"), location(92, "There")],
-            "person": [person(1, "Ann", location_id=uid(92))]}
-    other = {"location": [location(92, "There"), location(91, "Here")],
-             "person": [person(1, "Ann", location_id=uid(92))]}
+    this = {
+        "location": [location(91, "Here"), location(92, "There")],
+        "person": [person(1, "Ann", location_id=uid(92))],
+    }
+    other = {
+        "location": [location(92, "There"), location(91, "Here")],
+        "person": [person(1, "Ann", location_id=uid(92))],
+    }
     plan = dbs.pair(this, other).plan("replace")
     assert plan.vectors == []
 
 
 def test_reference_to_record_created_in_same_commit(dbs: Databases) -> None:
-    other = {"location": [location(91, "New town")],
-             "person": [person(2, "Bob", location_id=uid(91))],
-             "address": [address(21, 2, "Main st", location_id=uid(91))]}
+    other = {
+        "location": [location(91, "New town")],
+        "person": [person(2, "Bob", location_id=uid(91))],
+        "address": [address(21, 2, "Main st", location_id=uid(91))],
+    }
     pair = dbs.pair({}, other)
     plan = pair.plan()
     assert {v.action for v in plan.vectors} == {Action.CREATE}
@@ -409,11 +468,17 @@ def _skip_locations(v: Any) -> None:
 
 
 def test_unresolvable_reference_blocks_vector(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann")]},
-                    {"location": [location(91, "Elsewhere")],
-                     "person": [person(1, "Anne", 1, location_id=uid(91)),
-                                person(2, "Bob", 1, location_id=uid(91)),
-                                person(3, "Cid", 1)]})
+    pair = dbs.pair(
+        {"person": [person(1, "Ann")]},
+        {
+            "location": [location(91, "Elsewhere")],
+            "person": [
+                person(1, "Anne", 1, location_id=uid(91)),
+                person(2, "Bob", 1, location_id=uid(91)),
+                person(3, "Cid", 1),
+            ],
+        },
+    )
     plan = pair.plan(_skip_locations)
     vectors = _by_uuid(plan)
     for n in (1, 2):
@@ -430,19 +495,27 @@ def test_unresolvable_reference_blocks_vector(dbs: Databases) -> None:
 def test_reference_to_error_record_blocks_vector(dbs: Databases) -> None:
     import sqlalchemy as sa
 
-    pair = dbs.pair({}, {"location": [{**location(91, "Bad"), "modified_on": "yesterday"}],
-                         "person": [person(2, "Bob", location_id=uid(91))]},
-                    other_shape=shape(types={"location.modified_on": sa.String(40)}))
+    pair = dbs.pair(
+        {},
+        {
+            "location": [{**location(91, "Bad"), "modified_on": "yesterday"}],
+            "person": [person(2, "Bob", location_id=uid(91))],
+        },
+        other_shape=shape(types={"location.modified_on": sa.String(40)}),
+    )
     vectors = _by_uuid(pair.plan())
     assert vectors[urn(91)].action is Action.ERROR
     assert vectors[urn(2)].action is Action.SKIP and "location_id" in vectors[urn(2)].blocked
 
 
 def test_blocked_reference_unblocked_by_keeping_this(dbs: Databases) -> None:
-    pair = dbs.pair({"location": [location(90, "Home")],
-                     "person": [person(1, "Ann", location_id=uid(90))]},
-                    {"location": [location(90, "Home"), location(91, "Elsewhere")],
-                     "person": [person(1, "Anne", 1, location_id=uid(91))]})
+    pair = dbs.pair(
+        {"location": [location(90, "Home")], "person": [person(1, "Ann", location_id=uid(90))]},
+        {
+            "location": [location(90, "Home"), location(91, "Elsewhere")],
+            "person": [person(1, "Anne", 1, location_id=uid(91))],
+        },
+    )
     plan = pair.plan(_skip_locations)
     vector = plan.get("person", urn(1))
     assert vector.action is Action.SKIP and "location_id" in vector.blocked
@@ -455,9 +528,13 @@ def test_blocked_reference_unblocked_by_keeping_this(dbs: Databases) -> None:
 
 
 def test_blocked_reference_unblocked_by_skipping(dbs: Databases) -> None:
-    pair = dbs.pair({"person": [person(1, "Ann")]},
-                    {"location": [location(91, "Elsewhere")],
-                     "person": [person(1, "Anne", 1, location_id=uid(91))]})
+    pair = dbs.pair(
+        {"person": [person(1, "Ann")]},
+        {
+            "location": [location(91, "Elsewhere")],
+            "person": [person(1, "Anne", 1, location_id=uid(91))],
+        },
+    )
     plan = pair.plan(_skip_locations)
     vector = plan.get("person", urn(1))
     plan.set_strategy(vector, [])
@@ -466,11 +543,17 @@ def test_blocked_reference_unblocked_by_skipping(dbs: Databases) -> None:
 
 
 def test_component_of_master_deleted_in_other_and_unknown_to_this_is_skipped(
-        dbs: Databases) -> None:
+    dbs: Databases,
+) -> None:
     # Found by the property tests: the component was planned as a create and the whole
     # commit was then refused because its master did not exist.
-    pair = dbs.pair({}, {"person": [person(4, "Dee", deleted=True), person(5, "Eve")],
-                         "address": [address(41, 4, "Gone road"), address(51, 5, "Eve road")]})
+    pair = dbs.pair(
+        {},
+        {
+            "person": [person(4, "Dee", deleted=True), person(5, "Eve")],
+            "address": [address(41, 4, "Gone road"), address(51, 5, "Eve road")],
+        },
+    )
     plan = pair.plan("replace")
     orphan = plan.get("address", urn(41))
     assert orphan.action is Action.SKIP and "master" in orphan.reason

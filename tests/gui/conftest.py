@@ -53,8 +53,7 @@ def make_window(qtbot, tmp_path: Path) -> Callable[..., MainWindow]:
 
     def make(sources: Sources, preview_only: bool = False) -> MainWindow:
         settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(Session(preview_only=preview_only), Theme.build(dark=False),
-                            settings)
+        window = MainWindow(Session(preview_only=preview_only), Theme.build(dark=False), settings)
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.loads.finished, timeout=30_000):
             window.open_sources(sources)

@@ -24,10 +24,16 @@ def test_no_arguments_open_the_sample_pair_with_a_note(qtbot):
 
 
 def test_gui_arguments_are_parsed():
-    args = build_parser().parse_args(["a.db", "b.xml", "--preview-only", "--policy",
-                                      "replace", "--mapping", "eden"])
+    args = build_parser().parse_args(
+        ["a.db", "b.xml", "--preview-only", "--policy", "replace", "--mapping", "eden"]
+    )
     assert (args.this, args.other, args.preview_only, args.policy, args.mapping) == (
-        "a.db", "b.xml", True, "replace", "eden")
+        "a.db",
+        "b.xml",
+        True,
+        "replace",
+        "eden",
+    )
 
 
 def test_exception_hook_reports_and_logs(tmp_path: Path, monkeypatch):

@@ -51,8 +51,9 @@ def choose_by_combo(qtbot, window: MainWindow, name: str, resolution: Resolution
 
 def this_values(path: str, uuid: str) -> tuple:
     with sqlite3.connect(path) as conn:
-        return conn.execute("SELECT last_name, date_of_birth, comments FROM pr_person "
-                            "WHERE uuid = ?", (uuid,)).fetchone()
+        return conn.execute(
+            "SELECT last_name, date_of_birth, comments FROM pr_person WHERE uuid = ?", (uuid,)
+        ).fetchone()
 
 
 def test_full_flow(qtbot, window: MainWindow, pair_copy):
@@ -76,8 +77,7 @@ def test_full_flow(qtbot, window: MainWindow, pair_copy):
     assert vector.override_fields == {"last_name": Resolution.OTHER}
     assert vector.action is Action.UPDATE
     choose_by_combo(qtbot, window, "comments", Resolution.OTHER)
-    assert vector.override_fields == {"last_name": Resolution.OTHER,
-                                      "comments": Resolution.OTHER}
+    assert vector.override_fields == {"last_name": Resolution.OTHER, "comments": Resolution.OTHER}
     assert window.undo_stack.count() == 2 and window.isWindowModified()
 
     window.actions_.undo.trigger()
@@ -86,8 +86,7 @@ def test_full_flow(qtbot, window: MainWindow, pair_copy):
     assert vector.override_fields == {} and vector.action is Action.UNCHANGED
     window.actions_.redo.trigger()
     window.actions_.redo.trigger()
-    assert vector.override_fields == {"last_name": Resolution.OTHER,
-                                      "comments": Resolution.OTHER}
+    assert vector.override_fields == {"last_name": Resolution.OTHER, "comments": Resolution.OTHER}
 
     with qtbot.waitSignal(window.commits.dry_run_done, timeout=30_000) as dry:
         window.actions_.dry_run.trigger()
@@ -99,16 +98,24 @@ def test_full_flow(qtbot, window: MainWindow, pair_copy):
     assert this_values(pair_copy.this, CONFLICT[1]) == before
 
     window.actions_.commit.trigger()
-    qtbot.waitUntil(lambda: isinstance(window.commits.dialog, ReportDialog)
-                    and window.commits.dialog.isVisible(), timeout=30_000)
-    with qtbot.waitSignal(window.commits.committed, timeout=30_000), \
-            qtbot.waitSignal(window.loads.finished, timeout=30_000):
+    qtbot.waitUntil(
+        lambda: (
+            isinstance(window.commits.dialog, ReportDialog) and window.commits.dialog.isVisible()
+        ),
+        timeout=30_000,
+    )
+    with (
+        qtbot.waitSignal(window.commits.committed, timeout=30_000),
+        qtbot.waitSignal(window.loads.finished, timeout=30_000),
+    ):
         window.commits.dialog.accept()
 
     other = open_pair(pair_copy.this, pair_copy.other).other
     last_name, dob, comments = this_values(pair_copy.this, CONFLICT[1])
-    assert (last_name, comments) == (vector.other_values["last_name"],
-                                     vector.other_values["comments"])
+    assert (last_name, comments) == (
+        vector.other_values["last_name"],
+        vector.other_values["comments"],
+    )
     assert dob == before[1]
     recomputed = window.plan
     assert recomputed is not plan
@@ -120,7 +127,8 @@ def test_full_flow(qtbot, window: MainWindow, pair_copy):
 
 
 def test_bulk_override_changes_the_announced_number_and_undoes_in_one_step(
-        qtbot, window: MainWindow, monkeypatch):
+    qtbot, window: MainWindow, monkeypatch
+):
     asked: list[str] = []
 
     def answer(parent, title, text, *args):
@@ -128,6 +136,7 @@ def test_bulk_override_changes_the_announced_number_and_undoes_in_one_step(
         return QMessageBox.StandardButton.Yes
 
     from PySide6.QtWidgets import QMessageBox
+
     monkeypatch.setattr(QMessageBox, "question", answer)
     plan = window.plan
     announced = window.bulk_resolution("pr_person", "comments", Resolution.OTHER)
@@ -160,13 +169,13 @@ def _dump(path: str) -> list[str]:
         return list(conn.iterdump())
 
 
-def test_stale_commit_is_refused_and_nothing_is_written(qtbot, window: MainWindow,
-                                                         pair_copy):
+def test_stale_commit_is_refused_and_nothing_is_written(qtbot, window: MainWindow, pair_copy):
     vector = select_vector(window, CONFLICT)
     press(qtbot, window, "last_name", Qt.Key.Key_O)
     with sqlite3.connect(pair_copy.this) as conn:
-        conn.execute("UPDATE pr_person SET comments = 'changed meanwhile' WHERE uuid = ?",
-                     (vector.uuid,))
+        conn.execute(
+            "UPDATE pr_person SET comments = 'changed meanwhile' WHERE uuid = ?", (vector.uuid,)
+        )
     before = _dump(pair_copy.this)
     with qtbot.waitSignal(window.commits.refused, timeout=30_000) as refused:
         window.actions_.commit.trigger()
@@ -272,7 +281,8 @@ def test_decisions_save_and_load_as_one_undo_step(qtbot, window: MainWindow, tmp
 
 
 def test_blocked_reference_is_red_with_its_reason_and_keeping_this_unblocks(
-        qtbot, make_window, pair_copy):
+    qtbot, make_window, pair_copy
+):
     from dataclasses import replace
 
     from gui.field_model import RESULT
@@ -288,8 +298,10 @@ def test_blocked_reference_is_red_with_its_reason_and_keeping_this_unblocks(
     assert "blocked" in window.fields.status.text()
     press(qtbot, window, "location_id", Qt.Key.Key_T)
     assert not vector.blocked and vector.action is not Action.SKIP
-    assert model.index(field_row(window, "location_id"), RESULT).data(
-        Qt.ItemDataRole.ForegroundRole) is None
+    assert (
+        model.index(field_row(window, "location_id"), RESULT).data(Qt.ItemDataRole.ForegroundRole)
+        is None
+    )
 
 
 def test_auto_advance_moves_to_the_next_differing_field(qtbot, window: MainWindow):

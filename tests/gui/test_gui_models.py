@@ -35,8 +35,9 @@ def test_filters_show_exactly_the_counted_rows(qapp):
     for which in Filter:
         model.set_filter(which)
         assert len(model.visible_entries()) == counts[which], which
-    assert counts[Filter.ALL] == sum(v for k, v in plan.counts().items()
-                                     if k in {a.value for a in Action})
+    assert counts[Filter.ALL] == sum(
+        v for k, v in plan.counts().items() if k in {a.value for a in Action}
+    )
 
 
 def test_components_are_nested_under_their_master(qapp):
@@ -49,15 +50,19 @@ def test_components_are_nested_under_their_master(qapp):
         parent = model.index(row, 0)
         for child in range(model.rowCount(parent)):
             assert model.row(model.entry(model.index(child, 0, parent))).parent == (
-                master.resource, master.uuid)
+                master.resource,
+                master.uuid,
+            )
             nested += 1
     assert nested > 0
     # A component never stands at the top while its master is in the plan, even when
     # the master's vector comes later (an unchanged master promoted for its components).
     for row in range(model.rowCount()):
         parent = model.row(model.entry(model.index(row, 0))).parent
-        assert parent is None or (plan.get(*parent) is None and parent not in {
-            (u.resource, u.uuid) for u in plan.unchanged}), parent
+        assert parent is None or (
+            plan.get(*parent) is None
+            and parent not in {(u.resource, u.uuid) for u in plan.unchanged}
+        ), parent
 
 
 def test_search_matches_uuid_and_values(qapp):
@@ -68,8 +73,10 @@ def test_search_matches_uuid_and_values(qapp):
     rows = [model.row(e) for e in model.visible_entries()]
     assert [r.uuid for r in rows] == ["urn:uuid:0c004d1e-ebef-4390-af74-2d156f141369"]
     model.set_filter(Filter.ALL, "Verified in the field")
-    assert all("Verified in the field" in str(model.row(e).other_values.values())
-               for e in model.visible_entries())
+    assert all(
+        "Verified in the field" in str(model.row(e).other_values.values())
+        for e in model.visible_entries()
+    )
     assert model.visible_entries()
 
 
