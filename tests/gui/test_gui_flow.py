@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox
 
 from core.commit import commit_plan
 from core.session import open_pair
+from core.unresolved import undecided_fields
 from core.vocabulary import Action, Resolution
 from gui.dialogs import ReportDialog, report_text
 from gui.field_model import RESOLUTION
@@ -304,15 +305,18 @@ def test_blocked_reference_is_red_with_its_reason_and_keeping_this_unblocks(
     )
 
 
-def test_auto_advance_moves_to_the_next_differing_field(qtbot, window: MainWindow):
-    window.actions_.window.auto_advance = True
+def test_auto_advance_moves_to_the_next_unresolved_field(qtbot, window: MainWindow):
+    assert window.auto_advance  # on by default
     vector = select_vector(window, CONFLICT)
     press(qtbot, window, "last_name", Qt.Key.Key_O)
     current = window.fields.view.currentIndex()
     assert window.fields.model.name(current.row()) == "date_of_birth"
     press(qtbot, window, "comments", Qt.Key.Key_O)
+    current = window.fields.view.currentIndex()
+    assert window.fields.model.name(current.row()) == "date_of_birth"  # still undecided
+    qtbot.keyClick(window.fields.view, Qt.Key.Key_O)
     assert window.fields.model.vector is not vector
-    assert window.fields.model.vector.conflicts
+    assert undecided_fields(window.fields.model.vector)
 
 
 def test_no_undo_while_a_commit_is_writing(qtbot, window: MainWindow):
