@@ -1,4 +1,5 @@
-"""The stale check of a commit: THIS must still be what the plan read (SPEC §7)."""
+"""The stale check of a commit: THIS must still be what the plan read (docs/semantics.md,
+Commit)."""
 
 from __future__ import annotations
 
