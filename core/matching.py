@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+from core.batching import KEYS_PER_LOOKUP
 from core.plan import Plan, Unchanged
 from core.policy import FALLBACK, Policy
 from core.progress import Progress
@@ -20,8 +21,6 @@ from core.schema import Schema
 from core.sources.sql import SqlDataset
 from core.vectors import Vector
 from core.vocabulary import Method
-
-_BATCH = 1000
 
 
 class Source(Protocol):
@@ -106,7 +105,7 @@ class _Builder:
         record.key = key
         batch = self.pending[record.resource]
         batch.append(record)
-        if len(batch) >= _BATCH:
+        if len(batch) >= KEYS_PER_LOOKUP:
             self._compare_batch(record.resource, batch)
             batch.clear()
 
