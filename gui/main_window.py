@@ -28,9 +28,10 @@ from core.vectors import Vector
 from core.vocabulary import Resolution
 from gui import commands
 from gui.autosave import Autosave
+from gui.banner import Banner, banner_notes
 from gui.commit_flow import CommitFlow
 from gui.decisions import report_text
-from gui.dialogs import OpenSourceDialog, ReportDialog, show_error
+from gui.dialogs import OpenSourceDialog, ReportDialog, show_error, show_failure
 from gui.field_panel import FieldPanel
 from gui.keep import carry_decisions, rebind_undo
 from gui.keyboard import KeyboardLoop
@@ -38,6 +39,7 @@ from gui.menus import build_menus
 from gui.session import Loaded, Session, Sources, loader
 from gui.tasks import TaskRunner
 from gui.theme import Theme
+from gui.vector_model import Filter
 from gui.vector_panel import VectorPanel
 
 RECENT_KEY = "recent/{side}"
@@ -70,15 +72,7 @@ class MainWindow(QMainWindow):
 
     # ----- layout
     def _build(self) -> None:
-        self.banner = QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.setVisible(False)
-        self.banner.setStyleSheet(
-            "QLabel#banner { background: palette(alternate-base); "
-            "border: 1px solid palette(mid); border-radius: 4px; "
-            "padding: 6px 10px; }"
-        )
+        self.banner = Banner()
         self.vectors = VectorPanel(self.theme)
         self.vectors.entry_selected.connect(self._entry_selected)
         self.fields = FieldPanel(self.theme)
@@ -106,6 +100,8 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel_work)
         self.stage = QLabel()
+        self.mapping = QLabel()
+        self.mapping.setObjectName("mapping_in_use")
         self.unresolved = QLabel()
         self.unresolved.setObjectName("unresolved")
         self.unresolved.setToolTip(
@@ -113,6 +109,7 @@ class MainWindow(QMainWindow):
             "(docs/semantics.md); F8 goes to the next one."
         )
         bar = self.statusBar()
+        bar.addPermanentWidget(self.mapping)
         bar.addPermanentWidget(self.unresolved)
         bar.addPermanentWidget(self.stage)
         bar.addPermanentWidget(self.progress)
@@ -232,20 +229,16 @@ class MainWindow(QMainWindow):
 
     def _load_failed(self, error: object, details: str) -> None:
         self.show_message("Could not open the sources.")
-        show_error(self, "Cannot open", str(error), details)
+        assert isinstance(error, BaseException)
+        show_failure(self, "Cannot open", error, details, retry=lambda: self.reload(keep=True))
 
     def _update_banner(self) -> None:
-        notes = []
-        sources = self.session.sources
-        if sources is not None and sources.is_sample:
-            notes.append(
-                "<b>Sample data.</b> This is the bundled sample pair "
-                "(resources/samples). Use File ▸ Open THIS / Open OTHER for your own."
-            )
-        if self.session.preview_only:
-            notes.append("<b>Preview only.</b> This session is read-only: commit is unavailable.")
-        self.banner.setText(" &nbsp; ".join(notes))
-        self.banner.setVisible(bool(notes))
+        loaded = self.session.loaded
+        notes = banner_notes(self.session.sources, loaded, self.session.preview_only)
+        self.banner.show_notes(notes, loaded.plan.warnings if loaded else [])
+        if loaded is not None:
+            how = " (detected: THIS looks like a Sahana Eden database)" if loaded.detected else ""
+            self.mapping.setText(f"Mapping: {Path(loaded.mapping).name}{how}")
 
     # ----- status
     def show_message(self, text: str) -> None:
@@ -294,6 +287,16 @@ class MainWindow(QMainWindow):
     def _entry_selected(self, entry: int | None) -> None:
         row = self.vectors.model.row(entry) if entry is not None else None
         self.fields.show_row(row)
+
+    def go_to(self, identity: tuple[str, str]) -> None:
+        """Show one vector (from a dry run's row, the history, …), whatever the filter."""
+        entry = self.vectors.model.entry_of(tuple(identity))
+        if entry is None:
+            return
+        if not self.vectors.select_entry(entry):
+            self.vectors.select_filter(Filter.ALL)
+            self.vectors.select_entry(entry)
+        self.keys.land()
 
     def current_vector(self) -> Vector | None:
         vector = self.fields.model.vector
@@ -382,7 +385,12 @@ class MainWindow(QMainWindow):
         try:
             command = commands.ApplyPolicy(plan, self.plan_changed, load_policy(spec))
         except Exception as exc:  # a policy's own error, shown with its message
-            show_error(self, "Policy not applied", str(exc))
+            show_error(
+                self,
+                "Policy not applied",
+                f"The policy {spec} cannot be used: {exc}",
+                advice="Nothing was changed. Correct the policy file, or choose another policy.",
+            )
             return
         self._push(command)
         self.show_message(f"Policy {spec} applied; your overrides are kept.")

@@ -70,8 +70,9 @@ def test_keyboard_only_from_a_cold_start_commits_the_chosen_values(
         expected[(identity, name)] = side[name]
     key(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Commit…
     qtbot.waitUntil(lambda: window.commits.dialog is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.commits.dialog.commit_button)
     with qtbot.waitSignal(window.commits.committed, timeout=30_000):
-        qtbot.keyClick(window.commits.dialog, Qt.Key.Key_Return)  # the default is Commit
+        key(qtbot, Qt.Key.Key_Return)  # Commit has the focus
     for ((resource, uuid), name), value in expected.items():
         stored = column_value(pair_copy.this, resource, uuid, name)
         assert str(stored) == str(value) or stored == value
