@@ -33,6 +33,7 @@ from gui.commit_flow import CommitFlow
 from gui.decisions import report_text
 from gui.dialogs import OpenSourceDialog, ReportDialog, show_error, show_failure
 from gui.field_panel import FieldPanel
+from gui.history import HistoryDialog
 from gui.keep import carry_decisions, rebind_undo
 from gui.keyboard import KeyboardLoop
 from gui.menus import build_menus
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.autosave = Autosave(lambda: self.plan, self)
         self.undo_stack.indexChanged.connect(lambda _: self.autosave.schedule())
         self._keeping: Plan | None = None  # the plan whose work a reload carries over
+        self.history: HistoryDialog | None = None
         self.loads = TaskRunner(self)
         self.loads.finished.connect(self._loaded)
         self.loads.failed.connect(self._load_failed)
@@ -394,6 +396,15 @@ class MainWindow(QMainWindow):
             return
         self._push(command)
         self.show_message(f"Policy {spec} applied; your overrides are kept.")
+
+    def show_history(self) -> HistoryDialog | None:
+        """Sync ▸ History; a revert reloads THIS, keeping the decisions that still apply."""
+        if self.session.loaded is None:
+            return None
+        self.history = HistoryDialog(self)
+        self.history.reverted.connect(lambda _report: self.reload(keep=True))
+        self.history.open()
+        return self.history
 
     # ----- closing, drag and drop
     def confirm_discard(self) -> bool:

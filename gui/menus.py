@@ -123,6 +123,10 @@ def build_menus(window: MainWindow) -> WindowActions:
     dry_run = _action(window, "&Dry run", window.commits.dry_run, "Ctrl+D", "dryrun")
     commit = _action(window, "&Commit…", window.commits.commit, "Ctrl+Return", "commit")
     sync.addActions([dry_run, commit])
+    sync.addSeparator()
+    history = _action(window, "&History…", window.show_history, "Ctrl+H")
+    history.setStatusTip("The commits journaled in THIS; revert one")
+    sync.addAction(history)
     policy = _policy_combo(window)
 
     tools = QToolBar("Main")
