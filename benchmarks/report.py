@@ -49,11 +49,13 @@ def _measure(results: dict[str, Any], key: str) -> tuple[float | None, float | N
     """(seconds, peak MB, rows) of a phase or a window sub-measure; None when missing."""
     phase, _, sub = key.partition(".")
     result = results.get(phase)
-    if result is None or "error" in result:
+    if result is None:
         return None, None, None
-    if sub:
+    if sub:  # a window measure taken before a later step failed or timed out still counts
         value = result.get("measures", {}).get(sub)
-        return value, result["peak_mb"], None
+        return value, result.get("peak_mb"), None
+    if "error" in result:
+        return None, None, None
     return result["seconds"], result["peak_mb"], result.get("rows")
 
 
@@ -76,7 +78,7 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
         row["ratio"] = _ratio(c, t_sec, f_sec, t_rows, f_rows)
         row["memory_ratio"] = t_mb / f_mb if t_mb and f_mb and "." not in c.truce else None
         row["target"], row["met"] = _target(c, row)
-        if results.get(c.truce.split(".")[0], {}).get("error"):
+        if t_sec is None and results.get(c.truce.split(".")[0], {}).get("error"):
             row["error"] = results[c.truce.split(".")[0]]["error"]
         rows.append(row)
     return rows

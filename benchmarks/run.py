@@ -158,7 +158,9 @@ def _brief(result: dict[str, Any]) -> str:
 def _run_child(name: str, pair: Pair, size: int, timeout: float) -> dict[str, Any]:
     out = pair.this.parent / f"result-{name}-{os.getpid()}.json"
     root = Path(__file__).resolve().parents[1]
+    partial = out.with_suffix(".partial")
     env = {**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen"}
+    env["BENCH_PARTIAL"] = str(partial)
     command = [sys.executable, str(Path(__file__).resolve()), "--child", name]
     command += ["--pair-dir", str(pair.this.parent), "--size", str(size), "--out", str(out)]
     try:
@@ -166,7 +168,14 @@ def _run_child(name: str, pair: Pair, size: int, timeout: float) -> dict[str, An
             command, env=env, cwd=root, timeout=timeout, capture_output=True, text=True
         )
     except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s"}
+        failed: dict[str, Any] = {"error": f"timed out after {timeout:.0f} s"}
+        if partial.exists():  # what the window measured before the timeout
+            failed["measures"] = json.loads(partial.read_text("utf-8"))
+            failed["error"] += f" (during {failed['measures'].get('running')})"
+            failed["peak_mb"] = None
+            partial.unlink()
+        return failed
+    partial.unlink(missing_ok=True)
     if done.returncode != 0 or not out.exists():
         lines = (done.stderr or done.stdout).strip().splitlines()
         return {"error": lines[-1] if lines else f"exit {done.returncode}"}
