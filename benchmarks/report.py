@@ -28,6 +28,9 @@ COMPARISONS = (
     Comparison("dry run (rows/s)", "dry_run", "floor_dry_run"),
     Comparison("commit (rows/s)", "commit", "floor_commit", "rate", 0.8),
     Comparison("export S3XML (rows/s)", "export_xml", "floor_write_xml", "rate", 0.8),
+    Comparison("PostgreSQL THIS: plan", "plan_pg", "floor_pg_join"),
+    Comparison("PostgreSQL THIS: dry run vs executemany", "dry_run_pg", "floor_pg_executemany"),
+    Comparison("PostgreSQL THIS: dry run vs COPY", "dry_run_pg", "floor_pg_copy"),
     Comparison("window: first rows listed", "window.first_rows", "floor_table.shown"),
     Comparison("window shown with the plan", "window.shown", "floor_table.shown"),
     Comparison("window usable after the plan", "window.usable_after_plan", None, "seconds", 1.0),
@@ -118,7 +121,9 @@ def _seconds(value: float | None, rows: Any = None, rate: bool = False) -> str:
         return "—"
     text = f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
     if rate and rows:
-        text += f" ({rows / value / 1000:.1f}k rows/s)"
+        per_second = rows / value
+        text += f" ({per_second / 1000:.1f}k rows/s)" if per_second >= 1000 else ""
+        text += f" ({per_second:.0f} rows/s)" if per_second < 1000 else ""
     return text
 
 
@@ -140,6 +145,7 @@ def render_table(document: dict[str, Any]) -> str:
     comparisons = {c.label: c for c in COMPARISONS}
     for row in document["comparisons"]:
         rate = comparisons[row["phase"]].target == "rate" or "rows/s" in row["phase"]
+        rate = rate or "dry run" in row["phase"]
         met = {True: "met", False: "NOT met", None: "—"}[row["met"]]
         if row.get("error"):
             met = "failed: " + row["error"][:60]
