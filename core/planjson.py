@@ -135,9 +135,9 @@ def chunks(plan: Plan, indent: int | None = None) -> Iterator[str]:
             + json.dumps(vector_document(plan, vector), ensure_ascii=False, indent=indent)
         )
     yield '\n],\n"unchanged": ['
-    rank = {name: n for n, name in enumerate(plan.schema.order())}
-    rows = sorted(plan.unchanged, key=lambda r: (rank.get(r.resource, len(rank)), r.uuid))
-    for n, row in enumerate(rows):
+    # Streamed from THIS in the set's own order (resources in dependency order, then THIS's
+    # keys): never all unchanged rows in memory at once.
+    for n, row in enumerate(plan.unchanged):
         yield ("," if n else "") + "\n" + json.dumps(unchanged_document(row), ensure_ascii=False)
     yield "\n]}\n"
 
