@@ -8,11 +8,13 @@ same on both sides leave nothing but a compact `Unchanged` row.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
-from core.batching import KEYS_PER_LOOKUP
+from core.batching import KEYS_PER_LOOKUP, chunks
+from core.compare_sqlite import CANDIDATE, SqliteJoin
 from core.plan import Plan
 from core.policy import FALLBACK, Policy
 from core.progress import Progress
@@ -40,14 +42,30 @@ class Source(Protocol):
 
 
 def build_plan(
-    this: SqlDataset, other: Source, policy: Policy = FALLBACK, progress: Progress | None = None
+    this: SqlDataset,
+    other: Source,
+    policy: Policy = FALLBACK,
+    progress: Progress | None = None,
+    *,
+    fast: bool = True,
 ) -> Plan:
-    """Compute every vector of the pair, run the policy and derive the actions."""
+    """Compute every vector of the pair, run the policy and derive the actions.
+
+    With `fast`, two SQLite files are compared where the data is (core/compare_sqlite.py);
+    `fast=False` is the straightforward path, which every fast path must agree with."""
     progress = progress or Progress()
     builder = _Builder(this)
     progress.set_total(other.estimate(this.schema), "reading OTHER")
-    for record in other.records(this.schema, progress):
-        builder.add(record)
+    join = SqliteJoin.open(this, other) if fast else None
+    if join is None:
+        for record in other.records(this.schema, progress):
+            builder.add(record)
+    else:
+        with join:
+            for name in this.schema.order():
+                if not joined(builder, join, name, progress):
+                    for record in join.other.resource_records(name, this.schema, progress):
+                        builder.add(record)
     builder.flush()
     vectors, unchanged = builder.finish()
     builder.warnings[:0] = other.unknown_columns(this.schema)
@@ -63,6 +81,37 @@ def build_plan(
         policy_name=policy.name,
         warnings=this.schema.warnings + builder.warnings,
     )
+
+
+def joined(builder: _Builder, join: SqliteJoin, resource: str, progress: Progress) -> bool:
+    """Plan one resource from the in-SQLite join; False when the general path must do it."""
+    if builder.this_duplicates[resource]:
+        return False
+    pairs = join.pairs(resource)
+    if pairs is None:
+        return False
+    candidates: list[tuple[Any, Any]] = []
+    new: list[Any] = []
+    for pair in pairs:
+        progress.advance()
+        if pair.this_key is None:
+            new.append(pair.other_key)
+        elif pair.verdict == CANDIDATE:
+            candidates.append((pair.other_key, pair.this_key))
+        else:
+            builder.unchanged.add_keyed(resource, pair.this_key, pair.other_micros, pair.verdict)
+    typing = builder.this.schema
+    for batch in chunks(candidates, KEYS_PER_LOOKUP):
+        others = join.other.records_by_key(resource, typing, [o for o, _ in batch])
+        this_rows = builder.this.fetch(resource, [t for _, t in batch])
+        for other_key, this_key in batch:
+            record = others[other_key]
+            this_record, fingerprint = this_rows[this_key]
+            builder.compared(record, this_record, fingerprint)
+    for batch in chunks(new, KEYS_PER_LOOKUP):
+        for record in join.other.records_by_key(resource, typing, batch).values():
+            builder.add(record)
+    return True
 
 
 class _Builder:
@@ -202,22 +251,29 @@ class _Builder:
 
 
 class _Unchanged:
-    """Unchanged rows while the plan is built: THIS keys and OTHER times per resource."""
+    """Unchanged rows while the plan is built: THIS keys and OTHER times per resource,
+    in compact arrays (integer keys) rather than a Python object per row."""
 
     def __init__(self) -> None:
-        self.keys: dict[str, list[Any]] = defaultdict(list)
-        self.other: dict[str, list[int]] = defaultdict(list)
-        self.notes: dict[str, list[int]] = defaultdict(list)
+        self.keys: dict[str, array | list[Any]] = defaultdict(lambda: array("q"))
+        self.other: dict[str, array] = defaultdict(lambda: array("q"))
+        self.notes: dict[str, bytearray] = defaultdict(bytearray)
         self.parents: dict[str, dict[Any, tuple[str, str] | None]] = defaultdict(dict)
         self.held: list[Unchanged] = []
 
     def add(self, record: Record, this: Record, note: str) -> None:
-        resource = record.resource
-        self.keys[resource].append(this.key)
-        self.other[resource].append(to_micros(record.modified_on))
-        self.notes[resource].append(NOTES.index(note))
+        self.add_keyed(record.resource, this.key, to_micros(record.modified_on), NOTES.index(note))
         if record.master != this.master:
-            self.parents[resource][this.key] = record.master
+            self.parents[record.resource][this.key] = record.master
+
+    def add_keyed(self, resource: str, key: Any, other_micros: int, note: int) -> None:
+        keys = self.keys[resource]
+        try:
+            keys.append(key)
+        except (TypeError, OverflowError):  # not a 64-bit integer key: hold them in a list
+            keys = self.keys[resource] = [*keys, key]
+        self.other[resource].append(other_micros)
+        self.notes[resource].append(note)
 
     def discard(self, identities: set[tuple[str, str]], index: dict[str, dict[str, Any]]) -> None:
         self.held = [u for u in self.held if (u.resource, u.uuid) not in identities]

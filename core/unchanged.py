@@ -2,11 +2,10 @@
 
 A million unchanged records must not become a million Python objects. An `UnchangedSet`
 keeps, per resource, THIS's primary keys in a compact array (sorted, so a page is a range
-and a lookup is a binary search) and OTHER's modification times as integer microseconds
-(or OTHER's keys, when OTHER is a database that can be read again). The other fields of
-an `Unchanged` row — label, THIS's modification time, master — are read from THIS when a
-page is asked for. The rare rows THIS never had ("deleted in OTHER, THIS never had it")
-are held as they are.
+and a lookup is a binary search) and OTHER's modification times as integer microseconds.
+The other fields of an `Unchanged` row — label, THIS's modification time, master — are
+read from THIS when a page is asked for. The rare rows THIS never had ("deleted in
+OTHER, THIS never had it") are held as they are.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any, NamedTuple
 
 from core.timestamps import to_utc
@@ -48,12 +48,10 @@ class ThisRow(NamedTuple):
 
 # resource, THIS keys → key: row (keys THIS no longer has are left out)
 ThisReader = Callable[[str, Sequence[Any]], dict[Any, ThisRow]]
-# resource, OTHER keys → key: OTHER's modification time
-OtherReader = Callable[[str, Sequence[Any]], dict[Any, datetime | None]]
 KeyOf = Callable[[str, str], Any]  # resource, canonical uuid → THIS key or None
 
 NOTES = ("", "deleted on both sides")
-_NO_TIME = -(2**63)
+NO_TIME = -(2**63)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 _PAGE = 500  # rows read from THIS per query when streaming
@@ -62,16 +60,18 @@ _PAGE = 500  # rows read from THIS per query when streaming
 def to_micros(value: datetime | None) -> int:
     """A timestamp as integer microseconds since the epoch (exact; NONE for no time)."""
     if value is None:
-        return _NO_TIME
+        return NO_TIME
     return (to_utc(value) - _EPOCH) // _MICRO
 
 
 def from_micros(value: int) -> datetime | None:
-    return None if value == _NO_TIME else _EPOCH + value * _MICRO
+    return None if value == NO_TIME else _EPOCH + value * _MICRO
 
 
 def _keys_array(keys: Iterable[Any]) -> array | list[Any]:
     """Integer keys as `array('q')` (8 bytes each); any other keys as a list."""
+    if isinstance(keys, array):
+        return keys
     keys = list(keys)
     try:
         return array("q", keys) if all(type(k) is int for k in keys) else keys
@@ -84,8 +84,7 @@ class _Part:
     """One resource's unchanged rows, sorted by THIS key."""
 
     keys: array | list[Any]
-    other: array | list[Any]  # micros (OTHER's modified_on) or OTHER keys
-    other_is_key: bool
+    other: array  # OTHER's modified_on in microseconds (NO_TIME for none)
     notes: bytearray | None  # index into NOTES per row; None when every note is ""
     parents: dict[Any, tuple[str, str] | None] = field(default_factory=dict)
 
@@ -112,11 +111,9 @@ class UnchangedSet:
         order: Sequence[str] = (),
         read_this: ThisReader | None = None,
         key_of: KeyOf | None = None,
-        read_other: OtherReader | None = None,
     ) -> None:
         self._order = list(order)
         self._read_this = read_this
-        self._read_other = read_other
         self._key_of = key_of
         self._parts: dict[str, _Part] = {}
         self._held: dict[str, list[Unchanged]] = {}
@@ -144,27 +141,26 @@ class UnchangedSet:
         keys: Iterable[Any],
         other: Iterable[Any],
         *,
-        other_is_key: bool = False,
         notes: Iterable[int] | None = None,
         parents: dict[Any, tuple[str, str] | None] | None = None,
         is_sorted: bool = False,
     ) -> None:
-        """The keyed rows of one resource; `other` is parallel to `keys` (micros or keys)."""
-        keys, other = list(keys), list(other)
-        note_list = list(notes) if notes is not None else None
-        if not is_sorted and keys:
+        """The keyed rows of one resource; `other` (OTHER's times in micros) is parallel."""
+        keys = keys if isinstance(keys, (array, list)) else list(keys)
+        other = other if isinstance(other, (array, list)) else list(other)
+        note_list = None if notes is None else bytearray(notes)
+        if not is_sorted and not _ascending(keys):
             order = _sort_order(keys)
             keys = [keys[i] for i in order]
             other = [other[i] for i in order]
             if note_list is not None:
-                note_list = [note_list[i] for i in order]
+                note_list = bytearray(note_list[i] for i in order)
         if resource not in self._order:
             self._order.append(resource)
         self._parts[resource] = _Part(
             keys=_keys_array(keys),
             other=_keys_array(other),
-            other_is_key=other_is_key,
-            notes=bytearray(note_list) if note_list and any(note_list) else None,
+            notes=note_list if note_list and any(note_list) else None,
             parents=dict(parents or {}),
         )
         self._cache = (0, [])
@@ -181,7 +177,6 @@ class UnchangedSet:
             resource,
             (part.keys[i] for i in kept),
             (part.other[i] for i in kept),
-            other_is_key=part.other_is_key,
             notes=None if part.notes is None else (part.notes[i] for i in kept),
             parents={k: p for k, p in part.parents.items() if k not in drop},
             is_sorted=True,
@@ -274,12 +269,7 @@ class UnchangedSet:
         index = [part.find(k) for k in positions] if lookup else list(positions)
         keys = [part.keys[i] for i in index]
         this = self._read_this(resource, keys) if self._read_this and keys else {}
-        other = [part.other[i] for i in index]
-        if part.other_is_key:
-            times = self._read_other(resource, other) if self._read_other and other else {}
-            other_times = [times.get(k) for k in other]
-        else:
-            other_times = [from_micros(m) for m in other]
+        other_times = [from_micros(part.other[i]) for i in index]
         rows = []
         for i, key, other_modified in zip(index, keys, other_times, strict=True):
             found = this.get(key)
@@ -299,7 +289,14 @@ def _sort_key(key: Any) -> tuple[str, Any]:
     return (type(key).__name__, key)
 
 
-def _sort_order(keys: list[Any]) -> list[int]:
+def _ascending(keys: Sequence[Any]) -> bool:
+    try:
+        return all(a < b for a, b in zip(keys, islice(keys, 1, None), strict=False))
+    except TypeError:
+        return False
+
+
+def _sort_order(keys: Sequence[Any]) -> list[int]:
     try:
         return sorted(range(len(keys)), key=keys.__getitem__)
     except TypeError:  # mixed key types (SQLite allows them): group by type
