@@ -18,19 +18,17 @@ for (core/values.py). Names come only from THIS's reflected schema and are quote
 
 from __future__ import annotations
 
+import sqlite3
+
 from core.schema import Column, Kind, Resource
-from core.unchanged import NO_TIME
+from core.unchanged import NO_TIME, SAME_AS_THIS
 
 _HEX = "[0-9a-fA-F]"
 _UUID_GLOB = "-".join(_HEX * n for n in (8, 4, 4, 4, 12))
 _D = "[0-9]"
 _DATE_GLOB = f"{_D * 4}-{_D * 2}-{_D * 2}"
-_TIME_GLOB = f"{_D * 2}:{_D * 2}:{_D * 2}"
-_DATETIME_GLOBS = tuple(
-    f"{_DATE_GLOB}{sep}{_TIME_GLOB}{fraction}"
-    for sep in (" ", "T")
-    for fraction in ("", "." + _D * 3, "." + _D * 6)
-)
+_DATETIME_GLOB = f"{_D * 4}-[01]{_D}-[0-3]{_D}[ T][0-2]{_D}:[0-5]{_D}:[0-5]{_D}*"
+_UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38)
 _TRUE_TEXT = ("T", "t", "true", "True", "TRUE", "1")
 _FALSE_TEXT = ("F", "f", "false", "False", "FALSE", "0")
 
@@ -84,6 +82,32 @@ def uuid_guard(table: str, column: str) -> str:
     )
 
 
+_FORM_GLOBS = (
+    "urn:uuid:" + _UUID_GLOB.replace("[0-9a-fA-F]", "[0-9a-f]"),
+    _UUID_GLOB.replace("[0-9a-fA-F]", "[0-9a-f]"),
+    "urn:uuid:" + _UUID_GLOB.replace("[0-9a-fA-F]", "[0-9A-F]"),
+    _UUID_GLOB.replace("[0-9a-fA-F]", "[0-9A-F]"),
+)
+
+
+def not_in_form(table: str, column: str, form: int) -> str:
+    """A count of the uuids not spelled in `form` (core.identity.stored_forms order).
+
+    A uuid is in the form when it is that spelling of an RFC 4122 uuid, or an identity that
+    is not such a uuid and is kept exactly (no surrounding spaces), or blank (no identity);
+    only printable-ASCII text qualifies, so `canonical` reads every counted-out value
+    exactly. The cheap pattern is tried first: the expensive checks run only on odd rows."""
+    col = quote(column)
+    plain = (
+        f"({col} NOT GLOB '*[^ -~]*' AND (trim({col}) = '' OR "
+        f"(trim({col}) = {col} AND NOT {bare(col)} GLOB '{_UUID_GLOB}')))"
+    )
+    return (
+        f"SELECT count(*) FROM {table} WHERE {col} IS NOT NULL AND NOT "
+        f"(typeof({col}) = 'text' AND ({col} GLOB '{_FORM_GLOBS[form]}' OR {plain}))"
+    )
+
+
 # ----- values
 def same(a: str, b: str) -> str:
     """Identical raw values: same storage class and value, no affinity, no collation."""
@@ -95,17 +119,26 @@ def same(a: str, b: str) -> str:
 
 def micros(expr: str) -> str:
     """Exact microseconds since the epoch of a text that `valid_datetime` accepts."""
-    whole = f"CAST(strftime('%s', substr({expr}, 1, 19)) AS INTEGER)"
+    whole = (
+        f"unixepoch(substr({expr}, 1, 19))"
+        if _UNIXEPOCH
+        else (f"CAST(strftime('%s', substr({expr}, 1, 19)) AS INTEGER)")
+    )
     fraction = f"CAST(substr(substr({expr}, 21) || '000000', 1, 6) AS INTEGER)"
     return f"({whole} * 1000000 + {fraction})"
 
 
 def valid_datetime(expr: str) -> str:
-    shapes = " OR ".join(f"{expr} GLOB '{g}'" for g in _DATETIME_GLOBS)
-    normal = f"replace(substr({expr}, 1, 19), 'T', ' ')"
+    """'YYYY-MM-DD HH:MM:SS' (or T), optionally with 3 or 6 fraction digits, a real date
+    and time. Cheap checks first; the calendar is asked only for days 29 to 31."""
+    day = f"substr({expr}, 1, 10)"
     return (
-        f"(typeof({expr}) = 'text' AND ({shapes}) AND substr({expr}, 1, 4) <> '0000' "
-        f"AND strftime('%Y-%m-%d %H:%M:%S', {normal}, '+0 seconds') = {normal})"
+        f"(typeof({expr}) = 'text' AND {expr} GLOB '{_DATETIME_GLOB}' "
+        f"AND (length({expr}) = 19 OR (length({expr}) IN (23, 26) AND substr({expr}, 20, 1) = '.' "
+        f"AND substr({expr}, 21) NOT GLOB '*[^0-9]*')) "
+        f"AND substr({expr}, 6, 2) BETWEEN '01' AND '12' AND substr({expr}, 12, 2) < '24' "
+        f"AND substr({expr}, 1, 4) <> '0000' AND (substr({expr}, 9, 2) BETWEEN '01' AND '28' "
+        f"OR date({day}, '+0 days') = {day}))"
     )
 
 
@@ -167,22 +200,44 @@ def equal(column: Column, a: str, b: str) -> str:
     return same(a, b)
 
 
-def modified_micros(expr: str | None) -> str:
-    """OTHER's modified_on as the unchanged set stores it (any value for a candidate)."""
-    if expr is None:
+def modified_micros(other: str | None, this: str | None) -> str:
+    """OTHER's modified_on as the unchanged set stores it: SAME_AS_THIS when the raw value
+    is THIS's (typed the same, read with THIS's row), else microseconds (any value for a
+    candidate)."""
+    if other is None:
         return str(NO_TIME)
-    return f"(CASE WHEN {valid_datetime(expr)} THEN {micros(expr)} ELSE {NO_TIME} END)"
+    own = f"(CASE WHEN {valid_datetime(other)} THEN {micros(other)} ELSE {NO_TIME} END)"
+    if this is None:
+        return own
+    return f"(CASE WHEN {same(this, other)} THEN {SAME_AS_THIS} ELSE {own} END)"
+
+
+_META_KINDS = (("modified_on", Kind.DATETIME), ("created_on", Kind.DATETIME), ("mci", Kind.INTEGER))
 
 
 def meta_valid(res: Resource, alias: str) -> list[str]:
     """Conditions that the meta values of `res`'s row typed without a problem."""
-    meta = res.meta
     checks = []
-    for name, column in (
-        (meta.modified_on, Column(meta.modified_on, Kind.DATETIME)),
-        (meta.created_on, Column(meta.created_on, Kind.DATETIME)),
-        (meta.mci, Column(meta.mci, Kind.INTEGER)),
-    ):
+    for role, kind in _META_KINDS:
+        name = getattr(res.meta, role)
         if res.has(name):
-            checks.append(valid(column, f"{alias}.{quote(name)}"))
+            checks.append(valid(Column(name, kind), f"{alias}.{quote(name)}"))
+    return checks
+
+
+def both_meta_valid(this: Resource, other: Resource) -> list[str]:
+    """Conditions that the meta values of both rows typed without a problem; a value the
+    same on both sides (the usual case) is checked once."""
+    checks = []
+    for role, kind in _META_KINDS:
+        name = getattr(this.meta, role)
+        column = Column(name, kind)
+        t, o = f"t.{quote(name)}", f"o.{quote(name)}"
+        if this.has(name) and other.has(name):
+            checks.append(
+                f"(CASE WHEN {same(t, o)} THEN {valid(column, t)} "
+                f"ELSE {valid(column, t)} AND {valid(column, o)} END)"
+            )
+        elif this.has(name) or other.has(name):
+            checks.append(valid(column, t if this.has(name) else o))
     return checks

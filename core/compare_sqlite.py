@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.batching import KEYS_PER_LOOKUP, chunks
 from core.compare_sql import (
+    both_meta_valid,
     canonical,
     equal,
     meta_valid,
     modified_micros,
+    not_in_form,
     quote,
     same,
     spelled,
@@ -33,16 +35,6 @@ from core.sources.sql import SqlDataset
 
 _OTHER = "truce_other"
 UNCHANGED, DELETED_BOTH, CANDIDATE = 0, 1, 2
-
-
-@dataclass(frozen=True, slots=True)
-class Pair:
-    """One OTHER row and THIS's row of the same uuid (None: OTHER's row is new)."""
-
-    this_key: Any
-    other_key: Any
-    other_micros: int
-    verdict: int
 
 
 def sqlite_file(dataset: SqlDataset) -> Path | None:
@@ -66,6 +58,7 @@ class SqliteJoin:
         self.conn = sqlite3.connect(this_file.as_uri() + "?mode=ro", uri=True)
         self.conn.execute(f"ATTACH DATABASE ? AS {_OTHER}", (other_file.as_uri() + "?mode=ro",))
         self._guards: dict[tuple[str, str, str], bool] = {}
+        self._forms: dict[tuple[str, str, str], int | None] = {}
 
     @classmethod
     def open(cls, this: SqlDataset, other: Any) -> SqliteJoin | None:
@@ -89,9 +82,11 @@ class SqliteJoin:
         self.close()
 
     # ----- the per-resource query
-    def pairs(self, resource: str) -> Iterator[Pair] | None:
-        """Every OTHER row of `resource` with its verdict; None when the general path must
-        compare this resource (its uuids cannot be joined exactly)."""
+    def pairs(self, resource: str) -> Iterator[list[tuple[Any, Any, int, int]]] | None:
+        """Every OTHER row of `resource`, in batches of (THIS key or None when the row is
+        new, OTHER key, OTHER's modified_on in micros, verdict) ordered by THIS key; None
+        when the general path must compare this resource (its uuids cannot be joined
+        exactly)."""
         this_res = self.this.schema.resources[resource]
         other_res = self.other.schema.resources.get(resource)
         if other_res is None or not other_res.pk or not this_res.pk:
@@ -102,11 +97,8 @@ class SqliteJoin:
             return None
         return self._rows(statement)
 
-    def _rows(self, statement: str) -> Iterator[Pair]:
-        cursor = self.conn.execute(statement)
-        while rows := cursor.fetchmany(2000):
-            for row in rows:
-                yield Pair(*row)
+    def _rows(self, statement: str) -> Iterator[list[tuple[Any, Any, int, int]]]:
+        yield from chunks(self.conn.execute(statement), KEYS_PER_LOOKUP)
 
     def _statement(self, this_res: Resource, other_res: Resource) -> str:
         name = this_res.name
@@ -137,10 +129,10 @@ class SqliteJoin:
             o_uuid = self._target_uuid(
                 joins, _OTHER, this_res, field, ref.target, ref.target_key, f"or{n}", other_res
             )
-            conditions.append(f"({canonical(t_uuid)} IS {canonical(o_uuid)})")
+            conditions.append(self._same_target(t_uuid, o_uuid, ref.target))
         masters, has_master = self._links(joins, this_res, other_res)
         conditions += masters + has_master
-        conditions += meta_valid(this_res, "t") + meta_valid(other_res, "o")
+        conditions += both_meta_valid(this_res, other_res)
         deleted = this_res.meta.deleted
         t_deleted = f"t.{quote(deleted)}" if this_res.has(deleted) else "NULL"
         o_deleted = f"o.{quote(deleted)}" if other_res.has(deleted) else "NULL"
@@ -151,11 +143,12 @@ class SqliteJoin:
         )
         neither = f"{surely_false(t_deleted)} AND {surely_false(o_deleted)}"
         unchanged = " AND ".join([neither, *conditions])
-        modified = other_res.meta.modified_on
+        modified = this_res.meta.modified_on
         o_modified = f"o.{quote(modified)}" if other_res.has(modified) else None
+        t_modified = f"t.{quote(modified)}" if this_res.has(modified) else None
         return (
             f"SELECT t.{quote(this_res.pk)}, o.{quote(other_res.pk)}, "
-            f"{modified_micros(o_modified)}, "
+            f"{modified_micros(o_modified, t_modified)}, "
             f"CASE WHEN {both_deleted} THEN 1 WHEN {unchanged} THEN 0 ELSE 2 END "
             f"FROM {other_table} AS o {' '.join(joins)} "
             f"ORDER BY t.{quote(this_res.pk)}"
@@ -185,7 +178,7 @@ class SqliteJoin:
             )
             this_masters.append(t_uuid)
             conditions.append(f"(({t_uuid} IS NULL) = ({o_uuid} IS NULL))")
-            conditions.append(f"({canonical(t_uuid)} IS {canonical(o_uuid)})")
+            conditions.append(self._same_target(t_uuid, o_uuid, link.master))
         return conditions, [f"coalesce({', '.join(this_masters)}, NULL) IS NOT NULL"]
 
     def _target_uuid(
@@ -213,8 +206,6 @@ class SqliteJoin:
         ):
             return "NULL"
         uuid = this_target.meta.uuid
-        if not self._guard(schema, target, uuid):
-            raise _NotJoinable
         row = "t" if other_res is None else "o"
         joins.append(
             f"LEFT JOIN {schema}.{quote(target)} AS {alias} "
@@ -228,20 +219,52 @@ class SqliteJoin:
         name, uuid = this_res.name, this_res.meta.uuid
         if uuid not in other_res.columns:
             raise _NotJoinable
-        for schema in ("main", _OTHER):
-            if not self._guard(schema, name, uuid) or self._collated(schema, name):
-                raise _NotJoinable
-            if self._duplicated(schema, name, uuid):
-                raise _NotJoinable
-        this_forms = self._forms("main", name, uuid)
-        if not this_forms:
+        if self._collated("main", name) or self._collated(_OTHER, name):
+            raise _NotJoinable
+        form = self._form("main", name, uuid)
+        if form is None:
             raise _NotJoinable  # THIS spells its uuids in more than one way
-        form = min(this_forms)
-        if form in self._forms(_OTHER, name, uuid):
-            return f"o.{quote(uuid)}"
-        return spelled(canonical(f"o.{quote(uuid)}"), form)
+        column = f"o.{quote(uuid)}"
+        other_form = self._form(_OTHER, name, uuid)
+        if other_form is None and not self._guard(_OTHER, name, uuid):
+            raise _NotJoinable
+        if self._duplicated(_OTHER, name, uuid, other_form is not None):
+            raise _NotJoinable
+        return column if other_form == form else spelled(canonical(column), form)
 
-    # ----- checks, each one query in SQLite
+    def _same_target(self, this_uuid: str, other_uuid: str, target: str) -> str:
+        """SQL: the joined uuids of THIS's and OTHER's target rows are the same identity."""
+        if this_uuid == "NULL" or other_uuid == "NULL":
+            # Saying "equal" only when both are NULL or blank is exact; anything else
+            # makes the pair a candidate, which is always safe.
+            blank = "(nullif(trim({}), '') IS NULL)"
+            return f"({blank.format(this_uuid)} AND {blank.format(other_uuid)})"
+        uuid = self.this.schema.resources[target].meta.uuid
+        this_form = self._form("main", target, uuid)
+        if this_form is not None and this_form == self._form(_OTHER, target, uuid):
+            return f"({this_uuid} IS {other_uuid})"
+        if not (self._guard("main", target, uuid) and self._guard(_OTHER, target, uuid)):
+            raise _NotJoinable
+        return f"({canonical(this_uuid)} IS {canonical(other_uuid)})"
+
+    # ----- checks, each one query in SQLite (cached per table)
+    def _form(self, schema: str, table: str, uuid: str) -> int | None:
+        """The one spelling every uuid of the table has, or None."""
+        key = (schema, table, uuid)
+        if key not in self._forms:
+            self._forms[key] = next(
+                (
+                    form
+                    for form in range(4)
+                    if self.conn.execute(
+                        not_in_form(f"{schema}.{quote(table)}", uuid, form)
+                    ).fetchone()[0]
+                    == 0
+                ),
+                None,
+            )
+        return self._forms[key]
+
     def _guard(self, schema: str, table: str, uuid: str) -> bool:
         key = (schema, table, uuid)
         if key not in self._guards:
@@ -255,30 +278,22 @@ class SqliteJoin:
         ).fetchone()
         return row is None or "collate" in (row[0] or "").lower()
 
-    def _duplicated(self, schema: str, table: str, uuid: str) -> bool:
-        # Groups by the canonical spelling (folding case even of non-uuid identities, which
-        # can only over-report): any duplicate leaves the resource to the general path.
+    def _duplicated(self, schema: str, table: str, uuid: str, uniform: bool) -> bool:
+        # A uniform spelling maps identities one to one, so the raw text groups them (with
+        # the uuid's index, when there is one). Otherwise group by the canonical spelling,
+        # folding case even of non-uuid identities, which can only over-report: any
+        # duplicate leaves the resource to the general path.
         col = quote(uuid)
+        group = col if uniform else f"lower({canonical(col)})"
         sql = (
-            f"SELECT 1 FROM {schema}.{quote(table)} WHERE {canonical(col)} IS NOT NULL "
-            f"GROUP BY lower({canonical(col)}) HAVING count(*) > 1 LIMIT 1"
+            f"SELECT 1 FROM {schema}.{quote(table)} WHERE nullif(trim({col}), '') IS NOT NULL "
+            f"GROUP BY {group} HAVING count(*) > 1 LIMIT 1"
         )
         return self.conn.execute(sql).fetchone() is not None
-
-    def _forms(self, schema: str, table: str, uuid: str) -> set[int]:
-        """The spellings (core.identity.stored_forms order) every uuid of the table has."""
-        col = quote(uuid)
-        sums = ", ".join(f"sum(u <> {spelled('c', form)})" for form in range(4))
-        sql = (
-            f"SELECT {sums} FROM (SELECT {col} AS u, {canonical(col)} AS c "
-            f"FROM {schema}.{quote(table)} WHERE {canonical(col)} IS NOT NULL)"
-        )
-        counts = self.conn.execute(sql).fetchone()
-        return {form for form, count in enumerate(counts) if not count}
 
 
 class _NotJoinable(Exception):
     """This resource's uuids cannot be joined exactly in SQL."""
 
 
-__all__ = ["CANDIDATE", "DELETED_BOTH", "UNCHANGED", "Pair", "SqliteJoin", "same"]
+__all__ = ["CANDIDATE", "DELETED_BOTH", "UNCHANGED", "SqliteJoin", "same"]

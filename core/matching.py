@@ -92,14 +92,19 @@ def joined(builder: _Builder, join: SqliteJoin, resource: str, progress: Progres
         return False
     candidates: list[tuple[Any, Any]] = []
     new: list[Any] = []
-    for pair in pairs:
-        progress.advance()
-        if pair.this_key is None:
-            new.append(pair.other_key)
-        elif pair.verdict == CANDIDATE:
-            candidates.append((pair.other_key, pair.this_key))
-        else:
-            builder.unchanged.add_keyed(resource, pair.this_key, pair.other_micros, pair.verdict)
+    unchanged = builder.unchanged
+    for rows in pairs:
+        before = progress.done
+        progress.advance(len(rows))
+        if progress.done >> 10 != before >> 10:  # advance() alone notifies per 1024 exactly
+            progress.changed()
+        for this_key, other_key, other_micros, verdict in rows:
+            if this_key is None:
+                new.append(other_key)
+            elif verdict == CANDIDATE:
+                candidates.append((other_key, this_key))
+            else:
+                unchanged.add_keyed(resource, this_key, other_micros, verdict)
     typing = builder.this.schema
     for batch in chunks(candidates, KEYS_PER_LOOKUP):
         others = join.other.records_by_key(resource, typing, [o for o, _ in batch])

@@ -52,6 +52,7 @@ KeyOf = Callable[[str, str], Any]  # resource, canonical uuid → THIS key or No
 
 NOTES = ("", "deleted on both sides")
 NO_TIME = -(2**63)
+SAME_AS_THIS = NO_TIME + 1  # OTHER's time is THIS's (the same raw value): read with THIS's row
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 _PAGE = 500  # rows read from THIS per query when streaming
@@ -269,7 +270,7 @@ class UnchangedSet:
         index = [part.find(k) for k in positions] if lookup else list(positions)
         keys = [part.keys[i] for i in index]
         this = self._read_this(resource, keys) if self._read_this and keys else {}
-        other_times = [from_micros(part.other[i]) for i in index]
+        other_times = [part.other[i] for i in index]
         rows = []
         for i, key, other_modified in zip(index, keys, other_times, strict=True):
             found = this.get(key)
@@ -277,9 +278,12 @@ class UnchangedSet:
                 continue  # THIS lost the row since the plan was made
             parent = part.parents.get(key, found.parent)
             note = NOTES[part.notes[i]] if part.notes is not None else ""
+            other_time = (
+                found.modified if other_modified == SAME_AS_THIS else from_micros(other_modified)
+            )
             rows.append(
                 Unchanged(
-                    resource, found.uuid, found.label, found.modified, other_modified, parent, note
+                    resource, found.uuid, found.label, found.modified, other_time, parent, note
                 )
             )
         return rows

@@ -94,7 +94,7 @@ def verdicts(this: SqlDataset, other: SqlDataset, resource: str) -> dict[str, in
     with join:
         pairs = join.pairs(resource)
         assert pairs is not None
-        by_key = {p.other_key: p.verdict for p in pairs if p.this_key is not None}
+        by_key = {o: v for rows in pairs for t, o, _, v in rows if t is not None}
     with sqlite3.connect(other.engine.url.database.removeprefix("file:").split("?")[0]) as conn:
         uuids = dict(conn.execute(f"SELECT id, uuid FROM {resource}"))
     return {uuids[key]: verdict for key, verdict in by_key.items()}
