@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 internal fault, 2 bad input or usage, 3 commit refused.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
@@ -170,6 +171,9 @@ def _preview(args: argparse.Namespace) -> int:
     if args.report:
         write_report(plan, args.report)
     if args.json:
+        # JSON is UTF-8 (RFC 8259) whatever the locale says the terminal takes.
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(encoding="utf-8")
         write_plan(plan, sys.stdout, indent=None)
     elif not args.quiet:
         _write(sys.stdout, describe_plan(plan))

@@ -5,7 +5,10 @@ naming the file, exit 2, never exit 1 or raw control characters on the terminal.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ from builders import at, create_database, urn
 from core.cli import main
 
 P1, P2 = urn(1), urn(2)
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -170,3 +174,17 @@ def test_a_tampered_journal_list_exits_2(pair, capsys: pytest.CaptureFixture[str
         conn.execute("UPDATE truce_journal SET counts = '[1'")
     code, _, err = _run(capsys, "journal", pair[0])
     assert code == 2 and "truce_journal row id=1 is damaged" in err
+
+
+def test_the_plan_json_is_utf8_whatever_the_locale(tmp_path: Path, pair) -> None:
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"$_person": [{"@uuid": P2, "name": "Zoë 東京"}]}))
+    result = subprocess.run(
+        [sys.executable, "-m", "core", "preview", pair[0], str(other), "--json"],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout.decode("utf-8"))
+    assert document["vectors"][0]["label"] == "Zoë 東京"

@@ -106,6 +106,9 @@ def test_bad_values_from_a_file_are_errors_naming_record_and_field(
     assert f"{urn(2)} P2: age: integer out of range" in out
     assert f"{urn(3)} P3: modified_on: timestamp '9999-12-31T23:00:00-05:00' is outside" in out
     assert f"{urn(4)} P4: height: not a finite number" in out
+    assert (
+        f"P2: age: integer out of range (-2^63 to 2^63-1): {2**64} (at {other} /$_person/0)" in out
+    )
     engine = sa.create_engine(f"sqlite:///{this}")
     with engine.connect() as conn:
         names = sorted(r[0] for r in conn.execute(sa.text("SELECT name FROM person")))
