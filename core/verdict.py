@@ -138,7 +138,12 @@ def _rows(plan: Plan, report: CommitReport | None, failure: BaseException | None
         if v.action in (Action.SKIP, Action.ERROR)
     )
     rows += _grouped(
-        ("unchanged", "identical on both sides" if not u.note else u.note, (u.resource, u.uuid))
+        ("unchanged", v.reason or "nothing to write", v.identity)
+        for v in plan.vectors
+        if v.action is Action.UNCHANGED
+    )
+    rows += _grouped(
+        ("unchanged", u.note or "identical on both sides", (u.resource, u.uuid))
         for u in plan.unchanged
     )
     return rows

@@ -118,6 +118,7 @@ class CommitFlow(QObject):
             self.window.show_message("Nothing to write: every vector is unchanged or skipped.")
             self.refused.emit("nothing to write")
             return
+        self.window.show_message(f"{verdict.headline} Waiting for your confirmation.")
         dialog = self._verdict_dialog(verdict, "Commit to THIS?", ask="Commit")
         dialog.headline.setText(
             f"<b>Commit {counts_phrase(verdict.counts)} to THIS, in one transaction?</b>"

@@ -75,3 +75,11 @@ def test_times_are_local_with_utc_in_the_tooltip():
     assert local_text(moment, plus_two) == "2026-12-02 09:30:00 EET"
     assert local_text("2026-12-02T07:30:00+00:00", plus_two) == "2026-12-02 09:30:00 EET"
     assert utc_text("2026-12-02T09:30:00+02:00") == "2026-12-02 07:30:00 UTC"
+
+
+def test_the_field_panel_shows_modified_times_locally(window: MainWindow):
+    from tests.gui.test_gui_flow import CONFLICT, select_vector
+
+    vector = select_vector(window, CONFLICT)
+    assert local_text(vector.this_modified) in window.fields.times.text()
+    assert utc_text(vector.this_modified) in window.fields.times.toolTip()
