@@ -142,11 +142,31 @@ def _rows(plan: Plan, report: CommitReport | None, failure: BaseException | None
         for v in plan.vectors
         if v.action is Action.UNCHANGED
     )
-    rows += _grouped(
-        ("unchanged", u.note or "identical on both sides", (u.resource, u.uuid))
-        for u in plan.unchanged
-    )
+    rows += _unchanged(plan)
     return rows
+
+
+def _unchanged(plan: Plan) -> list[VerdictRow]:
+    """Unchanged records are counted, not held (core/unchanged.py): one row per resource,
+    jumping to the resource's first such record (read from THIS, if THIS can be read)."""
+    try:
+        first = {u.resource: (u.resource, u.uuid) for u in reversed(_first_page(plan))}
+    except SQLAlchemyError:
+        first = {}
+    return [
+        VerdictRow(
+            "unchanged",
+            f"{resource}: identical on both sides",
+            count,
+            (first[resource],) if resource in first else (),
+        )
+        for resource, count in plan.unchanged.counts_by_resource().items()
+    ]
+
+
+def _first_page(plan: Plan) -> list:
+    size = len(plan.unchanged)
+    return plan.unchanged.page(0, min(size, _JUMPS)) if size else []
 
 
 def _grouped(items: Iterable[tuple[str, str, Identity]]) -> list[VerdictRow]:
