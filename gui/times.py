@@ -1,6 +1,6 @@
 """Times as people read them: in the local time zone, with UTC one hover away.
 
-The data stays UTC (docs/semantics.md, Timestamps); only what is shown changes.
+The data stays UTC (docs/semantics.md, Values and timestamps); only what is shown changes.
 """
 
 from __future__ import annotations
