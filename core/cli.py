@@ -16,7 +16,7 @@ from core.decisions import apply_decisions
 from core.mapping import MappingError, load_mapping
 from core.plan import Plan
 from core.planjson import write_plan
-from core.policy import PRESETS, PolicyError
+from core.policy import PRESETS, PolicyError, allow_deletions
 from core.reports import report_format, write_report
 from core.revert import RevertRefused, journal_entries, revert_commit
 from core.session import Pair, load_policy, open_pair, open_this
@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("other", help="OTHER: database, .xml, .json or CSV folder")
         sub.add_argument("--policy", help=f"preset ({', '.join(PRESETS)}) or policy file")
         sub.add_argument("--mapping", help="schema mapping: conventions, eden or a TOML file")
+        sub.add_argument(
+            "--allow-delete",
+            action="store_true",
+            help="add delete to the strategy of the policy in force (deletions are off otherwise)",
+        )
         sub.add_argument(
             "--decisions",
             metavar="FILE",
@@ -124,7 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _plan(args: argparse.Namespace) -> tuple[Plan, Pair]:
     pair = open_pair(args.this, args.other, args.mapping)
     progress = _progress(args)
-    plan = pair.plan(load_policy(args.policy), progress)
+    policy = load_policy(args.policy)
+    if args.allow_delete:
+        policy = allow_deletions(policy)
+    plan = pair.plan(policy, progress)
     progress.finish()
     if args.decisions:
         report = apply_decisions(plan, args.decisions)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from core.journal import Image, write_entry
 from core.plan import Plan
+from core.policy import skipped_deletions
 from core.progress import Progress
 from core.schema import Resource
 from core.sources.sql import SqlDataset, raw_table
@@ -63,6 +64,7 @@ class CommitReport:
     problems: list[CommitProblem] = field(default_factory=list)
     not_applied: list[tuple[str, str, str, str]] = field(default_factory=list)
     journal_id: int | None = None
+    skipped_deletions: int = 0  # deletions the strategy did not allow
     images: list[Image] = field(default_factory=list)
 
     @property
@@ -102,6 +104,7 @@ def _run(
         for v in plan.vectors
         if v.action in (Action.SKIP, Action.ERROR)
     ]
+    report.skipped_deletions = skipped_deletions(plan.vectors)
     progress = progress or Progress()
     with this.engine.connect() as conn:
         transaction = conn.begin()
