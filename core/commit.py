@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from core.deletion import Deleter
 from core.journal import Image, write_entry
 from core.plan import Plan
 from core.policy import skipped_deletions
@@ -122,7 +123,8 @@ def _run(
                 return _run(plan, this, dry_run=dry_run, progress=None, note=note, capture=True)
             report.problems = writer.problems
             report.images = writer.images
-            report.counts = Counter(i.action for i in writer.images)
+            # What the vectors did; what a deletion brought along (core.deletion) is per resource.
+            report.counts = Counter(i.action for i in writer.images if i.action in _VECTOR_ACTIONS)
             for image in writer.images:
                 report.per_resource.setdefault(image.resource, Counter())[image.action] += 1
             if not report.problems:
@@ -198,6 +200,7 @@ def _created_targets_first(writes: list[Vector]) -> list[Vector]:
     return ordered
 
 
+_VECTOR_ACTIONS = ("create", "update", "delete")
 _COLUMN_IN_MESSAGE = re.compile(r"\b(\w+)\.(\w+)\b")
 
 
@@ -222,6 +225,7 @@ class _Writer:
         self.problems: list[CommitProblem] = []
         self.images: list[Image] = []
         self.tables = {name: raw_table(res) for name, res in self.schema.resources.items()}
+        self.deleter = Deleter(conn, plan, this.dialect)
         self.encoders = {
             name: {c.name: encoder(c, this.dialect) for c in res.columns.values()}
             for name, res in self.schema.resources.items()
@@ -289,6 +293,7 @@ class _Writer:
         if res.has(res.meta.modified_on) and modified is not None:
             changes[res.meta.modified_on] = self.encoders[res.name][res.meta.modified_on](modified)
         self._write_existing(res, vector, changes, "delete")
+        self.images += self.deleter.after_delete(res, vector.this_key, vector.uuid, modified)
 
     def _write_existing(
         self, res: Resource, vector: Vector, changes: dict[str, Any], action: str

@@ -77,7 +77,7 @@ def _resource(
         return None
     pk = pk_cols[0].name
     columns = {
-        c.name: _column(table.name, c, mapping, dialect)
+        c.name: column_of(table.name, c, mapping, dialect)
         for c in table.columns
         if not mapping.ignores(table.name, c.name)
     }
@@ -119,7 +119,7 @@ def _resource(
     )
 
 
-def _column(table: str, column: sa.Column, mapping: Mapping, dialect: str) -> Column:
+def column_of(table: str, column: sa.Column, mapping: Mapping, dialect: str) -> Column:
     kind = kind_of(column.type)
     char_boolean = (
         mapping.char_booleans and kind is Kind.STRING and getattr(column.type, "length", None) == 1
