@@ -12,6 +12,7 @@ from typing import TextIO
 
 from core.commit import CommitError, StaleError, commit_plan
 from core.console import ConsoleProgress, describe_decisions, describe_journal, describe_revert
+from core.creation import find_user
 from core.decisions import apply_decisions
 from core.mapping import MappingError, load_mapping
 from core.plan import Plan
@@ -76,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     commit = pair_command("commit", "apply the plan to THIS")
     commit.add_argument("--dry-run", action="store_true", help="roll back instead of commit")
     commit.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    commit.add_argument(
+        "--as-user",
+        metavar="EMAIL|ID",
+        help="the auth_user created records are written by (created_by, modified_by, "
+        "owned_by_user), as Eden's importer does",
+    )
     journal = commands.add_parser("journal", help="list the commits journaled in THIS")
     journal.add_argument("this", help="THIS database: SQLite path or SQLAlchemy URL")
     journal.add_argument("--mapping", help="schema mapping: conventions, eden or a TOML file")
@@ -182,12 +189,15 @@ def _commit(args: argparse.Namespace) -> int:
         if not args.quiet:
             print("Nothing to write.")
         return OK
+    user = _acting_user(pair, args.as_user)
+    if pair.mapping.commit_warning and not args.quiet:
+        _warn(pair.mapping.commit_warning)
     if not args.dry_run and not args.yes and not _confirmed(sys.stdin, sys.stdout):
         print("Not committed.")
         return OK
     progress = _progress(args)
     try:
-        report = commit_plan(plan, pair.this, dry_run=args.dry_run, progress=progress)
+        report = commit_plan(plan, pair.this, dry_run=args.dry_run, progress=progress, as_user=user)
     except (StaleError, CommitError) as exc:
         progress.finish()
         _error(str(exc))
@@ -196,6 +206,14 @@ def _commit(args: argparse.Namespace) -> int:
     if not args.quiet:
         sys.stdout.write(describe_commit(report))
     return OK if report.ok else REFUSED
+
+
+def _acting_user(pair: Pair, spec: str | None) -> int | None:
+    """--as-user: the auth_user id, looked up before anything is written."""
+    if spec is None:
+        return None
+    with pair.this.engine.connect() as conn:
+        return find_user(conn, spec)
 
 
 def _journal(args: argparse.Namespace) -> int:
@@ -246,3 +264,7 @@ def _confirmed(
 
 def _error(message: str) -> None:
     print(f"truce: {message}", file=sys.stderr)
+
+
+def _warn(message: str) -> None:
+    print(f"truce: warning: {message}", file=sys.stderr)

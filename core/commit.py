@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from core.creation import Creation, insert_table
 from core.deletion import Deleter
 from core.journal import Image, write_entry
 from core.plan import Plan
@@ -80,9 +81,12 @@ def commit_plan(
     dry_run: bool = False,
     progress: Progress | None = None,
     note: str | None = None,
+    as_user: int | None = None,
 ) -> CommitReport:
-    """Write every create/update/delete of the plan in one transaction (or roll back)."""
-    report = _run(plan, this, dry_run=dry_run, progress=progress, note=note)
+    """Write every create/update/delete of the plan in one transaction (or roll back).
+
+    `as_user`: the auth_user id created records are written by (see core.creation)."""
+    report = _run(plan, this, dry_run=dry_run, progress=progress, note=note, as_user=as_user)
     if report.problems and not dry_run:
         raise CommitError(report.problems)
     return report
@@ -96,6 +100,7 @@ def _run(
     progress: Progress | None,
     note: str | None,
     capture: bool | None = None,
+    as_user: int | None = None,
 ) -> CommitReport:
     capture = dry_run if capture is None else capture
     writes = _ordered_writes(plan)
@@ -112,7 +117,7 @@ def _run(
         try:
             before = check_stale(conn, plan, this, writes)
             progress.set_total(len(writes), "writing")
-            writer = _Writer(conn, plan, this, before, capture)
+            writer = _Writer(conn, plan, this, before, capture, as_user)
             for vector in writes:
                 writer.write(vector)
                 progress.advance()
@@ -120,7 +125,15 @@ def _run(
             if writer.problems and not capture:
                 # Stop at the first error, then name them all in a rolled-back rerun.
                 transaction.rollback()
-                return _run(plan, this, dry_run=dry_run, progress=None, note=note, capture=True)
+                return _run(
+                    plan,
+                    this,
+                    dry_run=dry_run,
+                    progress=None,
+                    note=note,
+                    capture=True,
+                    as_user=as_user,
+                )
             report.problems = writer.problems
             report.images = writer.images
             # What the vectors did; what a deletion brought along (core.deletion) is per resource.
@@ -214,6 +227,7 @@ class _Writer:
         this: SqlDataset,
         before: dict[tuple[str, str], dict[str, Any]],
         capture: bool,
+        as_user: int | None = None,
     ) -> None:
         self.conn, self.plan, self.this, self.before = conn, plan, this, before
         self.capture = capture
@@ -226,6 +240,9 @@ class _Writer:
         self.images: list[Image] = []
         self.tables = {name: raw_table(res) for name, res in self.schema.resources.items()}
         self.deleter = Deleter(conn, plan, this.dialect)
+        self.creation = Creation(
+            conn, this.mapping, this.dialect, as_user, self.schema.resources.values()
+        )
         self.encoders = {
             name: {c.name: encoder(c, this.dialect) for c in res.columns.values()}
             for name, res in self.schema.resources.items()
@@ -258,8 +275,9 @@ class _Writer:
         res = self.schema.resources[vector.resource]
         row = self._encoded(res, vector.other_values, vector, allow_fixup=True)
         meta = res.meta
+        uuid = self.creation.spell_uuid(res, vector.uuid)
         for name, value in (
-            (meta.uuid, vector.uuid),
+            (meta.uuid, uuid),
             (meta.modified_on, vector.other_modified),
             (meta.created_on, vector.other_created),
             (meta.deleted, False),
@@ -267,10 +285,11 @@ class _Writer:
         ):
             if res.has(name) and (value is not None or name == meta.deleted):
                 row[name] = self.encoders[res.name][name](value)
-        keys = self._super_keys(res, vector)
+        keys = self._super_keys(res, uuid)
         row.update(keys)
         row.update(self._link(res, vector))
-        table = self.tables[res.name]
+        row = self.creation.complete(res, row)
+        table = insert_table(res, row)
         key = self.conn.execute(sa.insert(table).values(row).returning(table.c[res.pk])).scalar()
         keys[res.pk] = key
         self.created[vector.identity] = {**row, **keys}
@@ -401,13 +420,13 @@ class _Writer:
             ).scalar()
         return self.key_cache[cache_key]
 
-    def _super_keys(self, res: Resource, vector: Vector) -> dict[str, Any]:
+    def _super_keys(self, res: Resource, uuid: str) -> dict[str, Any]:
         keys: dict[str, Any] = {}
         for sk in res.super_keys:
             table = sa.Table(sk.table, sa.MetaData(), autoload_with=self.conn)
             row: dict[str, Any] = {}
             if "uuid" in table.c:
-                row["uuid"] = vector.uuid
+                row["uuid"] = uuid
             if "instance_type" in table.c:
                 row["instance_type"] = res.name
             if "deleted" in table.c:
