@@ -43,7 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     def pair_command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("this", help="THIS database: SQLite path or SQLAlchemy URL")
-        sub.add_argument("other", help="OTHER: database, .xml, .json or CSV folder")
+        sub.add_argument(
+            "other",
+            nargs="+",
+            help="OTHER: a database, or .xml/.json files and CSV folders (several are read "
+            "as one dataset, e.g. Eden's per-resource sync feeds)",
+        )
         sub.add_argument("--policy", help=f"preset ({', '.join(PRESETS)}) or policy file")
         sub.add_argument("--mapping", help="schema mapping: conventions, eden or a TOML file")
         sub.add_argument(

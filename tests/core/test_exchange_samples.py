@@ -114,7 +114,8 @@ def test_every_eden_export_loads_without_error(eden_schema, path: Path) -> None:
     source = open_other(path)
     assert isinstance(source, (S3XmlFile, S3JsonFile))
     records = list(source.records(eden_schema))
-    assert records
+    # An msince feed in which nothing changed is empty, and says so.
+    assert records or 'results="0"' in path.read_text(encoding="utf-8")
     assert [(r.place, r.problems) for r in records if r.problems] == []
     for warning in source.unknown_columns(eden_schema):
         # Only Eden's own bookkeeping resources are not in THIS's five tables.
