@@ -14,7 +14,9 @@ from core.commit import CommitError, StaleError, commit_plan
 from core.console import ConsoleProgress, describe_decisions, describe_journal, describe_revert
 from core.creation import find_user
 from core.decisions import apply_decisions
+from core.export import parse_msince
 from core.mapping import MappingError, load_mapping
+from core.msince import ChangedSince
 from core.plan import Plan
 from core.planjson import write_plan
 from core.policy import PRESETS, PolicyError, allow_deletions
@@ -55,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
             "--allow-delete",
             action="store_true",
             help="add delete to the strategy of the policy in force (deletions are off otherwise)",
+        )
+        sub.add_argument(
+            "--msince",
+            metavar="T",
+            help="only OTHER's records changed since this ISO 8601 time enter the plan "
+            "(with the export's rules: masters of changed components, references)",
         )
         sub.add_argument(
             "--decisions",
@@ -140,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _plan(args: argparse.Namespace) -> tuple[Plan, Pair]:
     pair = open_pair(args.this, args.other, args.mapping)
+    if args.msince:
+        pair.other = ChangedSince(pair.other, parse_msince(args.msince))
     progress = _progress(args)
     policy = load_policy(args.policy)
     if args.allow_delete:

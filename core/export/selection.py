@@ -54,7 +54,7 @@ def scan(dataset: SqlDataset, progress: Progress) -> list[Entry]:
     return entries
 
 
-def select(dataset: SqlDataset, entries: list[Entry], msince: datetime | None) -> list[Entry]:
+def select(entries: list[Entry], msince: datetime | None) -> list[Entry]:
     """The top-level entries to write, oldest first, with their components attached."""
     by_identity: dict[tuple[str, str], Entry] = {}
     for entry in entries:
