@@ -126,8 +126,10 @@ def _num(value: float | None, suffix: str = "") -> str:
 def render_table(document: dict[str, Any]) -> str:
     lines = [
         f"{document['size']:,} persons (seed {document['seed']}, generator "
-        f"v{document['generator_version']}); ratio = Truce / floor (for rows/s: floor rate / "
-        "Truce rate), both measured in this run",
+        f"v{document['generator_version']}, Truce {document.get('truce_commit', '?')}, "
+        f"{document.get('cpus')} CPUs, load average at the end "
+        f"{', '.join(f'{x:.1f}' for x in document.get('load_average_at_end', ()))})",
+        "ratio = Truce / floor (for rows/s: floor rate / Truce rate), both measured in this run",
         "",
         "| phase | Truce | floor | ratio | Truce MB | floor MB | mem ratio | target | met? |",
         "|---|---|---|---|---|---|---|---|---|",

@@ -87,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         results[name] = _run_child(name, pair, args.size, args.timeout)
         _say("  " + _brief(results[name]))
     document = {
+        "truce_commit": _commit_id(),
+        "cpus": os.cpu_count(),
+        "load_average_at_end": os.getloadavg(),
         "size": args.size,
         "seed": args.seed,
         "generator_version": GENERATOR_VERSION,
@@ -103,6 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.json != "-":
         print(render_table(document))
     return 0
+
+
+def _commit_id() -> str:
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+    )
+    return done.stdout.strip() or "unknown"
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -38,4 +38,6 @@ def test_benchmark_runs_core_phases_and_prints_ratios(tmp_path: Path) -> None:
         assert labels[label]["ratio"] is not None
         assert f"| {label} |" in done.stdout
     assert labels["commit (rows/s)"]["truce_rows"] > 0
+    # The generated S3XML carries the same differences as OTHER's database.
+    assert document["results"]["plan_db"]["rows"] == document["results"]["plan_xml"]["rows"] > 0
     assert "×" in done.stdout
