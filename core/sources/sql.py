@@ -204,6 +204,20 @@ class SqlDataset:
                     found[row[0]] = (self._record(res, res, query, row), _fingerprint(row))
         return found
 
+    def records_by_key(
+        self, resource: str, typing: Schema, keys: Iterable[Any]
+    ) -> dict[Any, Record]:
+        """This dataset's rows of `resource` by primary key, typed by `typing` (OTHER side)."""
+        own = self.schema.resources[resource]
+        query = self._query(own, typing.resources[resource])
+        pk = self._tables[resource].c[own.pk]
+        found: dict[Any, Record] = {}
+        with self.engine.connect() as conn:
+            for batch in chunks(keys, KEYS_PER_LOOKUP):
+                for row in conn.execute(query.statement.where(pk.in_(batch))):
+                    found[row[0]] = self._record(own, typing.resources[resource], query, row)
+        return found
+
     def count(self, resource: str) -> int:
         res = self.schema.resources.get(resource)
         if res is None:
