@@ -44,7 +44,7 @@ def find_user(conn: sa.Connection, spec: str) -> int:
         query = sa.select(users.c.id).where(users.c.id == int(spec))
     else:
         query = sa.select(users.c.id).where(sa.func.lower(users.c.email) == spec.strip().lower())
-    found = conn.execute(query).scalars().all()
+    found: list[Any] = list(conn.execute(query).scalars().all())
     if len(found) != 1:
         raise UnknownUser(f"--as-user {spec}: no single {USER_TABLE} row with that email or id")
     return int(found[0])
@@ -103,7 +103,7 @@ class Creation:
     def _uses_prefix(self, table: str, column: str) -> bool | None:
         """Whether the table writes its uuids with `urn:uuid:`; None when it has none."""
         plain = sa.table(table, sa.column(column))
-        found = self.conn.execute(
+        found: Iterable[Any] = self.conn.execute(
             sa.select(plain.c[column]).where(plain.c[column].is_not(None)).limit(20)
         ).scalars()
         spelled = [str(v).strip() for v in found if _HEX.match(_bare(str(v)).lower())]

@@ -94,7 +94,11 @@ class Deleter:
 
     # ----- the parts
     def _cascade(
-        self, master: Resource, row: dict[str, Any], modified: datetime | None, seen: set
+        self,
+        master: Resource,
+        row: dict[str, Any],
+        modified: datetime | None,
+        seen: set[tuple[str, Any]],
     ) -> None:
         for component in self.schema.resources.values():
             for link in component.links:
@@ -106,8 +110,8 @@ class Deleter:
                     continue
                 raw = table.raw
                 stmt = sa.select(raw).where(raw.c[link.link] == row[link.master_key])
-                for child in self.conn.execute(stmt).mappings().all():
-                    child = dict(child)
+                for found in self.conn.execute(stmt).mappings().all():
+                    child = dict(found)
                     key = child[table.pk]
                     if (component.name, key) in seen or _is_true(child.get(deleted)):
                         continue

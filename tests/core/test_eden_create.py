@@ -158,3 +158,17 @@ def test_eden_created_uuid_follows_a_bare_eden_table(sqlite_dbs: Databases, tmp_
     assert person["uuid"] == PERSON.removeprefix("urn:uuid:")
     assert _rows(target, "pr_pentity")[PERSON]["uuid"] == person["uuid"]
     assert STAMP  # the Eden fixtures' timestamp, shared with test_eden
+
+
+def test_mapping_defaults_and_warning_are_read_and_checked() -> None:
+    from core.mapping import MappingError, load_mapping, parse_mapping
+
+    eden = load_mapping("eden")
+    assert eden.defaults_for("pr_contact")["access"] == 1
+    assert eden.defaults_for("gis_location")["mci"] == 0
+    assert eden.commit_warning and "root_organisation" in eden.commit_warning
+    assert load_mapping("conventions").defaults_for("pr_contact") == {}
+    with pytest.raises(MappingError, match="defaults.pr_contact.access"):
+        parse_mapping("[defaults.pr_contact]\naccess = [1]\n", "m.toml")
+    with pytest.raises(MappingError, match=r"\[defaults.x\]"):
+        parse_mapping("[defaults]\nx = 1\n", "m.toml")
