@@ -304,6 +304,7 @@ class _Writer:
         if res.has(res.meta.modified_on) and modified is not None:
             changes[res.meta.modified_on] = self.encoders[res.name][res.meta.modified_on](modified)
         self._write_existing(res, vector, changes, "update")
+        self.images += self.creation.touched(res, vector.this_key, vector.uuid)
 
     def _delete(self, vector: Vector) -> None:
         res = self.schema.resources[vector.resource]
@@ -313,6 +314,7 @@ class _Writer:
             changes[res.meta.modified_on] = self.encoders[res.name][res.meta.modified_on](modified)
         self._write_existing(res, vector, changes, "delete")
         self.images += self.deleter.after_delete(res, vector.this_key, vector.uuid, modified)
+        self.images += self.creation.touched(res, vector.this_key, vector.uuid)
 
     def _write_existing(
         self, res: Resource, vector: Vector, changes: dict[str, Any], action: str

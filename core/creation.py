@@ -7,8 +7,8 @@
 - **uuid spelling**: a created record's uuid is written the way THIS's table already
   spells its uuids (with or without `urn:uuid:`), so THIS never holds a mix.
 - **The acting user** (`--as-user EMAIL|ID`, looked up in `auth_user`): `created_by`,
-  `modified_by` and `owned_by_user` of a created record are set to it, as Eden's importer
-  does for the logged-in user.
+  `modified_by` and `owned_by_user` of a created record are set to it, and `modified_by`
+  of an updated or deleted one, as Eden's importer does for the logged-in user.
 
 Columns are only ever written when THIS's table has them (reflected, ignored ones too).
 """
@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from core.journal import Image
 from core.mapping import Mapping
 from core.schema import Resource
 from core.values import encoder
@@ -123,6 +124,21 @@ class Creation:
                 if name in present and done.get(name) is None:
                     done[name] = self.user
         return done
+
+    def touched(self, res: Resource, key: Any, uuid: str) -> list[Image]:
+        """After an update or a deletion: `modified_by` becomes the acting user (as Eden
+        stamps every write), journaled apart so a revert puts the old one back."""
+        if self.user is None or "modified_by" not in self.columns(res.name) or res.pk is None:
+            return []
+        table = sa.table(res.name, sa.column(res.pk), sa.column("modified_by"))
+        where = table.c[res.pk] == key
+        before = self.conn.execute(sa.select(table.c.modified_by).where(where)).scalar()
+        if before == self.user:
+            return []
+        self.conn.execute(sa.update(table).where(where).values(modified_by=self.user))
+        return [
+            Image(res.name, uuid, key, "audit", {"modified_by": before}, {"modified_by": self.user})
+        ]
 
     def _encode(self, res: Resource, name: str, value: Any) -> Any:
         column = res.columns.get(name)

@@ -172,3 +172,26 @@ def test_mapping_defaults_and_warning_are_read_and_checked() -> None:
         parse_mapping("[defaults.pr_contact]\naccess = [1]\n", "m.toml")
     with pytest.raises(MappingError, match=r"\[defaults.x\]"):
         parse_mapping("[defaults]\nx = 1\n", "m.toml")
+
+
+def test_as_user_stamps_modified_by_on_an_update_and_revert_takes_it_back(
+    eden_this: str, tmp_path: Path
+) -> None:
+    from core.mapping import load_mapping
+    from core.revert import journal_entries, revert_commit
+    from core.sources.sql import SqlDataset
+
+    feed = tmp_path / "update.xml"
+    feed.write_text(
+        f'<s3xml><resource name="pr_person" uuid="{urn(1)}" modified_on="2024-05-05T10:00:00Z">'
+        '<data field="first_name">Anna</data></resource></s3xml>',
+        encoding="utf-8",
+    )
+    assert _commit(eden_this, feed, "-q", "--policy", "replace", "--as-user", "7") == 0
+    person = _rows(eden_this, "pr_person")[urn(1)]
+    assert (person["first_name"], person["modified_by"]) == ("Anna", 7)
+    this = SqlDataset(eden_this, load_mapping("eden"))
+    revert_commit(this, journal_entries(this)[-1].id)
+    this.close()
+    person = _rows(eden_this, "pr_person")[urn(1)]
+    assert (person["first_name"], person["modified_by"]) == ("Ann", None)
