@@ -115,12 +115,18 @@ def _build(data: dict[str, Any], name: str) -> Mapping:
     )
 
 
-def _entries(data: dict[str, Any], section: str, kind: type, rename: dict[str, str]) -> list:
+def _entries(
+    data: dict[str, Any], section: str, kind: type[Any], rename: dict[str, str]
+) -> list[Any]:
     entries = []
     for number, entry in enumerate(data.get(section, []), 1):
         if not isinstance(entry, dict):
             raise ValueError(f"[[{section}]] entry {number} is not a table")
-        args = {rename.get(k, k): _text(v, f"{section}[{number}].{k}") for k, v in entry.items()}
+        # TOML table keys are always strings
+        args = {
+            rename.get(str(k), str(k)): _text(v, f"{section}[{number}].{k}")
+            for k, v in entry.items()
+        }
         try:
             entries.append(kind(**args))
         except TypeError:

@@ -39,11 +39,11 @@ def reflect_schema(engine: Engine, mapping: Mapping) -> Schema:
         if mapping.meta.uuid in table.c and mapping.wants(name)
     }
     cascades = _sqlite_cascades(engine, wanted) if engine.dialect.name == "sqlite" else None
-    resources = {
+    reflected = {
         name: _resource(table, wanted, mapping, engine.dialect.name, warnings, cascades)
         for name, table in sorted(wanted.items())
     }
-    resources = {name: res for name, res in resources.items() if res is not None}
+    resources = {name: res for name, res in reflected.items() if res is not None}
     return Schema(resources=resources, warnings=warnings)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -75,5 +76,6 @@ def _present_uuids(conn: sa.Connection, res: Resource, vectors: list[Vector]) ->
     found: list[str] = []
     for start in range(0, len(names), _BATCH):
         stmt = sa.select(column).where(column.in_(names[start : start + _BATCH]))
-        found += [forms[raw] for (raw,) in conn.execute(stmt)]
+        stored: Sequence[Any] = conn.execute(stmt).scalars().all()
+        found += [forms[raw] for raw in stored]
     return found

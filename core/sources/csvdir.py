@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from core.progress import Progress
 from core.records import Problem, Record
@@ -93,7 +94,9 @@ class CsvFolder(FileSource):
         row: list[str],
     ) -> Record:
         cells = dict(zip(header, row, strict=False))
-        meta = {roles[name]: value for name, value in cells.items() if name in roles}
+        meta: dict[str, str | None] = {
+            roles[name]: value for name, value in cells.items() if name in roles
+        }
         meta.setdefault("uuid", cells.get("uuid"))
         record = maker.start(res, f"{path} line {line}", meta)
         if len(row) != len(header):
@@ -116,7 +119,7 @@ class CsvFolder(FileSource):
 class _Lines:
     """Decoded lines of a CSV file, counting them so errors can name the line."""
 
-    def __init__(self, path: Path, stream) -> None:
+    def __init__(self, path: Path, stream: IO[bytes]) -> None:
         self.path = path
         self.stream = stream
         self.number = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,7 +205,7 @@ class SqlDataset:
             return int(conn.execute(count).scalar() or 0)
 
     # ----- internals
-    def _connect(self, connection: sa.Connection | None):
+    def _connect(self, connection: sa.Connection | None) -> AbstractContextManager[sa.Connection]:
         if connection is not None:
             return _Borrowed(connection)
         return self.engine.connect()
@@ -289,9 +290,9 @@ class SqlDataset:
                 )
         master = next(
             (
-                (link.master, canonical_uuid(row[pos]))
+                (link.master, master_uuid)
                 for pos, link in query.links
-                if row[pos] is not None
+                if (master_uuid := canonical_uuid(row[pos])) is not None
             ),
             None,
         )
