@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -120,7 +119,6 @@ def test_mutated_files_load_or_fail_cleanly(seeds: dict, tmp_path: Path, kind: s
             path = tmp_path / f"case{case}.{kind}"
             path.write_bytes(_mutate(seeds[kind], rng))
             expected_name = path.name
-        started = time.perf_counter()
         try:
             _load(path, schema)
         except SourceError as exc:
@@ -128,5 +126,4 @@ def test_mutated_files_load_or_fail_cleanly(seeds: dict, tmp_path: Path, kind: s
             message = str(exc)
             assert expected_name in message, (case, message)
             assert re.search(r"line \d+", message), (case, message)
-        assert time.perf_counter() - started < 1.0, case
     assert 0 < failures < CASES[kind]
