@@ -7,6 +7,7 @@ the sample pair, on Eden data and on generated pairs with every kind of differen
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from core.compare_sqlite import SqliteJoin
 from core.mapping import load_mapping
 from core.matching import build_plan
 from core.plan import Plan
+from core.policy import preset
 from core.sources.open import open_other
 from core.sources.sql import SqlDataset
 
@@ -73,6 +75,19 @@ def assert_same_plan(fast: Plan, oracle: Plan) -> None:
     assert fast.unchanged.counts_by_resource() == oracle.unchanged.counts_by_resource()
     assert fast.counts() == oracle.counts()
     assert fast.warnings == oracle.warnings
+    identities = {v.identity for v in oracle.vectors} | {u[:2] for u in oracle.unchanged}
+    for vector in oracle.vectors:
+        identities |= {(t, v.get(f)) for f, t in vector.references.items() for v in _sides(vector)}
+        identities.add(vector.parent or ("person", "urn:uuid:not-there"))
+    for resource, uuid in identities:
+        if resource in oracle.this_index and isinstance(uuid, str):
+            assert fast.this_has(resource, uuid) == oracle.this_has(resource, uuid)
+            expected = oracle.this_index[resource].get(uuid)
+            assert fast.this_index[resource].get(uuid) == expected, (resource, uuid)
+
+
+def _sides(vector: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    return vector.other_values, vector.this_values
 
 
 def both_paths(this: SqlDataset, other: Any) -> tuple[Plan, Plan]:
@@ -263,6 +278,28 @@ def test_generated_pair_with_every_kind_of_difference(generated: Pair) -> None:
     assert seen[urn(20)] == 2 and seen[urn(9)] == 2 and seen[urn(1)] == 2
     assert seen[urn(6)] == 1 and list(seen.values()).count(0) >= 2
     assert_same_plan(fast, oracle)
+
+
+def test_a_fast_plan_commits_what_the_oracle_commits(generated: Pair, tmp_path: Path) -> None:
+    results = []
+    for fast in (True, False):
+        copy = tmp_path / f"this-{fast}.db"
+        shutil.copy(generated.this_target, copy)
+        this = SqlDataset(copy)
+        try:
+            plan = build_plan(this, generated.other, preset("replace"), fast=fast)
+            report = commit_plan(plan, this)
+            assert report.ok and report.counts["update"] > 0, report
+            with sqlite3.connect(copy) as conn:
+                results.append(
+                    {
+                        t: sorted(map(repr, conn.execute(f"SELECT * FROM {t}")))
+                        for t in ("location", "person", "address")
+                    }
+                )
+        finally:
+            this.close()
+    assert results[0] == results[1]
 
 
 @pytest.mark.parametrize(
