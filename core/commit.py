@@ -188,7 +188,8 @@ def _created_targets_first(writes: list[Vector]) -> list[Vector]:
             else {}
         )
         for name, target in vector.references.items():
-            found = creating.get((target, written.get(name)))
+            uuid = written.get(name)
+            found = creating.get((target, uuid)) if uuid is not None else None
             if found is not None:
                 yield found
         if vector.parent in creating:

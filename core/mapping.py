@@ -160,12 +160,18 @@ def _optional_text(value: Any, key: str) -> str | None:
     return None if value is None else _text(value, key)
 
 
-def _entries(data: dict[str, Any], section: str, kind: type, rename: dict[str, str]) -> list:
+def _entries(
+    data: dict[str, Any], section: str, kind: type[Any], rename: dict[str, str]
+) -> list[Any]:
     entries = []
     for number, entry in enumerate(data.get(section, []), 1):
         if not isinstance(entry, dict):
             raise ValueError(f"[[{section}]] entry {number} is not a table")
-        args = {rename.get(k, k): _text(v, f"{section}[{number}].{k}") for k, v in entry.items()}
+        # TOML table keys are always strings
+        args = {
+            rename.get(str(k), str(k)): _text(v, f"{section}[{number}].{k}")
+            for k, v in entry.items()
+        }
         try:
             entries.append(kind(**args))
         except TypeError:

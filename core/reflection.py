@@ -42,7 +42,7 @@ def reflect_schema(engine: Engine, mapping: Mapping) -> Schema:
     cascades = _sqlite_cascades(engine, wanted) if engine.dialect.name == "sqlite" else None
     unsynced = _unsynced_tables(metadata, mapping)
     plain: dict[str, list[str]] = {}
-    resources = {}
+    reflected: dict[str, Resource | None] = {}
     for name, table in sorted(wanted.items()):
         link = _link_to_unsynced(table, mapping, unsynced)
         if link is not None:
@@ -50,7 +50,7 @@ def reflect_schema(engine: Engine, mapping: Mapping) -> Schema:
                 f"{name}: left out: it links to {link}, which the mapping does not sync"
             )
             continue
-        resources[name] = _resource(
+        reflected[name] = _resource(
             table, wanted, mapping, engine.dialect.name, warnings, cascades, plain
         )
     if plain:
@@ -58,7 +58,7 @@ def reflect_schema(engine: Engine, mapping: Mapping) -> Schema:
             f"{sum(map(len, plain.values()))} foreign key(s) point at tables without a uuid "
             f"and are compared as plain values, in: {', '.join(sorted(plain))}"
         )
-    resources = {name: res for name, res in resources.items() if res is not None}
+    resources = {name: res for name, res in reflected.items() if res is not None}
     return Schema(resources=resources, warnings=warnings)
 
 

@@ -77,7 +77,7 @@ class MetaNames:
 @dataclass(frozen=True)
 class Resource:
     name: str
-    pk: str | None
+    pk: str  # reflection skips tables without a single-column primary key
     columns: dict[str, Column]
     meta: MetaNames
     references: dict[str, Reference] = field(default_factory=dict)

@@ -57,7 +57,8 @@ def write_xml(
 def _xml_record(
     res: Resource, record: Record, raw: dict[str, Any] | None, *, nested: bool
 ) -> etree._Element:
-    elem = etree.Element("resource", {"name": res.name, **meta_attributes(res, record, raw)})
+    attributes = {"name": res.name, **meta_attributes(res, record, raw)}
+    elem = etree.Element("resource", attributes)
     bad = bad_fields(record) if raw else set()
     if not nested and record.master is not None:
         link = link_of(res, record.master[0])
