@@ -218,8 +218,8 @@ class SqliteJoin:
         """The expression of OTHER's row that equals THIS's raw uuid exactly when their
         canonical uuids are equal; raises _NotJoinable when there is none."""
         name, uuid = this_res.name, this_res.meta.uuid
-        if uuid not in other_res.columns:
-            raise _NotJoinable
+        if uuid not in other_res.columns or other_res.meta != this_res.meta:
+            raise _NotJoinable  # OTHER read with other meta names: the general path maps them
         if self._collated("main", name) or self._collated(_OTHER, name):
             raise _NotJoinable
         form = self._form("main", name, uuid)

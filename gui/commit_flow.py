@@ -8,6 +8,7 @@ refused commit writes nothing; a changed THIS offers a reload that keeps the dec
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,8 @@ from gui.verdict_dialog import VerdictDialog
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
+
+log = logging.getLogger("truce.gui")
 
 PREVIEW_ONLY = (
     "This is a preview-only session (--preview-only): THIS is opened "
@@ -144,12 +147,13 @@ class CommitFlow(QObject):
     def _failed(self, error: object, details: str) -> None:
         assert isinstance(error, BaseException)
         explained = explain(error)
+        log.error("%s failed: %s\n%s", self.mode or "commit", error, details)
         self.window.show_message(f"{explained.sentence}. Nothing was written.")
         retry = self.confirmed if explained.retry and self.mode == "commit" else None
         reload = (lambda: self.window.reload(keep=True)) if isinstance(error, StaleError) else None
         self.dialog = show_error(
             self.window,
-            "Commit refused" if self.mode == "commit" else "Dry run failed",
+            _failure_title(self.mode, error),
             explained.sentence + ". Nothing was written.",
             explained.details or details,
             advice=explained.advice,
@@ -161,3 +165,9 @@ class CommitFlow(QObject):
     def _show(self, dialog: QDialog) -> None:
         self.dialog = dialog
         dialog.open()
+
+
+def _failure_title(mode: str, error: BaseException) -> str:
+    if mode != "commit":
+        return "Dry run failed"
+    return "Commit refused" if isinstance(error, StaleError) else "Commit failed"

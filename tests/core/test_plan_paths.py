@@ -18,10 +18,11 @@ from builders import Databases, Pair, at, shape, uid, urn
 
 from core.commit import commit_plan
 from core.compare_sqlite import SqliteJoin
-from core.mapping import load_mapping
+from core.mapping import Mapping, load_mapping
 from core.matching import build_plan
 from core.plan import Plan
 from core.policy import preset
+from core.schema import MetaNames
 from core.sources.open import open_other
 from core.sources.sql import SqlDataset
 
@@ -331,3 +332,16 @@ def test_duplicate_identities_fall_back_and_agree(generated: Pair) -> None:
     assert "person" not in joinable(generated.this, generated.other)
     fast, oracle = both_paths(generated.this, generated.other)
     assert_same_plan(fast, oracle)
+
+
+def test_other_read_with_other_meta_names_falls_back_and_agrees(generated: Pair) -> None:
+    # OTHER keeps its modification time in `mci` as far as its mapping says: the join
+    # (which reads OTHER with THIS's names) must leave such a pair to the general path.
+    mapping = Mapping(meta=MetaNames(modified_on="mci", mci="modified_on"))
+    other = SqlDataset(generated.other_target, mapping, readonly=True)
+    try:
+        assert joinable(generated.this, other) == set()
+        fast, oracle = both_paths(generated.this, other)
+        assert_same_plan(fast, oracle)
+    finally:
+        other.close()
