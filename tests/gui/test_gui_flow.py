@@ -103,6 +103,12 @@ def test_full_flow(qtbot, window: MainWindow, pair_copy):
         for resource, counts in core_dry.per_resource.items()
         for action, n in counts.items()
     }
+    # the verdict against the plan's own counts, not against the same computation
+    counts = plan.counts()
+    assert verdict.counts == {"create": counts["create"], "update": counts["update"]}
+    assert ("create", "pr_person") in {(r.outcome, r.reason) for r in written}
+    by_row = {(r.outcome, r.reason): r.count for r in written}
+    assert (by_row[("create", "pr_person")], by_row[("update", "pr_person")]) == (22, 1)
     window.commits.dialog.close()
     assert this_values(pair_copy.this, CONFLICT[1]) == before
 
