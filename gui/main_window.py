@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 
 from core.decisions import DecisionsReport
 from core.plan import Plan
-from core.unresolved import unresolved_conflicts
 from core.vectors import Vector
 from core.vocabulary import Resolution
 from gui import commands
@@ -40,6 +39,7 @@ from gui.menus import build_menus
 from gui.session import Loaded, Session, Sources, loader
 from gui.tasks import TaskRunner
 from gui.theme import Theme
+from gui.unresolved_counter import UnresolvedCounter
 from gui.vector_model import Filter
 from gui.vector_panel import VectorPanel
 
@@ -58,6 +58,8 @@ class MainWindow(QMainWindow):
         self.auto_advance = True
         self.autosave = Autosave(lambda: self.plan, self)
         self.undo_stack.indexChanged.connect(lambda _: self.autosave.schedule())
+        self.counter = UnresolvedCounter(self.undo_stack)
+        self.undo_stack.indexChanged.connect(self._stack_moved)
         self._keeping: Plan | None = None  # the plan whose work a reload carries over
         self.history: HistoryDialog | None = None
         self.loads = TaskRunner(self)
@@ -179,6 +181,7 @@ class MainWindow(QMainWindow):
         else:
             self.undo_stack.clear()
         self.session.loaded = loaded
+        self.counter.recount(loaded.plan)
         self.autosave.track(loaded.sources.this, loaded.sources.other)
         self.fields.model.set_labels(loaded.labels)
         self.vectors.set_plan(loaded.plan)
@@ -312,13 +315,12 @@ class MainWindow(QMainWindow):
         self._update_unresolved()
 
     def _update_unresolved(self) -> None:
-        plan = self.plan
-        if plan is None:
-            self.unresolved.setText("")
-            return
-        total = plan.counts()["conflicts"]
-        left = len(unresolved_conflicts(plan))
-        self.unresolved.setText(f"Unresolved {left} of {total}")
+        self.counter.vector_changed(self.fields.model.vector)  # a merged edit moves no index
+        self.unresolved.setText(self.counter.text())
+
+    def _stack_moved(self, index: int) -> None:
+        self.counter.stack_moved(index)
+        self.unresolved.setText(self.counter.text())
 
     def _push(self, command: commands.QUndoCommand) -> None:
         if self.commits.runner.running:

@@ -163,6 +163,7 @@ def test_killed_session_offers_its_decisions_back_exactly(
     finally:
         child.kill()  # SIGKILL: no close event, no cleanup
         child.wait()
+        child.stdout.close()
     assert len(decided) == 2
     asked: list[str] = []
 
