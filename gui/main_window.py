@@ -29,14 +29,14 @@ from gui import commands
 from gui.autosave import Autosave
 from gui.banner import Banner, banner_notes
 from gui.commit_flow import CommitFlow
-from gui.decisions import report_text
-from gui.dialogs import OpenSourceDialog, ReportDialog, show_error, show_failure
+from gui.dialogs import OpenSourceDialog, show_error, show_failure
 from gui.field_panel import FieldPanel
 from gui.history import HistoryDialog
 from gui.keep import carry_decisions, rebind_undo
 from gui.keyboard import KeyboardLoop
 from gui.menus import build_menus
-from gui.session import Loaded, Session, Sources, loader
+from gui.prompts import confirm_discard, offer_autosaved, report_carried
+from gui.session import AUTO, Loaded, Session, Sources, loader
 from gui.tasks import TaskRunner
 from gui.theme import Theme
 from gui.unresolved_counter import UnresolvedCounter
@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
         current = self.session.sources
         spec = (current.this if side == "THIS" else current.other) if current else ""
         dialog = OpenSourceDialog(
-            side, spec, current.mapping if current else "conventions", self.recent(side), self
+            side, spec, current.mapping if current else AUTO, self.recent(side), self
         )
         if dialog.exec() != OpenSourceDialog.DialogCode.Accepted:
             return
@@ -201,36 +201,11 @@ class MainWindow(QMainWindow):
         self.keys.step(+1) if self.vectors.current_entry() is None else self.keys.land()
 
     def _report_carried(self, report: DecisionsReport) -> None:
-        self.show_message(f"Reloaded; {report.applied} decision(s) kept.")
-        if report.stale or report.missing:
-            ReportDialog(
-                "Reloaded",
-                "Reloaded. Some of your decisions no longer apply, because their records "
-                "changed or are gone; the others are kept, and Undo still works.",
-                report_text(report),
-                parent=self,
-            ).open()
+        report_carried(self, report)
 
     def offer_autosaved(self) -> None:
         """After a crash or a kill: offer the decisions autosaved for this pair."""
-        document = self.autosave.saved()
-        plan = self.plan
-        if document is None or plan is None:
-            return
-        count = len(document["decisions"])
-        answer = QMessageBox.question(
-            self,
-            "Restore decisions",
-            f"Truce kept {count} decision(s) you made on this pair in a session that did "
-            "not end normally (saved {document.get('saved_at', '')}).\n\n"
-            "Yes restores them (one step to undo); Discard deletes them.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
-            QMessageBox.StandardButton.Yes,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.actions_.decisions.apply_document(document, "autosaved decisions")
-        else:
-            self.autosave.discard()
+        offer_autosaved(self)
 
     def _load_failed(self, error: object, details: str) -> None:
         self.show_message("Could not open the sources.")
@@ -411,23 +386,7 @@ class MainWindow(QMainWindow):
     # ----- closing, drag and drop
     def confirm_discard(self) -> bool:
         """May the current decisions go? Save / Discard / Cancel, Cancel the default."""
-        if not self.unsaved:
-            return True
-        buttons = QMessageBox.StandardButton
-        answer = QMessageBox.question(
-            self,
-            "Unsaved decisions",
-            "You have decisions that are neither committed nor saved.\n\n"
-            "Save them to a decisions file, Discard them, or Cancel and keep working?",
-            buttons.Save | buttons.Discard | buttons.Cancel,
-            buttons.Cancel,
-        )
-        if answer == buttons.Save:
-            return self.actions_.decisions.save_as()
-        if answer == buttons.Discard:
-            self.autosave.discard()
-            return True
-        return False
+        return not self.unsaved or confirm_discard(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.confirm_discard():
@@ -444,7 +403,7 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if len(paths) >= 2 and self.confirm_discard():
-            mapping = self.session.sources.mapping if self.session.sources else "conventions"
+            mapping = self.session.sources.mapping if self.session.sources else AUTO
             self.open_sources(Sources(paths[0], paths[1], mapping))
         elif paths:
             self.replace_source("OTHER", paths[0])
