@@ -21,11 +21,17 @@ from gui.theme import apply_theme
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="truce gui",
+        usage="truce gui [options] [THIS OTHER [OTHER ...]]",
         description="Open the Truce resolver window. Without sources, "
         "the bundled sample pair is opened.",
     )
     parser.add_argument("this", nargs="?", help="THIS database: SQLite path or SQLAlchemy URL")
-    parser.add_argument("other", nargs="?", help="OTHER: database, .xml, .json or CSV folder")
+    parser.add_argument(
+        "other",
+        nargs="*",
+        help="OTHER: database, .xml, .json or CSV folder; several files (Eden's sync feeds) "
+        "are read as one dataset",
+    )
     parser.add_argument(
         "--preview-only", action="store_true", help="read-only session: commit is unavailable"
     )
@@ -43,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def sources_from(args: argparse.Namespace) -> Sources:
     if args.this and args.other:
-        return Sources(args.this, args.other, args.mapping, args.policy)
+        return Sources(args.this, tuple(args.other), args.mapping, args.policy)
     sample = sample_sources()
     return Sources(sample.this, sample.other, args.mapping, args.policy)
 

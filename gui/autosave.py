@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,11 @@ from gui.userdata import data_dir
 DELAY_MS = 800  # quiet time after the last change before writing
 
 
-def pair_key(this: str, other: str) -> str:
-    """A file name for one pair: the same pair, however typed, gives the same key."""
-    names = [_canonical(spec) for spec in (this, other)]
+def pair_key(this: str, other: str | Sequence[str]) -> str:
+    """A file name for one pair: the same pair, however typed, gives the same key. Several
+    OTHER files are one dataset whatever their order; one file keys as it always did."""
+    others = [other] if isinstance(other, str) else sorted(_canonical(o) for o in other)
+    names = [_canonical(spec) for spec in (this, *others)]
     return hashlib.sha256("\0".join(names).encode("utf-8")).hexdigest()[:24]
 
 
@@ -67,7 +69,7 @@ class Autosave(QObject):
         self._timer.setInterval(DELAY_MS)
         self._timer.timeout.connect(self.write)
 
-    def track(self, this: str, other: str) -> None:
+    def track(self, this: str, other: str | Sequence[str]) -> None:
         """From now on, save for this pair (a pending save for the old pair is written)."""
         self.flush()
         folder = data_dir() / "autosave"

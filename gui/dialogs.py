@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from core.commit import CommitReport
 from core.explanations import explain
 from core.mapping import BUILTIN
+from gui.other_files import join_others
 
 _LISTED = 50  # not-applied vectors listed in a summary before "… and N more"
 FILE_FILTER = (
@@ -42,6 +43,7 @@ class OpenSourceDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.side = side
         self.setWindowTitle(f"Open {side}")
         self.setMinimumWidth(560)
         self.location = QComboBox()
@@ -50,6 +52,7 @@ class OpenSourceDialog(QDialog):
         self.location.setEditText(current)
         self.location.lineEdit().setPlaceholderText(
             "path to .db/.xml/.json, a CSV folder, or postgresql://user@host/db"
+            + ("; several files separated by ;" if side == "OTHER" else "")
         )
         browse = QPushButton("File…")
         browse.clicked.connect(self._browse_file)
@@ -85,9 +88,13 @@ class OpenSourceDialog(QDialog):
         return self.location.currentText().strip(), self.mapping.currentText().strip()
 
     def _browse_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a dataset", "", FILE_FILTER)
-        if path:
-            self.location.setEditText(path)
+        if self.side == "OTHER":  # several files (Eden's sync feeds) are read as one dataset
+            paths, _ = QFileDialog.getOpenFileNames(self, "Choose OTHER's files", "", FILE_FILTER)
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, "Choose a dataset", "", FILE_FILTER)
+            paths = [path] if path else []
+        if paths:
+            self.location.setEditText(join_others(paths))
 
     def _browse_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Choose a folder of CSV files")

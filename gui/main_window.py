@@ -6,6 +6,7 @@ turns the panels' requests into undo commands over the core plan.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -35,8 +36,9 @@ from gui.history import HistoryDialog
 from gui.keep import carry_decisions, rebind_undo
 from gui.keyboard import KeyboardLoop
 from gui.menus import build_menus
+from gui.other_files import is_feed, join_others, others_name, split_others
 from gui.prompts import confirm_discard, offer_autosaved, report_carried
-from gui.session import AUTO, Loaded, Session, Sources, loader
+from gui.session import AUTO, Loaded, Session, Sources, loader, policy_in_force
 from gui.tasks import TaskRunner
 from gui.theme import Theme
 from gui.unresolved_counter import UnresolvedCounter
@@ -130,7 +132,7 @@ class MainWindow(QMainWindow):
         """
         self._keeping = self.plan if keep else None
         self.session.sources = sources
-        self.show_message(f"Opening {sources.this} and {sources.other}…")
+        self.show_message(f"Opening {sources.this} and {sources.other_text}…")
         self.loads.start(loader(sources))
 
     def reload(self, keep: bool = True) -> None:
@@ -141,7 +143,7 @@ class MainWindow(QMainWindow):
 
     def choose_source(self, side: str) -> None:
         current = self.session.sources
-        spec = (current.this if side == "THIS" else current.other) if current else ""
+        spec = (current.this if side == "THIS" else current.other_text) if current else ""
         dialog = OpenSourceDialog(
             side, spec, current.mapping if current else AUTO, self.recent(side), self
         )
@@ -156,7 +158,10 @@ class MainWindow(QMainWindow):
             return
         current = self.session.sources or Sources("", "")
         mapping = mapping or current.mapping
-        this, other = (location, current.other) if side == "THIS" else (current.this, location)
+        if side == "THIS":
+            this, other = location, current.other
+        else:
+            this, other = current.this, split_others(location)
         self.remember(side, location)
         sources = Sources(this, other, mapping, current.policy)
         if this and other:
@@ -248,7 +253,7 @@ class MainWindow(QMainWindow):
         sources = self.session.sources
         name = "Truce"
         if sources is not None:
-            name = f"{Path(sources.this).name} ← {Path(sources.other).name} — Truce"
+            name = f"{Path(sources.this).name} ← {others_name(sources.others)} — Truce"
         if self.session.preview_only:
             name += " (preview only)"
         self.setWindowTitle(f"{name}[*]")
@@ -353,16 +358,14 @@ class MainWindow(QMainWindow):
         return count
 
     def apply_policy(self, spec: str) -> None:
-        from core.session import load_policy
-
+        sources = replace(self.session.sources or Sources("", ""), policy=spec)
         if self.session.sources is not None:
-            sources = self.session.sources
-            self.session.sources = Sources(sources.this, sources.other, sources.mapping, spec)
+            self.session.sources = sources
         plan = self.plan
         if plan is None:
             return
-        try:
-            command = commands.ApplyPolicy(plan, self.plan_changed, load_policy(spec))
+        try:  # with deletions added while Sync ▸ Allow deletions is on
+            command = commands.ApplyPolicy(plan, self.plan_changed, policy_in_force(sources))
         except Exception as exc:  # a policy's own error, shown with its message
             show_error(
                 self,
@@ -402,9 +405,10 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if len(paths) >= 2 and self.confirm_discard():
+        if len(paths) >= 2 and not is_feed(paths[0]) and self.confirm_discard():
+            # A database first: it is THIS, the rest is OTHER (one file or several feeds).
             mapping = self.session.sources.mapping if self.session.sources else AUTO
-            self.open_sources(Sources(paths[0], paths[1], mapping))
+            self.open_sources(Sources(paths[0], tuple(paths[1:]), mapping))
         elif paths:
-            self.replace_source("OTHER", paths[0])
+            self.replace_source("OTHER", join_others(paths))
         event.acceptProposedAction()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QMenu, QToolBar
 
 from core.policy import PRESETS
 from gui.decisions import DecisionsActions
+from gui.deletions import AllowDeletions
 from gui.theme import icon
 
 if TYPE_CHECKING:
@@ -140,6 +141,7 @@ def build_menus(window: MainWindow) -> WindowActions:
     tools.addSeparator()
     tools.addWidget(QLabel(" Policy: "))
     tools.addWidget(policy)
+    window.deletions = AllowDeletions(window, sync, tools)
     tools.addSeparator()
     tools.addActions([dry_run, commit])
     window.addToolBar(tools)

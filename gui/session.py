@@ -15,10 +15,12 @@ from core.commit import CommitReport, commit_plan
 from core.labels import reference_labels
 from core.mapping import looks_like_eden
 from core.plan import Plan
+from core.policy import Policy, allow_deletions
 from core.progress import Progress
 from core.session import SAMPLE_OTHER, SAMPLE_THIS, Pair, load_policy, open_pair
 from core.sources.sql import make_engine
 from core.writability import WRITABLE, Writability, probe_writable
+from gui.other_files import join_others
 from gui.userdata import data_dir
 
 AUTO = "auto"  # the mapping: eden when THIS looks like an Eden database, else conventions
@@ -39,16 +41,41 @@ class Sources:
     """How to open a pair: specs as typed by the operator."""
 
     this: str
-    other: str
+    other: str | tuple[str, ...]  # one location, or several files read as one dataset
     mapping: str = AUTO
     policy: str = "fallback"
+    allow_deletions: bool = False  # DELETE added to the policy's strategy (gui/deletions.py)
+
+    def __post_init__(self) -> None:
+        # One file stays a plain path, so a single OTHER reads, titles and keys as before.
+        if not isinstance(self.other, str):
+            others = tuple(str(o) for o in self.other)
+            object.__setattr__(self, "other", others[0] if len(others) == 1 else others)
+
+    @property
+    def others(self) -> tuple[str, ...]:
+        """OTHER's locations, one or more."""
+        if isinstance(self.other, str):
+            return (self.other,) if self.other else ()
+        return self.other
+
+    @property
+    def other_text(self) -> str:
+        """OTHER as one line of text (Open dialog, recent list)."""
+        return join_others(self.others)
 
     @property
     def is_sample(self) -> bool:
-        if Path(self.other).resolve() != SAMPLE_OTHER.resolve():
+        if len(self.others) != 1 or Path(self.others[0]).resolve() != SAMPLE_OTHER.resolve():
             return False
         this = Path(self.this).resolve()
         return this == SAMPLE_THIS.resolve() or this == (data_dir() / "samples" / "local.db")
+
+
+def policy_in_force(sources: Sources) -> Policy:
+    """The policy the sources name, with deletions added when the window's toggle is on."""
+    policy = load_policy(sources.policy)
+    return allow_deletions(policy) if sources.allow_deletions else policy
 
 
 def sample_sources() -> Sources:
@@ -86,8 +113,9 @@ def loader(sources: Sources) -> Callable[[Progress], Loaded]:
     def work(progress: Progress) -> Loaded:
         progress.set_total(0, "opening sources")
         mapping, detected = chosen_mapping(sources)
-        pair = open_pair(sources.this, sources.other, mapping)
-        plan = pair.plan(load_policy(sources.policy), progress)
+        other = sources.other if isinstance(sources.other, str) else list(sources.other)
+        pair = open_pair(sources.this, other, mapping)
+        plan = pair.plan(policy_in_force(sources), progress)
         progress.set_total(0, "checking that THIS can be written")
         writability = probe_writable(pair.this)
         progress.set_total(0, "reading reference labels")

@@ -29,7 +29,7 @@ def test_gui_arguments_are_parsed():
     )
     assert (args.this, args.other, args.preview_only, args.policy, args.mapping) == (
         "a.db",
-        "b.xml",
+        ["b.xml"],
         True,
         "replace",
         "eden",
