@@ -8,12 +8,15 @@ from pathlib import Path
 import sqlalchemy as sa
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QFileDialog
 
 from core.policy import skipped_deletions
 from core.vocabulary import Action, Method
 from gui.app import build_parser, sources_from
 from gui.autosave import pair_key
+from gui.dialogs import OpenSourceDialog
 from gui.main_window import MainWindow
+from gui.other_files import split_others
 from gui.session import Sources
 from tests.core.builders import create_eden_database
 
@@ -127,3 +130,13 @@ def test_allow_deletions_holds_across_a_policy_change_and_a_reload(qtbot, window
     with qtbot.waitSignal(window.loads.finished, timeout=30_000):
         window.reload(keep=False)
     assert window.deletions.action.isChecked() and len(_deletes(window)) == deletes
+
+
+def test_the_open_other_dialog_takes_several_files(qtbot, monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: (SYNC[:2], ""))
+    dialog = OpenSourceDialog("OTHER", "", "auto", [])
+    qtbot.addWidget(dialog)
+    dialog._browse_file()
+    location, _mapping = dialog.chosen()
+    assert split_others(location) == tuple(SYNC[:2])
+    assert split_others(SYNC[0]) == (SYNC[0],)
