@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         names.remove("floor_sqlite_shell")
     start = time.perf_counter()
     _say(f"generating (or reusing) the {args.size:,}-person pair in {args.cache} …")
-    pair = ensure_pair(args.size, args.seed, args.cache)
+    exchange = any(n in GROUPS["exchange"] for n in names)
+    pair = ensure_pair(args.size, args.seed, args.cache, exchange=exchange)
     _say(f"  ready in {time.perf_counter() - start:.1f} s")
     if args.pg:
         from benchmarks.pg import load
