@@ -130,7 +130,8 @@ def _commit_id() -> str:
     done = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
     )
-    return done.stdout.strip() or "unknown"
+    # A checkout without .git (an exported snapshot) may say which commit it is.
+    return done.stdout.strip() or os.environ.get("BENCH_COMMIT", "unknown")
 
 
 def _parser() -> argparse.ArgumentParser:
