@@ -1,4 +1,5 @@
-"""Match OTHER's records to THIS's by identity and compute their vectors (SPEC §3–4).
+"""Match OTHER's records to THIS's by identity and compute their vectors (docs/semantics.md,
+Matching and Vectors).
 
 OTHER is streamed; THIS is held only as a uuid → key index per resource, and the THIS
 rows that OTHER's records match are fetched in batches by key. Records that are the
@@ -221,7 +222,8 @@ def _unchanged(record: Record, this: Record | None, note: str) -> Unchanged:
 
 
 def _compare(record: Record, this: Record, deleted_column: str) -> Vector | Unchanged:
-    """The vector of an OTHER record whose identity THIS has (SPEC §4 method rules)."""
+    """The vector of an OTHER record whose identity THIS has (docs/semantics.md, Vectors:
+    method)."""
     if record.deleted:
         if this.deleted:
             return _unchanged(record, this, "deleted on both sides")

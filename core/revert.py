@@ -1,4 +1,5 @@
-"""Revert a journaled commit (SPEC §7): write its before-images back in one transaction.
+"""Revert a journaled commit (docs/semantics.md, Journal and revert): write its before-images back
+in one transaction.
 
 - An updated or deleted record gets the before values of every column the commit wrote,
   except `modified_on`, which becomes *now* (never earlier than what is stored): a revert

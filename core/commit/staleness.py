@@ -1,4 +1,5 @@
-"""The stale check of a commit: THIS must still be what the plan read.
+"""The stale check of a commit: THIS must still be what the plan read (docs/semantics.md,
+Commit).
 
 Inside the commit's transaction, before anything is written, every record the commit
 touches is locked (PostgreSQL `SELECT … FOR UPDATE`; SQLite holds the write lock from

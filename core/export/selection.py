@@ -1,4 +1,5 @@
-"""Which records an msince export holds, and fetching them in batches (SPEC §8)."""
+"""Which records an msince export holds, and fetching them in batches (docs/semantics.md,
+Exports)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Datasets in SQL databases reached through SQLAlchemy Core (SPEC §2).
+"""Datasets in SQL databases reached through SQLAlchemy Core (docs/semantics.md, Sources).
 
 Rows are read raw (no SQLAlchemy type processing, which would abort a whole query on one
 bad timestamp) and typed by our own per-column converters, so a bad value becomes a
