@@ -6,7 +6,7 @@ every record the commit touches (`core.staleness`). The first failed write ends 
 transaction. When the failure is about a record's own values, a rerun that is always
 rolled back names every such problem against its vector and field; any other failure
 (disk full, I/O, locks, a lost connection) is reported once, as the whole commit's.
-A dry run takes the naming path and always rolls back, so it can never leave a row.
+A dry run takes the same path and always rolls back, so it can never leave a row.
 """
 
 from __future__ import annotations
@@ -62,13 +62,14 @@ def commit_plan(
     problem when the database refused records, `CommitFailed` when it failed as a whole.
     A dry run reports the problems instead of raising `CommitError`.
     """
+    report = _run(plan, this, progress, note, naming=False, keep=not dry_run)
+    if not report.problems:
+        return report
+    # Refused: name every problem in a rerun, row by row, that is always rolled back.
+    named = _run(plan, this, None, note, naming=True, keep=False)
     if dry_run:
-        return _run(plan, this, progress, note, naming=True, keep=False)
-    report = _run(plan, this, progress, note, naming=False, keep=True)
-    if report.problems:  # refused: name every problem in a rerun that is rolled back
-        named = _run(plan, this, None, note, naming=True, keep=False)
-        raise CommitError(named.problems or report.problems)
-    return report
+        return named
+    raise CommitError(named.problems or report.problems)
 
 
 def _run(
