@@ -7,6 +7,7 @@ inspected and reverted without the OTHER source.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -14,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+
+from core.batching import ROWS_PER_WRITE, chunks
 
 JOURNAL = "truce_journal"
 IMAGES = "truce_journal_image"
@@ -81,8 +84,10 @@ def write_entry(
             note=note,
         )
     )
-    journal_id = result.inserted_primary_key[0]
-    rows = [
+    inserted = result.inserted_primary_key
+    assert inserted is not None
+    journal_id = inserted[0]
+    rows = (
         {
             "journal_id": journal_id,
             "seq": n,
@@ -94,9 +99,9 @@ def write_entry(
             "after": _dump(i.after),
         }
         for n, i in enumerate(images)
-    ]
-    if rows:
-        conn.execute(image_table.insert(), rows)
+    )
+    for batch in chunks(rows, ROWS_PER_WRITE):  # one executemany per batch
+        conn.execute(image_table.insert(), batch)
     return int(journal_id)
 
 
@@ -127,10 +132,24 @@ def restore(value: Any) -> Any:
     return value
 
 
+def _tagged(value: Any) -> Any:
+    tagged = jsonable(value)
+    if tagged is value:
+        raise TypeError(f"cannot journal a {type(value).__name__}")
+    return tagged
+
+
+# The encoder calls `_tagged` only for values JSON has no form for (times, decimals,
+# bytes), so the common values cost no Python call each.
+_IMAGE_ENCODER = json.JSONEncoder(sort_keys=True, default=_tagged)
+
+
 def _dump(image: dict[str, Any] | None) -> str | None:
-    if image is None:
-        return None
-    return json.dumps({k: jsonable(v) for k, v in image.items()}, sort_keys=True)
+    return None if image is None else _IMAGE_ENCODER.encode(image)
+
+
+class JournalError(ValueError):
+    """A journal row Truce cannot have written (edited outside it): bad input, exit 2."""
 
 
 # ----- reading the journal back (`truce journal`, `truce revert`)
@@ -177,27 +196,43 @@ def images(conn: sa.Connection, journal_id: int) -> list[Image]:
         .where(image_table.c.journal_id == journal_id)
         .order_by(image_table.c.seq)
     )
-    return [
-        Image(
-            row["resource"],
-            row["record_uuid"],
-            restore(json.loads(row["record_key"])),
-            row["action"],
-            _load(row["before"]),
-            _load(row["after"]),
-        )
-        for row in conn.execute(stmt).mappings()
-    ]
+    found = []
+    for row in conn.execute(stmt).mappings():
+        try:
+            image = Image(
+                row["resource"],
+                row["record_uuid"],
+                restore(json.loads(row["record_key"])),
+                row["action"],
+                _load(row["before"]),
+                _load(row["after"]),
+            )
+        except (ValueError, TypeError, AttributeError, binascii.Error):
+            raise JournalError(
+                f"{IMAGES} row id={row['id']} (commit {journal_id}, "
+                f"{row['resource']} {row['record_uuid']}) is damaged: not a before/after image "
+                "Truce wrote; the journal was edited outside Truce"
+            ) from None
+        found.append(image)
+    return found
 
 
 def _entry(row: Any) -> Entry:
+    try:
+        counts = json.loads(row["counts"])
+        if not isinstance(counts, dict):
+            raise TypeError(counts)
+    except (ValueError, TypeError):
+        raise JournalError(
+            f"{JOURNAL} row id={row['id']} is damaged: its counts are not what Truce wrote"
+        ) from None
     return Entry(
         int(row["id"]),
         row["committed_at"],
         row["this_source"],
         row["other_source"],
         row["policy"],
-        json.loads(row["counts"]),
+        counts,
         row["note"],
     )
 
@@ -205,4 +240,4 @@ def _entry(row: Any) -> Entry:
 def _load(text: str | None) -> dict[str, Any] | None:
     if text is None:
         return None
-    return {k: restore(v) for k, v in json.loads(text).items()}
+    return {str(k): restore(v) for k, v in json.loads(text).items()}

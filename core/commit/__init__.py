@@ -129,7 +129,9 @@ def _writing_connection(this: SqlDataset) -> sa.Connection:
     conn = this.engine.connect()
     if this.dialect == "sqlite":
         # On the driver's connection: through SQLAlchemy it would begin a transaction.
-        conn.connection.driver_connection.execute(f"PRAGMA cache_size = {_SQLITE_WRITE_CACHE}")
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.execute(f"PRAGMA cache_size = {_SQLITE_WRITE_CACHE}")
         conn.execution_options(truce_write_lock=True)  # BEGIN IMMEDIATE (core/sources/sql.py)
     return conn
 

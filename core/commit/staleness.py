@@ -58,12 +58,12 @@ def check_stale(
         existing = [v for v in vectors if v.action is not Action.CREATE]
         keys = [v.this_key for v in existing]
         raw = _locked_rows(conn, res, keys, this.dialect)
-        rows = this.fetch(resource, keys, connection=conn)
+        digests = this.digests(resource, keys, conn)
         for vector in existing:
-            found = rows.get(vector.this_key)
+            found = digests.get(vector.this_key)
             if found is None or vector.this_key not in raw:
                 stale.append(f"{resource} {vector.uuid} was removed from THIS")
-            elif found[1] != vector.this_fingerprint:
+            elif found != vector.this_fingerprint:
                 stale.append(f"{resource} {vector.uuid} was changed in THIS")
             else:
                 before[vector.identity] = raw[vector.this_key]

@@ -140,8 +140,8 @@ class Writer:
                 .values({c: sa.bindparam(c) for c in columns})
             )
             params = [(v, {**changes, "truce_key": v.this_key}) for v, changes in items]
-            for vector, _, _ in self._send(stmt, params, returning=False):
-                changes = dict(next(c for v, c in items if v is vector))
+            for vector, sent, _ in self._send(stmt, params, returning=False):
+                changes = {k: v for k, v in sent.items() if k != "truce_key"}
                 before = self.before.get(vector.identity)
                 self.images.append(
                     Image(
@@ -158,6 +158,9 @@ class Writer:
         """Second half of a reference cycle: point the NULLed references at their targets."""
         if self.stopped:
             return
+        created_images = {
+            (i.resource, i.key): i.after for i in self.images if i.action == "create" and i.after
+        }
         for vector, key, column, target in self.fixups:
             res = self.schema.resources[vector.resource]
             value = self.rows.column_of(target, res.references[column].target_key)
@@ -169,9 +172,9 @@ class Writer:
             if not list(self._send(stmt, [(vector, {})], returning=False)):
                 continue
             self.rows.created[vector.identity][column] = value
-            for image in self.images:
-                if image.resource == res.name and image.key == key and image.after is not None:
-                    image.after[column] = value
+            after = created_images.get((res.name, key))
+            if after is not None:
+                after[column] = value
 
     def _insert(
         self, table: sa.TableClause, key: str, uuid: str, pending: list[_Pending]
@@ -289,5 +292,7 @@ def _returned(
         keys = result.scalars().all()
         return [(v, row, key) for (v, row), key in zip(batch, keys, strict=True)]
     # Compared as canonical uuids: a CHAR(128) column hands its value back blank-padded.
-    by_value = {canonical_uuid(value): key for key, value in result.all()}
+    by_value = {
+        canonical_uuid(key_and_uuid[1]): key_and_uuid[0] for key_and_uuid in result.tuples()
+    }
     return [(v, row, by_value[canonical_uuid(row[match])]) for v, row in batch]
