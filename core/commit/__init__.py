@@ -30,6 +30,7 @@ from core.commit.staleness import StaleError, check_stale
 from core.commit.writer import Writer
 from core.journal import write_entry
 from core.plan import Plan
+from core.policy import skipped_deletions
 from core.progress import Progress
 from core.sources.sql import SqlDataset
 from core.vocabulary import Action
@@ -46,6 +47,7 @@ __all__ = [
 # The writing connection's SQLite page cache (KiB, negative by SQLite's convention):
 # PERF-NOTES measured ~1.5x commit speed from a 256 MiB cache.
 _SQLITE_WRITE_CACHE = -262144
+_VECTOR_ACTIONS = ("create", "update", "delete")
 
 
 def commit_plan(
@@ -55,18 +57,21 @@ def commit_plan(
     dry_run: bool = False,
     progress: Progress | None = None,
     note: str | None = None,
+    as_user: int | None = None,
 ) -> CommitReport:
     """Write every create/update/delete of the plan in one transaction (or roll back).
+
+    `as_user`: the auth_user id created records are written by (see core.creation).
 
     Raises `StaleError` when THIS changed since the plan, `CommitError` naming every
     problem when the database refused records, `CommitFailed` when it failed as a whole.
     A dry run reports the problems instead of raising `CommitError`.
     """
-    report = _run(plan, this, progress, note, naming=False, keep=not dry_run)
+    report = _run(plan, this, progress, note, as_user, naming=False, keep=not dry_run)
     if not report.problems:
         return report
     # Refused: name every problem in a rerun, row by row, that is always rolled back.
-    named = _run(plan, this, None, note, naming=True, keep=False)
+    named = _run(plan, this, None, note, as_user, naming=True, keep=False)
     if dry_run:
         return named
     raise CommitError(named.problems or report.problems)
@@ -77,6 +82,7 @@ def _run(
     this: SqlDataset,
     progress: Progress | None,
     note: str | None,
+    as_user: int | None,
     *,
     naming: bool,
     keep: bool,
@@ -89,13 +95,14 @@ def _run(
         for v in plan.vectors
         if v.action in (Action.SKIP, Action.ERROR)
     ]
+    report.skipped_deletions = skipped_deletions(plan.vectors)
     ordered = groups(plan)
     with _writing_connection(this) as conn:
         try:
             transaction = conn.begin()
             before = check_stale(conn, plan, this, [v for g in ordered for v in g.vectors])
             progress.set_total(sum(len(g.vectors) for g in ordered), "writing")
-            writer = Writer(conn, plan, this, before, naming)
+            writer = Writer(conn, plan, this, before, naming, as_user)
             for group in ordered:
                 writer.write(group)
                 progress.advance(len(group.vectors))
@@ -139,7 +146,8 @@ def _writing_connection(this: SqlDataset) -> sa.Connection:
 def _report(report: CommitReport, writer: Writer) -> None:
     report.problems = writer.problems
     report.images = writer.images
-    report.counts = Counter(i.action for i in writer.images)
+    # What the vectors did; what a deletion brought along (core.deletion) is per resource.
+    report.counts = Counter(i.action for i in writer.images if i.action in _VECTOR_ACTIONS)
     for image in writer.images:
         report.per_resource.setdefault(image.resource, Counter())[image.action] += 1
 

@@ -68,6 +68,7 @@ class CommitReport:
     problems: list[CommitProblem] = field(default_factory=list)
     not_applied: list[tuple[str, str, str, str]] = field(default_factory=list)
     journal_id: int | None = None
+    skipped_deletions: int = 0  # deletions the strategy did not allow
     images: list[Image] = field(default_factory=list)
 
     @property

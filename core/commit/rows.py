@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from core.batching import KEYS_PER_LOOKUP, chunks
 from core.commit.order import targets_of, written_values
 from core.commit.problems import Unwritable
+from core.creation import Creation
 from core.plan import Plan
 from core.schema import Resource
 from core.sources.sql import SqlDataset, raw_table
@@ -25,8 +26,10 @@ __all__ = ["Rows"]
 class Rows:
     """Builds the row values of writes and knows the keys of THIS rows they point at."""
 
-    def __init__(self, conn: sa.Connection, plan: Plan, this: SqlDataset) -> None:
-        self.conn, self.plan, self.this = conn, plan, this
+    def __init__(
+        self, conn: sa.Connection, plan: Plan, this: SqlDataset, creation: Creation
+    ) -> None:
+        self.conn, self.plan, self.this, self.creation = conn, plan, this, creation
         self.schema = plan.schema
         self.tables = {name: raw_table(res) for name, res in self.schema.resources.items()}
         self.encoders: dict[str, dict[str, Converter]] = {
@@ -42,11 +45,12 @@ class Rows:
         self, res: Resource, vector: Vector, nulled: list[tuple[str, tuple[str, str]]]
     ) -> dict[str, Any]:
         """A new record's values; references to records not written yet (a cycle) are
-        stored NULL and listed in `nulled` for the fix-up."""
+        stored NULL and listed in `nulled` for the fix-up. The uuid is spelled as THIS
+        spells them; model defaults and the acting user come from `core.creation`."""
         row = self.encoded(res, vector.other_values, nulled)
         meta = res.meta
         for name, value in (
-            (meta.uuid, vector.uuid),
+            (meta.uuid, self.creation.spell_uuid(res, vector.uuid)),
             (meta.modified_on, vector.other_modified),
             (meta.created_on, vector.other_created),
             (meta.deleted, False),
@@ -55,7 +59,7 @@ class Rows:
             if res.has(name) and (value is not None or name == meta.deleted):
                 row[name] = self.encoders[res.name][name](value)
         row.update(self.link(res, vector))
-        return row
+        return self.creation.complete(res, row)
 
     def update_row(self, res: Resource, vector: Vector) -> dict[str, Any]:
         changes = self.encoded(res, written_values(vector), None)

@@ -29,12 +29,14 @@ from core.commit.problems import (
     short_message,
 )
 from core.commit.rows import Rows
+from core.creation import Creation, insert_table
+from core.deletion import Deleter
 from core.identity import canonical_uuid
 from core.journal import Image
 from core.plan import Plan
 from core.schema import Resource
 from core.sources.sql import SqlDataset
-from core.vectors import Vector
+from core.vectors import Vector, later
 from core.vocabulary import Action
 
 __all__ = ["Writer"]
@@ -52,10 +54,16 @@ class Writer:
         this: SqlDataset,
         before: dict[tuple[str, str], dict[str, Any]],
         naming: bool,
+        as_user: int | None = None,
     ) -> None:
         self.conn, self.plan, self.before, self.naming = conn, plan, before, naming
         self.schema = plan.schema
-        self.rows = Rows(conn, plan, this)
+        # The mapping's steps (Eden): what a created row gets, what a deletion brings along.
+        self.creation = Creation(
+            conn, this.mapping, this.dialect, as_user, plan.schema.resources.values()
+        )
+        self.deleter = Deleter(conn, plan, this.dialect)
+        self.rows = Rows(conn, plan, this, self.creation)
         self.fixups: list[tuple[Vector, Any, str, tuple[str, str]]] = []
         self.problems: list[CommitProblem] = []
         self.images: list[Image] = []
@@ -91,8 +99,10 @@ class Writer:
             return
         for sk in res.super_keys:
             pending = self._insert_super(res, sk.table, sk.key, sk.column, pending)
-        table = self.rows.tables[res.name]
         assert res.pk is not None
+        # Every column any row sets (model defaults and audit columns may be outside the
+        # resource's synced columns); each executemany takes one column set of them.
+        table = insert_table(res, dict.fromkeys(k for _, row in pending for k in row))
         inserted = self._insert(table, res.pk, res.meta.uuid, pending)
         for vector, row, key in inserted:
             self.rows.created[vector.identity] = {**row, res.pk: key}
@@ -109,9 +119,15 @@ class Writer:
             base["instance_type"] = res.name
         if "deleted" in table.c:
             base["deleted"] = "F" if isinstance(table.c.deleted.type, sa.String) else False
-        rows = [
-            (vector, {**base, **({"uuid": vector.uuid} if "uuid" in table.c else {})})
-            for vector, _ in pending
+        rows = [  # the uuid as the record's own row spells it
+            (
+                vector,
+                {
+                    **base,
+                    **({"uuid": row.get(res.meta.uuid, vector.uuid)} if "uuid" in table.c else {}),
+                },
+            )
+            for vector, row in pending
         ]
         plain = sa.table(name, *(sa.column(c) for c in [col.name for col in table.c]))
         made = {id(v): value for v, _, value in self._insert(plain, key, "uuid", rows)}
@@ -153,6 +169,15 @@ class Writer:
                         changes,
                     )
                 )
+                self._after_write(res, vector, action)
+
+    def _after_write(self, res: Resource, vector: Vector, action: str) -> None:
+        """The mapping's step after a record is written: a deletion's cascade (components,
+        super-entity rows, archived keys) and the acting user's audit stamp; journaled."""
+        if action == "delete":
+            modified = later(vector.this_modified, vector.other_modified)
+            self.images += self.deleter.after_delete(res, vector.this_key, vector.uuid, modified)
+        self.images += self.creation.touched(res, vector.this_key, vector.uuid)
 
     def fix_up(self) -> None:
         """Second half of a reference cycle: point the NULLed references at their targets."""
@@ -292,7 +317,6 @@ def _returned(
         keys = result.scalars().all()
         return [(v, row, key) for (v, row), key in zip(batch, keys, strict=True)]
     # Compared as canonical uuids: a CHAR(128) column hands its value back blank-padded.
-    by_value = {
-        canonical_uuid(key_and_uuid[1]): key_and_uuid[0] for key_and_uuid in result.tuples()
-    }
+    returned: list[Any] = list(result)  # rows of (key, uuid)
+    by_value = {canonical_uuid(found[1]): found[0] for found in returned}
     return [(v, row, by_value[canonical_uuid(row[match])]) for v, row in batch]
