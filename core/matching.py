@@ -22,6 +22,8 @@ from core.sources.sql import SqlDataset
 from core.vectors import Vector
 from core.vocabulary import Method
 
+_STREAM = 5000  # vectors per chunk a window may list while the plan is being built
+
 
 class Source(Protocol):
     """Anything OTHER can be read from: a database or an exchange file."""
@@ -45,8 +47,12 @@ def build_plan(
     progress = progress or Progress()
     builder = _Builder(this)
     progress.set_total(other.estimate(this.schema), "reading OTHER")
+    streamed = 0
     for record in other.records(this.schema, progress):
         builder.add(record)
+        if len(builder.vectors) - streamed >= _STREAM:
+            progress.found(builder.vectors[streamed:])
+            streamed = len(builder.vectors)
     builder.flush()
     vectors, unchanged = builder.finish()
     builder.warnings[:0] = other.unknown_columns(this.schema)

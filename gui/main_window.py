@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.jobs = Jobs(self.worker, self)
         self.loads = TaskRunner(self, self.worker)
         self.loads.finished.connect(self._loaded)
+        self.loads.found.connect(lambda vectors: self.vectors.add_provisional(vectors))
         self.loads.failed.connect(self._load_failed)
         self.loads.cancelled.connect(lambda: self.show_message("Loading cancelled."))
         self.commits = CommitFlow(self)

@@ -27,6 +27,7 @@ class TaskSignals(QObject):
     finished = Signal(int, object)  # generation, result
     failed = Signal(int, object, str)  # generation, exception, details
     cancelled = Signal(int)
+    found = Signal(int, object)  # generation, vectors computed so far (a chunk)
 
 
 class SignalProgress(Progress):
@@ -44,6 +45,9 @@ class SignalProgress(Progress):
             return
         self._last = now
         self._signals.progressed.emit(self._generation, self.done, self.total, self.stage)
+
+    def found(self, vectors: list[Any]) -> None:
+        self._signals.found.emit(self._generation, vectors)
 
 
 class Task(QRunnable):
@@ -78,6 +82,7 @@ class TaskRunner(QObject):
     failed = Signal(object, str)  # exception, details
     cancelled = Signal()
     running_changed = Signal(bool)
+    found = Signal(object)  # vectors computed so far, while a plan is being built
 
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
@@ -89,6 +94,7 @@ class TaskRunner(QObject):
         self._signals.finished.connect(self._on_finished)
         self._signals.failed.connect(self._on_failed)
         self._signals.cancelled.connect(self._on_cancelled)
+        self._signals.found.connect(self._on_found)
         self._generation = 0
         self._current: Task | None = None
         self._progress: Progress | None = None
@@ -119,6 +125,10 @@ class TaskRunner(QObject):
     def _on_progress(self, generation: int, done: int, total: int, stage: str) -> None:
         if self._current_generation(generation):
             self.progressed.emit(done, total, stage)
+
+    def _on_found(self, generation: int, vectors: object) -> None:
+        if self._current_generation(generation):
+            self.found.emit(vectors)
 
     def _end(self, generation: int) -> bool:
         if not self._current_generation(generation):

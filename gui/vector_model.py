@@ -116,6 +116,7 @@ class VectorModel(QAbstractTableModel):
         self._rows = _EMPTY  # the entries shown
         self._row_of = _EMPTY  # vector position -> row, -1 when not shown
         self._entry_of: dict[tuple[str, str], int] = {}
+        self._provisional: list[Vector] = []  # listed while a plan is being built
         self._handlers: dict[int, Callable[[Row, int], Any]] = {
             Qt.ItemDataRole.DisplayRole: self._display,
             Qt.ItemDataRole.DecorationRole: self._decoration,
@@ -136,6 +137,7 @@ class VectorModel(QAbstractTableModel):
     def set_plan(self, plan: Plan | None, table: VectorTable | None = None) -> None:
         """Show `plan`; `table` is its arrays when they were built off the UI thread."""
         self._plan = plan
+        self._provisional = []
         self._table = (table or VectorTable(plan)) if plan is not None else None
         self._search = SearchText(plan) if plan is not None else None
         # Unparented: the model holds no child objects, and a replaced one is collected.
@@ -146,6 +148,22 @@ class VectorModel(QAbstractTableModel):
         self._order = self._table.order(None, -1, plan, True) if plan is not None else _EMPTY
         self._sort = (-1, Qt.SortOrder.AscendingOrder)
         self._refilter()
+
+    def add_provisional(self, vectors: list[Vector]) -> None:
+        """List vectors of a plan still being built (no actions yet, no filtering): the
+        list shows and scrolls what has arrived; `set_plan` replaces them."""
+        if self._plan is not None:
+            self.set_plan(None)
+        if not vectors:
+            return
+        first = len(self._provisional)
+        self.beginInsertRows(QModelIndex(), first, first + len(vectors) - 1)
+        self._provisional.extend(vectors)
+        self.endInsertRows()
+
+    @property
+    def provisional(self) -> int:
+        return len(self._provisional)
 
     def set_filter(self, which: Filter, needle: str | None = None) -> None:
         self._filter = Filter(which)
@@ -288,7 +306,9 @@ class VectorModel(QAbstractTableModel):
 
     # ----- QAbstractTableModel
     def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        if parent.isValid():
+            return 0
+        return len(self._rows) if self._plan is not None else len(self._provisional)
 
     def columnCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
@@ -304,6 +324,8 @@ class VectorModel(QAbstractTableModel):
         handler = self._handlers.get(role)
         if handler is None or not index.isValid():
             return None
+        if self._plan is None:
+            return self._provisional_data(self._provisional[index.row()], index.column(), role)
         entry = int(self._rows[index.row()])
         row = self.row(entry)
         if row is None:  # an unchanged row whose page is on its way
@@ -317,6 +339,11 @@ class VectorModel(QAbstractTableModel):
             if table is not None and table.component[self._position(row)]:
                 return COMPONENT_MARK + text
         return text
+
+    def _provisional_data(self, vector: Vector, column: int, role: int) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return "computing…" if column == ACTION_COLUMN else _DISPLAY[column](vector)
 
     def _position(self, vector: Vector) -> int:
         assert self._plan is not None

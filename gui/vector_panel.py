@@ -149,6 +149,18 @@ class VectorPanel(QWidget):
         if plan is not None:
             self._indexer.start()
 
+    def add_provisional(self, vectors: list[Vector]) -> None:
+        """Vectors of a plan still being built: listed (and scrollable) as they arrive."""
+        replacing = self.model.plan is not None
+        if replacing:
+            self._indexer.stop()
+        self.model.add_provisional(vectors)
+        if replacing:
+            self.entry_selected.emit(None)
+        for position, which in enumerate(Filter):
+            self.tabs.setTabText(position, which.value)
+        self.tabs.setTabText(0, f"{Filter.ALL.value} {self.model.provisional}…")
+
     def vectors_changed(self, positions: set[int]) -> list[tuple[int, int]]:
         """After an override: repaint the changed rows and update the counts."""
         ranges = self.model.vectors_changed(positions)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt
 
 from core.session import open_pair
-from core.vocabulary import Action
+from core.vocabulary import Action, Resolution
 from gui.field_model import FieldModel
 from gui.theme import Theme
 from gui.vector_model import COMPONENT_MARK, Filter, VectorModel, filter_counts
@@ -95,3 +95,21 @@ def test_models_create_no_per_row_qobjects(qapp):
     model = VectorModel(Theme.build(dark=False))
     model.set_plan(plan)
     assert not model.findChildren(QObject)
+
+
+def test_first_unresolved_field_skips_decided_ones(qapp):
+    plan = _plan()
+    vector = next(v for v in plan.vectors if len(v.differing) >= 2 and v.method.value == "update")
+    model = FieldModel(Theme.build(dark=False))
+    model.set_vector(vector)
+    first = model.first_unresolved_row()
+    assert first is not None and model.name(first) == next(
+        o for o in vector.fields if o in vector.differing
+    )
+    plan.set_field_resolution(vector, model.name(first), Resolution.OTHER)
+    model.refresh()
+    second = model.first_unresolved_row()
+    assert second is not None and second > first
+    plan.set_default_resolution(vector, Resolution.THIS)
+    model.refresh()
+    assert model.first_unresolved_row() is None

@@ -8,6 +8,7 @@ import threading
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtTest import QTest
 
+import core.matching
 from core.progress import Cancelled
 from core.vocabulary import Action
 from gui.main_window import MainWindow
@@ -87,3 +88,15 @@ def test_sources_cannot_change_while_a_commit_writes(qtbot, window: MainWindow):
     with qtbot.waitSignal(window.commits.runner.cancelled):
         release.set()
     assert all(a.isEnabled() for a in sources)
+
+
+def test_the_list_shows_vectors_while_the_plan_is_built(qtbot, make_window, pair_copy, monkeypatch):
+    monkeypatch.setattr(core.matching, "_STREAM", 40)
+    window = make_window(pair_copy)
+    listed: list[int] = []
+    window.loads.found.connect(lambda _: listed.append(window.vectors.model.rowCount()))
+    with qtbot.waitSignal(window.loads.finished, timeout=30_000):
+        window.reload()
+    assert listed and listed[0] >= 40 and listed == sorted(listed)
+    assert window.vectors.model.plan is window.plan
+    assert window.vectors.model.rowCount() == window.vectors.tab_counts()[Filter.ALL]

@@ -5,6 +5,7 @@ rows are paged through the worker. No window: a core plan and the model alone.""
 from __future__ import annotations
 
 import random
+import sys
 import threading
 from datetime import datetime, timedelta
 
@@ -253,3 +254,15 @@ def test_every_database_task_runs_on_one_worker(qtbot):
     assert [n for n, _ in seen] == list(range(5))  # one thread: in submission order
     assert len({thread for _, thread in seen}) == 1
     pool.waitForDone()
+
+
+def test_repainting_many_times_keeps_the_interpreter_intact(qapp):
+    """PySide6 6.12.0 lost a reference to True on every signal emission; a session of
+    overrides then aborted the interpreter. The pinned binding must not."""
+    plan = _sample()
+    model = VectorModel(Theme.build(dark=False))
+    model.set_plan(plan)
+    before = sys.getrefcount(True)
+    for _ in range(200):
+        model.vectors_changed({0, 5, 6})
+    assert sys.getrefcount(True) >= before - 20
