@@ -117,7 +117,7 @@ class VectorModel(QAbstractTableModel):
         self._row_of = _EMPTY  # vector position -> row, -1 when not shown
         self._entry_of: dict[tuple[str, str], int] = {}
         self._provisional: list[Vector] = []  # listed while a plan is being built
-        self._handlers: dict[int, Callable[[Row, int], Any]] = {
+        self._handlers: dict[int, Callable[[int, Row, int], Any]] = {
             Qt.ItemDataRole.DisplayRole: self._display,
             Qt.ItemDataRole.DecorationRole: self._decoration,
             Qt.ItemDataRole.ForegroundRole: self._foreground,
@@ -250,7 +250,7 @@ class VectorModel(QAbstractTableModel):
             return []
         self._table.update(self._plan, positions)
         rows = self._row_of[np.asarray(positions, np.int64)]
-        ranges = _ranges(np.unique(rows[rows >= 0]))
+        ranges = _ranges(np.sort(rows[rows >= 0]))  # positions are distinct: so are rows
         last = len(COLUMNS) - 1
         for first, final in ranges:
             self.dataChanged.emit(self.index(first, 0), self.index(final, last))
@@ -330,14 +330,20 @@ class VectorModel(QAbstractTableModel):
         row = self.row(entry)
         if row is None:  # an unchanged row whose page is on its way
             return "…" if role == Qt.ItemDataRole.DisplayRole and index.column() == 0 else None
-        return handler(row, index.column())
+        return handler(entry, row, index.column())
 
-    def _display(self, row: Row, column: int) -> Any:
+    def _conflicts(self, entry: int) -> int:
+        """From the table's array: the vector's own count loops over its fields."""
+        table = self._table
+        return int(table.conflicts[entry]) if entry >= 0 and table is not None else 0
+
+    def _display(self, entry: int, row: Row, column: int) -> Any:
+        if column == CONFLICTS_COLUMN:
+            return self._conflicts(entry) or ""
         text = _DISPLAY[column](row)
-        if column == RESOURCE_COLUMN and row.parent is not None and isinstance(row, Vector):
-            table = self._table
-            if table is not None and table.component[self._position(row)]:
-                return COMPONENT_MARK + text
+        table = self._table
+        if column == RESOURCE_COLUMN and entry >= 0 and table is not None:
+            return COMPONENT_MARK + text if table.component[entry] else text
         return text
 
     def _provisional_data(self, vector: Vector, column: int, role: int) -> Any:
@@ -345,21 +351,17 @@ class VectorModel(QAbstractTableModel):
             return None
         return "computing…" if column == ACTION_COLUMN else _DISPLAY[column](vector)
 
-    def _position(self, vector: Vector) -> int:
-        assert self._plan is not None
-        return self._plan.position(vector)
-
-    def _decoration(self, row: Row, column: int) -> Any:
+    def _decoration(self, entry: int, row: Row, column: int) -> Any:
         if column == ACTION_COLUMN:
             return self._theme.action_icons[action_of(row)]
-        if column == CONFLICTS_COLUMN and isinstance(row, Vector) and row.conflicts:
+        if column == CONFLICTS_COLUMN and self._conflicts(entry):
             return self._theme.conflict_icon
         return None
 
-    def _foreground(self, row: Row, column: int) -> Any:
+    def _foreground(self, entry: int, row: Row, column: int) -> Any:
         return self._theme.action_brushes[action_of(row)] if column == ACTION_COLUMN else None
 
-    def _tooltip(self, row: Row, column: int) -> Any:
+    def _tooltip(self, entry: int, row: Row, column: int) -> Any:
         if column != ACTION_COLUMN:
             return None
         reason = row.reason if isinstance(row, Vector) else row.note

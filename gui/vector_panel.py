@@ -196,7 +196,8 @@ class VectorPanel(QWidget):
         parts = [np.arange(r.top(), r.bottom() + 1) for r in self.view.selectionModel().selection()]
         if not parts:
             return np.zeros(0, np.int64)
-        rows = np.unique(np.concatenate(parts))
+        rows = np.sort(np.concatenate(parts))
+        rows = rows[np.concatenate(([True], np.diff(rows) != 0))]  # ranges may overlap
         return shown[rows[rows < len(shown)]]
 
     def selected_vectors(self) -> list[Vector]:
