@@ -22,13 +22,14 @@ Stdlib + lxml only, no dependency on Truce's code, so the floors never share its
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = REPO / "tests" / "fixtures" / "eden" / "eden-schema.sql"
 CACHE = REPO / "tmp" / "bench"
@@ -106,10 +107,15 @@ class Pair:
 def uid(table: int, i: int, seed: int) -> str:
     """A unique, random-looking, deterministic urn:uuid: the last group is a bijection of
     i (so no repeats, and rows reach the uuid index in random order)."""
-    return _PREFIX % (table, seed & 0xFFFF) + f"{(i * 0x9E3779B97F4A7C15 + seed) & _MASK48:012x}"
+    return _prefix(table, seed) + f"{(i * _SCRAMBLE + seed) & _MASK48:012x}"
 
 
-_PREFIX = "urn:uuid:7e57%04x-%04x-4b3c-a1d2-"
+def _prefix(table: int, seed: int) -> str:
+    return f"urn:uuid:7e57{table:04x}-{seed & 0xFFFF:04x}-4b3c-a1d2-"
+
+
+_SCRAMBLE = 0x5DEECE66D  # odd, so i -> i * _SCRAMBLE mod 2**48 is a bijection; small
+# enough that SQLite's 64-bit integers compute it too (i < 2**24)
 
 
 def _stamps(month: int) -> list[str]:
@@ -204,17 +210,7 @@ def build_databases(this_path: Path, other_path: Path, n: int, seed: int) -> Non
         )
     conn.execute("BEGIN")
     conn.executemany(_insert("gis_location", LOCATION_COLUMNS), _locations(locations, seed))
-    addresses = 0
-    for start in range(0, n, _CHUNK):
-        persons, entities, rows = _base_rows(
-            start, min(n, start + _CHUNK), addresses, locations, seed
-        )
-        addresses += len(rows)
-        conn.executemany(
-            _insert("pr_pentity", ("pe_id", "deleted", "instance_type", "uuid")), entities
-        )
-        conn.executemany(_insert("pr_person", PERSON_COLUMNS), persons)
-        conn.executemany(_insert("pr_address", ADDRESS_COLUMNS), rows)
+    addresses = _base_rows(conn, n, locations, seed)
     _copy_to_other(conn, n, addresses, locations)
     conn.execute("CREATE INDEX o.diverge_pe ON pr_address (pe_id)")  # dropped below
     conn.execute("CREATE INDEX main.diverge_pe ON pr_address (pe_id)")
@@ -246,55 +242,47 @@ def _locations(count: int, seed: int) -> list[tuple]:
     ]
 
 
-def _base_rows(
-    start: int, stop: int, address: int, locations: int, seed: int
-) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """Persons start..stop-1 as both sides had them when they last synced (id = i + 1)."""
-    persons, entities, addresses = [], [], []
-    for i in range(start, stop):
-        u = uid(1, i, seed)
-        stamp = BASE[i % len(BASE)]
-        created = BASE[(i * 7) % len(BASE)]
-        pe = i + 1
-        persons.append(
-            (
-                pe,
-                pe,
-                (i * 31) % locations + 1 if i % 5 == 0 else None,
-                "F",
-                FIRST[i % 10],
-                FIRST[(i * 3) % 10] if i % 4 == 0 else None,
-                LAST[(i // 10) % 9],
-                1 + i % 2,
-                f"19{50 + i % 50}-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                "F",
-                f"registered at desk {i % 97}" if i % 3 == 0 else None,
-                u,
-                1,
-                "F",
-                created,
-                stamp,
-            )
-        )
-        entities.append((pe, "F", "pr_person", u))
-        for a in range(1 + (i * 0x9E37 >> 7) % 2):
-            address += 1
-            addresses.append(
-                (
-                    address,
-                    pe,
-                    1 + a,
-                    (i * 7 + a * 13) % locations + 1,
-                    "T" if a == 0 else "F",
-                    f"home {a} of person {i}",
-                    uid(2, address, seed),
-                    1,
-                    "F",
-                    created,
-                    stamp,
-                )
-            )
-    return persons, entities, addresses
+def _stamp_sql(month: int, k: str) -> str:
+    """BASE/LATER/LATEST[k] (k < 672) computed in SQL, the same text as `_stamps`."""
+    day, hour, minute = f"1 + ({k}) / 24 % 28", f"({k}) % 24", f"({k}) / 24 * 7 % 60"
+    return f"printf('2024-{month:02d}-%02d %02d:%02d:00', {day}, {hour}, {minute})"
+
+
+def _base_rows(conn: sqlite3.Connection, n: int, locations: int, seed: int) -> int:
+    """Persons 0..n-1 as both sides had them when they last synced (id = i + 1), their
+    super-entities and addresses, generated inside SQLite; returns the address count."""
+    seq = "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ?) "
+    created, modified = _stamp_sql(1, "i * 7 % 672"), _stamp_sql(1, "i % 672")
+    first = json.dumps(FIRST)
+    last = json.dumps(LAST)
+    conn.execute(
+        seq + f"INSERT INTO pr_person ({', '.join(PERSON_COLUMNS)}) SELECT i + 1, i + 1, "
+        f"CASE WHEN i % 5 = 0 THEN i * 31 % {locations} + 1 END, 'F', "
+        f"json_extract('{first}', '$[' || (i % 10) || ']'), "
+        f"CASE WHEN i % 4 = 0 THEN json_extract('{first}', '$[' || (i * 3 % 10) || ']') END, "
+        f"json_extract('{last}', '$[' || (i / 10 % 9) || ']'), 1 + i % 2, "
+        "printf('19%02d-%02d-%02d', 50 + i % 50, 1 + i % 12, 1 + i % 28), 'F', "
+        "CASE WHEN i % 3 = 0 THEN 'registered at desk ' || (i % 97) END, "
+        f"'{_prefix(1, seed)}' || printf('%012x', (i * {_SCRAMBLE} + {seed}) & {_MASK48}), "
+        f"1, 'F', {created}, {modified} FROM seq",
+        (n - 1,),
+    )
+    conn.execute(
+        "INSERT INTO pr_pentity (pe_id, deleted, instance_type, uuid) "
+        "SELECT pe_id, deleted, 'pr_person', uuid FROM pr_person"
+    )
+    conn.execute(
+        seq + f"INSERT INTO pr_address ({', '.join(ADDRESS_COLUMNS[1:])}) "
+        f"SELECT i + 1, 1 + a, (i * 7 + a * 13) % {locations} + 1, "
+        "CASE a WHEN 0 THEN 'T' ELSE 'F' END, 'home ' || a || ' of person ' || i, "
+        f"'{_prefix(2, seed)}' || "
+        f"printf('%012x', ((2 * i + a) * {_SCRAMBLE} + {seed}) & {_MASK48}), "
+        f"1, 'F', {created}, {modified} "
+        "FROM seq, (SELECT 0 AS a UNION ALL SELECT 1) "
+        "WHERE a = 0 OR (i * 40503 >> 7) % 2 = 1 ORDER BY i, a",
+        (n - 1,),
+    )
+    return conn.execute("SELECT count(*) FROM pr_address").fetchone()[0]
 
 
 def _copy_to_other(conn: sqlite3.Connection, n: int, addresses: int, locations: int) -> None:

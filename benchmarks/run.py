@@ -45,6 +45,11 @@ PHASES: dict[str, tuple[str, str]] = {
     "commit": ("benchmarks.truce_phases", "commit"),
     "floor_write_xml": ("benchmarks.floors", "write_floor"),
     "export_xml": ("benchmarks.truce_phases", "export_xml"),
+    "floor_pg_join": ("benchmarks.pg", "server_join"),
+    "plan_pg": ("benchmarks.pg", "plan"),
+    "floor_pg_executemany": ("benchmarks.pg", "executemany"),
+    "floor_pg_copy": ("benchmarks.pg", "copy_floor"),
+    "dry_run_pg": ("benchmarks.pg", "dry_run"),
     "floor_table": ("benchmarks.gui_phases", "table_floor"),
     "window": ("benchmarks.gui_phases", "window"),
 }
@@ -61,6 +66,7 @@ GROUPS = {
         "export_xml",
     ],
     "gui": ["floor_table", "window"],
+    "pg": ["floor_pg_join", "plan_pg", "floor_pg_executemany", "floor_pg_copy", "dry_run_pg"],
 }
 GROUPS["core"] = GROUPS["plan"] + GROUPS["exchange"] + GROUPS["cli"] + GROUPS["write"]
 GROUPS["all"] = GROUPS["core"] + GROUPS["gui"]
@@ -71,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         return _child(args.child, Path(args.pair_dir), args.size, Path(args.out))
     names = _selected(args.phases)
+    if args.pg:
+        names += [n for n in GROUPS["pg"] if n not in names]
+    elif any(n in GROUPS["pg"] for n in names):
+        raise SystemExit("the pg phases need --pg URL")
     if not shutil.which("sqlite3") and "floor_sqlite_shell" in names:
         _say(
             "NOTE: the sqlite3 shell is not installed: the C join floor is skipped "
@@ -81,12 +91,21 @@ def main(argv: list[str] | None = None) -> int:
     _say(f"generating (or reusing) the {args.size:,}-person pair in {args.cache} …")
     pair = ensure_pair(args.size, args.seed, args.cache)
     _say(f"  ready in {time.perf_counter() - start:.1f} s")
+    if args.pg:
+        from benchmarks.pg import load
+
+        _say(f"copying the pair into {args.pg} (schemas bench_this, bench_other) …")
+        load(pair, args.pg)
+        os.environ["BENCH_PG_URL"] = args.pg
     results: dict[str, dict[str, Any]] = {}
     for name in names:
         _say(f"{name} …")
         results[name] = _run_child(name, pair, args.size, args.timeout)
         _say("  " + _brief(results[name]))
     document = {
+        "truce_commit": _commit_id(),
+        "cpus": os.cpu_count(),
+        "load_average_at_end": os.getloadavg(),
         "size": args.size,
         "seed": args.seed,
         "generator_version": GENERATOR_VERSION,
@@ -105,6 +124,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _commit_id() -> str:
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+    )
+    return done.stdout.strip() or "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10_000, help="persons in OTHER")
@@ -118,6 +145,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--cache", type=Path, default=CACHE, help="where generated pairs live")
     parser.add_argument(
         "--json", nargs="?", const="-", help="write the results as JSON to FILE (or stdout)"
+    )
+    parser.add_argument(
+        "--pg",
+        metavar="URL",
+        help="also run THIS on PostgreSQL (postgresql+psycopg://…): plan and dry run "
+        "against the server-side join, executemany and COPY floors",
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--pair-dir", help=argparse.SUPPRESS)
@@ -147,7 +180,9 @@ def _brief(result: dict[str, Any]) -> str:
 def _run_child(name: str, pair: Pair, size: int, timeout: float) -> dict[str, Any]:
     out = pair.this.parent / f"result-{name}-{os.getpid()}.json"
     root = Path(__file__).resolve().parents[1]
+    partial = out.with_suffix(".partial")
     env = {**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen"}
+    env["BENCH_PARTIAL"] = str(partial)
     command = [sys.executable, str(Path(__file__).resolve()), "--child", name]
     command += ["--pair-dir", str(pair.this.parent), "--size", str(size), "--out", str(out)]
     try:
@@ -155,7 +190,14 @@ def _run_child(name: str, pair: Pair, size: int, timeout: float) -> dict[str, An
             command, env=env, cwd=root, timeout=timeout, capture_output=True, text=True
         )
     except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s"}
+        failed: dict[str, Any] = {"error": f"timed out after {timeout:.0f} s"}
+        if partial.exists():  # what the window measured before the timeout
+            failed["measures"] = json.loads(partial.read_text("utf-8"))
+            failed["error"] += f" (during {failed['measures'].get('running')})"
+            failed["peak_mb"] = None
+            partial.unlink()
+        return failed
+    partial.unlink(missing_ok=True)
     if done.returncode != 0 or not out.exists():
         lines = (done.stderr or done.stdout).strip().splitlines()
         return {"error": lines[-1] if lines else f"exit {done.returncode}"}
@@ -173,12 +215,11 @@ def _child(name: str, folder: Path, size: int, out: Path) -> int:
     )
     module, function = PHASES[name]
     work = getattr(importlib.import_module(module), function)
-    if name == "floor_table":
-        argument: Any = _listed_rows(pair)
-    else:
-        argument = pair
+    arguments: list[Any] = [_listed_rows(pair) if name == "floor_table" else pair]
+    if module == "benchmarks.pg":
+        arguments.append(os.environ["BENCH_PG_URL"])
     start = time.perf_counter()
-    value = work(argument)
+    value = work(*arguments)
     seconds = time.perf_counter() - start
     result: dict[str, Any] = {"seconds": seconds}
     if isinstance(value, tuple):  # (rows, seconds of the timed part)

@@ -27,6 +27,17 @@ class Paged(Protocol):
     def page(self, start: int, stop: int) -> list[Unchanged]: ...
 
 
+def _held(rows: Sequence[Unchanged] | Paged) -> list[Unchanged] | None:
+    """The rows as a list when they are all in memory (a list, or a set holding every
+    row itself), else None: then they are read from THIS, a page at a time."""
+    if isinstance(rows, list | tuple):
+        return list(rows)
+    held = getattr(rows, "held_rows", None)
+    if held is not None and sum(1 for _ in held()) == len(rows):
+        return list(rows)  # type: ignore[call-overload]
+    return None
+
+
 class UnchangedRows(QObject):
     arrived = Signal(int, int)  # first and last row index of a fetched page
 
@@ -34,10 +45,11 @@ class UnchangedRows(QObject):
         self, rows: Sequence[Unchanged] | Paged, submit: Submit | None, parent: Any = None
     ) -> None:
         super().__init__(parent)
-        self._rows = rows
-        self._submit = submit
         self._size = len(rows)
-        self._in_memory = isinstance(rows, list | tuple)
+        held = _held(rows)
+        self._rows: Sequence[Unchanged] | Paged = rows if held is None else held
+        self._submit = submit
+        self._in_memory = held is not None
         self._pages: OrderedDict[int, list[Unchanged]] = OrderedDict()
         self._asked: set[int] = set()
 

@@ -100,3 +100,15 @@ def test_the_list_shows_vectors_while_the_plan_is_built(qtbot, make_window, pair
     assert listed and listed[0] >= 40 and listed == sorted(listed)
     assert window.vectors.model.plan is window.plan
     assert window.vectors.model.rowCount() == window.vectors.tab_counts()[Filter.ALL]
+
+
+def test_the_unchanged_tab_reads_rows_from_this_through_the_worker(qtbot, window: MainWindow):
+    panel = window.vectors
+    panel.select_filter(Filter.UNCHANGED)
+    model = panel.model
+    first = next(r for r in range(model.rowCount()) if model.entry_at(r) < 0)
+    index = model.index(first, 2)
+    if index.data() is None:  # not read yet: its page is on its way from THIS
+        qtbot.waitUntil(lambda: index.data() is not None)
+    assert index.data() == window.plan.unchanged.page(0, 1)[0].uuid
+    assert model.rowCount() == panel.tab_counts()[Filter.UNCHANGED]
