@@ -27,7 +27,10 @@ _HEX = "[0-9a-fA-F]"
 _UUID_GLOB = "-".join(_HEX * n for n in (8, 4, 4, 4, 12))
 _D = "[0-9]"
 _DATE_GLOB = f"{_D * 4}-{_D * 2}-{_D * 2}"
-_DATETIME_GLOB = f"{_D * 4}-[01]{_D}-[0-3]{_D}[ T][0-2]{_D}:[0-5]{_D}:[0-5]{_D}*"
+_DATETIME_GLOBS = tuple(
+    f"{_D * 4}-[01]{_D}-[0-3]{_D}[ T][0-2]{_D}:[0-5]{_D}:[0-5]{_D}{fraction}"
+    for fraction in ("", "." + _D * 6, "." + _D * 3)
+)
 _UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38)
 _TRUE_TEXT = ("T", "t", "true", "True", "TRUE", "1")
 _FALSE_TEXT = ("F", "f", "false", "False", "FALSE", "0")
@@ -130,15 +133,12 @@ def micros(expr: str) -> str:
 
 def valid_datetime(expr: str) -> str:
     """'YYYY-MM-DD HH:MM:SS' (or T), optionally with 3 or 6 fraction digits, a real date
-    and time. Cheap checks first; the calendar is asked only for days 29 to 31."""
-    day = f"substr({expr}, 1, 10)"
+    and time (the calendar normalises an impossible one, which then differs)."""
+    shapes = " OR ".join(f"{expr} GLOB '{glob}'" for glob in _DATETIME_GLOBS)
+    whole = f"substr({expr}, 1, 19)"
     return (
-        f"(typeof({expr}) = 'text' AND {expr} GLOB '{_DATETIME_GLOB}' "
-        f"AND (length({expr}) = 19 OR (length({expr}) IN (23, 26) AND substr({expr}, 20, 1) = '.' "
-        f"AND substr({expr}, 21) NOT GLOB '*[^0-9]*')) "
-        f"AND substr({expr}, 6, 2) BETWEEN '01' AND '12' AND substr({expr}, 12, 2) < '24' "
-        f"AND substr({expr}, 1, 4) <> '0000' AND (substr({expr}, 9, 2) BETWEEN '01' AND '28' "
-        f"OR date({day}, '+0 days') = {day}))"
+        f"(typeof({expr}) = 'text' AND ({shapes}) AND {expr} NOT GLOB '0000*' "
+        f"AND datetime({whole}, '+0 seconds') = replace({whole}, 'T', ' '))"
     )
 
 

@@ -10,7 +10,7 @@ to the general path.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from core.compare_sql import (
     uuid_guard,
     valid,
 )
+from core.identity import stored_forms
 from core.schema import Resource
 from core.sources.sql import SqlDataset
 
@@ -217,8 +218,8 @@ class SqliteJoin:
         """The expression of OTHER's row that equals THIS's raw uuid exactly when their
         canonical uuids are equal; raises _NotJoinable when there is none."""
         name, uuid = this_res.name, this_res.meta.uuid
-        if uuid not in other_res.columns:
-            raise _NotJoinable
+        if uuid not in other_res.columns or other_res.meta != this_res.meta:
+            raise _NotJoinable  # OTHER read with other meta names: the general path maps them
         if self._collated("main", name) or self._collated(_OTHER, name):
             raise _NotJoinable
         form = self._form("main", name, uuid)
@@ -230,6 +231,8 @@ class SqliteJoin:
             raise _NotJoinable
         if self._duplicated(_OTHER, name, uuid, other_form is not None):
             raise _NotJoinable
+        if self._duplicated("main", name, uuid, True):
+            raise _NotJoinable  # the general path names THIS's duplicates
         return column if other_form == form else spelled(canonical(column), form)
 
     def _same_target(self, this_uuid: str, other_uuid: str, target: str) -> str:
@@ -246,6 +249,17 @@ class SqliteJoin:
         if not (self._guard("main", target, uuid) and self._guard(_OTHER, target, uuid)):
             raise _NotJoinable
         return f"({canonical(this_uuid)} IS {canonical(other_uuid)})"
+
+    def spelling(self, resource: str) -> Callable[[str], str]:
+        """How THIS's table spells a canonical uuid (for a resource `pairs` accepted)."""
+        form = self._form("main", resource, self.this.schema.resources[resource].meta.uuid)
+        assert form is not None
+
+        def spell(canonical: str) -> str:
+            forms = stored_forms(canonical)
+            return forms[form] if len(forms) > form else canonical
+
+        return spell
 
     # ----- checks, each one query in SQLite (cached per table)
     def _form(self, schema: str, table: str, uuid: str) -> int | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from core.batching import KEYS_PER_LOOKUP, chunks
@@ -20,7 +20,7 @@ from core.policy import FALLBACK, Policy
 from core.progress import Progress
 from core.records import Problem, Record, label_for
 from core.schema import Schema
-from core.sources.sql import SqlDataset
+from core.sources.sql import KeyLookup, SqlDataset
 from core.unchanged import NOTES, ThisReader, ThisRow, Unchanged, UnchangedSet, to_micros
 from core.vectors import Vector
 from core.vocabulary import Method
@@ -61,16 +61,23 @@ def build_plan(
     streamer = _Streamer(builder, progress)
     join = SqliteJoin.open(this, other) if fast else None
     if join is None:
+        for name in this.schema.resources:
+            builder.use_index(name)
         for record in other.records(this.schema, progress):
             builder.add(record)
             streamer.poll()
     else:
         with join:
             for name in this.schema.order():
-                if not joined(builder, join, name, progress):
+                pairs = join.pairs(name)
+                if pairs is None:
+                    builder.use_index(name)
                     for record in join.other.resource_records(name, this.schema, progress):
                         builder.add(record)
                         streamer.poll()
+                else:
+                    builder.use_lookup(name, KeyLookup(this, name, join.spelling(name)))
+                    joined(builder, join, name, pairs, progress)
                 streamer.poll()
     builder.flush()
     vectors, unchanged = builder.finish()
@@ -89,13 +96,14 @@ def build_plan(
     )
 
 
-def joined(builder: _Builder, join: SqliteJoin, resource: str, progress: Progress) -> bool:
-    """Plan one resource from the in-SQLite join; False when the general path must do it."""
-    if builder.this_duplicates[resource]:
-        return False
-    pairs = join.pairs(resource)
-    if pairs is None:
-        return False
+def joined(
+    builder: _Builder,
+    join: SqliteJoin,
+    resource: str,
+    pairs: Iterable[list[tuple[Any, Any, int, int]]],
+    progress: Progress,
+) -> None:
+    """Plan one resource from the in-SQLite join: only candidates and new rows are typed."""
     candidates: list[tuple[Any, Any]] = []
     new: list[Any] = []
     unchanged = builder.unchanged
@@ -121,8 +129,7 @@ def joined(builder: _Builder, join: SqliteJoin, resource: str, progress: Progres
             builder.compared(record, this_record, fingerprint)
     for batch in chunks(new, KEYS_PER_LOOKUP):
         for record in join.other.records_by_key(resource, typing, batch).values():
-            builder.add(record)
-    return True
+            builder.add_new(record)
 
 
 class _Streamer:
@@ -142,10 +149,10 @@ class _Streamer:
 class _Builder:
     def __init__(self, this: SqlDataset) -> None:
         self.this = this
-        self.index: dict[str, dict[str, Any]] = {}
+        # canonical uuid → THIS key per resource: a dict of the whole table, or a lookup in
+        # THIS for the resources the SQLite join planned.
+        self.index: dict[str, Any] = {}
         self.this_duplicates: dict[str, dict[str, str]] = {}
-        for name in this.schema.resources:
-            self.index[name], self.this_duplicates[name] = this.index(name)
         self.vectors: list[Vector] = []
         self.unchanged = _Unchanged()
         self.warnings: list[str] = []
@@ -157,6 +164,24 @@ class _Builder:
             name: {f: ref.target for f, ref in res.references.items()}
             for name, res in this.schema.resources.items()
         }
+
+    def use_index(self, resource: str) -> None:
+        self.index[resource], self.this_duplicates[resource] = self.this.index(resource)
+
+    def use_lookup(self, resource: str, lookup: KeyLookup) -> None:
+        self.index[resource], self.this_duplicates[resource] = lookup, {}
+
+    def add_new(self, record: Record) -> None:
+        """A record the join found no THIS row for (no index lookup needed)."""
+        if record.uuid is not None:
+            identity = (record.resource, record.uuid)
+            if identity in self.seen:
+                self.duplicates[identity].append(record.place)
+                return
+            self.seen[identity] = record.place
+            self._add_new(record)
+            return
+        self.add(record)
 
     def add(self, record: Record) -> None:
         if record.uuid is None:
@@ -216,11 +241,29 @@ class _Builder:
     def finish(self) -> tuple[list[Vector], UnchangedSet]:
         for vector in self.vectors:
             vector.references = self.references.get(vector.resource, {})
+        self._prefetch_keys()
         if self.duplicates:
             self._mark_duplicates()
         unchanged = self.unchanged.build(self.this, self.index)
         self._promote_masters(unchanged)
         return self.vectors, unchanged
+
+    def _prefetch_keys(self) -> None:
+        """Ask THIS at once for every key the plan will look up (masters and reference
+        targets of the vectors), where the index is a lookup rather than a dict."""
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for vector in self.vectors:
+            if vector.parent is not None:
+                wanted[vector.parent[0]].add(vector.parent[1])
+            for name, target in vector.references.items():
+                for values in (vector.other_values, vector.this_values):
+                    uuid = values.get(name)
+                    if isinstance(uuid, str):
+                        wanted[target].add(uuid)
+        for resource, uuids in wanted.items():
+            lookup = self.index.get(resource)
+            if isinstance(lookup, KeyLookup):
+                lookup.prefetch(uuids)
 
     def _mark_duplicates(self) -> None:
         # The first record with a duplicated identity was already planned: replace it

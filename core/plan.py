@@ -37,7 +37,9 @@ class Plan:
     other_source: str
     vectors: list[Vector]
     unchanged: UnchangedSet  # a list of `Unchanged` rows is accepted and held as given
-    this_index: dict[str, dict[str, Any]]  # resource -> canonical uuid -> local key
+    # resource -> canonical uuid -> local key: a dict, or a core.sources.sql.KeyLookup
+    # (same `get` and `in`) that asks THIS, for resources planned in SQLite
+    this_index: dict[str, Any]
     policy_name: str = "fallback"
     warnings: list[str] = field(default_factory=list)
 
