@@ -42,10 +42,11 @@ from gui.vector_table import VectorTable
 
 _WIDTHS = (125, 165, 105, 105, 70, 135, 135)
 _CHOICES = (
-    ("Use &THIS for the selected", "T", ("default", Resolution.THIS)),
-    ("Use &OTHER for the selected", "O", ("default", Resolution.OTHER)),
-    ("Use &NEWER for the selected", "N", ("default", Resolution.NEWER)),
-    ("&Policy's resolution for the selected", "P", ("default", None)),
+    # T/O/N are the window's keys for the current fields (gui/keyboard.py): menu only here.
+    ("Use &THIS for the selected", "", ("default", Resolution.THIS)),
+    ("Use &OTHER for the selected", "", ("default", Resolution.OTHER)),
+    ("Use &NEWER for the selected", "", ("default", Resolution.NEWER)),
+    ("&Policy's resolution for the selected", "", ("default", None)),
     ("&Skip the selected", "S", ("strategy", ())),
     ("Follow the policy's &strategy", "Shift+S", ("strategy", None)),
 )
@@ -77,7 +78,9 @@ class VectorPanel(QWidget):
         self.search.setObjectName("search")
         self.search.setPlaceholderText("Search uuid or any value  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self._search_timer = QTimer(self, singleShot=True, interval=200)
+        self._search_timer = QTimer(self)  # no singleShot= keyword: see gui/autosave.py
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(200)
         self._search_timer.timeout.connect(self._filter_changed)
         self.search.textChanged.connect(self._search_timer.start)
         self.search.returnPressed.connect(self._filter_changed)
@@ -126,10 +129,11 @@ class VectorPanel(QWidget):
         self.choice_actions: list[QAction] = []
         self._keys: dict[QKeyCombination, QAction] = {}
         for text, key, (kind, value) in _CHOICES:
-            action = QAction(f"{text}\t{key}", self.view)
+            action = QAction(f"{text}\t{key}" if key else text, self.view)
             action.triggered.connect(lambda _=False, k=kind, v=value: self._request(k, v))
             self.choice_actions.append(action)
-            self._keys[QKeySequence(key)[0]] = action
+            if key:
+                self._keys[QKeySequence(key)[0]] = action
         self.view.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
