@@ -89,7 +89,7 @@ class _Part:
     """One resource's unchanged rows, sorted by THIS key."""
 
     keys: array | list[Any]
-    other: array  # OTHER's modified_on in microseconds (NO_TIME for none)
+    other: array | list[Any]  # OTHER's modified_on in microseconds (NO_TIME for none)
     notes: bytearray | None  # index into NOTES per row; None when every note is ""
     parents: dict[Any, tuple[str, str] | None] = field(default_factory=dict)
 
@@ -271,7 +271,9 @@ class UnchangedSet:
         self, resource: str, part: _Part, positions: Iterable[Any], *, lookup: bool = False
     ) -> list[Unchanged]:
         """Rows at `positions` (or, with `lookup`, of those THIS keys)."""
-        index = [part.find(k) for k in positions] if lookup else list(positions)
+        index: list[int] = (
+            [i for i in map(part.find, positions) if i is not None] if lookup else list(positions)
+        )
         keys = [part.keys[i] for i in index]
         this = self._read_this(resource, keys) if self._read_this and keys else {}
         other_times = [part.other[i] for i in index]

@@ -20,6 +20,20 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that asks for PostgreSQL must carry the `pg` mark where it is defined
+    (module, class, function or parameter), so `-m pg` selects every PostgreSQL test."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if "pg_url" in getattr(item, "fixturenames", ()) and item.get_closest_marker("pg") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "tests using PostgreSQL without @pytest.mark.pg: " + ", ".join(unmarked)
+        )
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> str:
     """URL of the test PostgreSQL database; skipped locally, fatal in CI, when absent."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -252,7 +253,7 @@ class SqlDataset:
             ) from None
 
     # ----- internals
-    def _connect(self, connection: sa.Connection | None):
+    def _connect(self, connection: sa.Connection | None) -> AbstractContextManager[sa.Connection]:
         if connection is not None:
             return _Borrowed(connection)
         return self.engine.connect()
@@ -337,9 +338,9 @@ class SqlDataset:
                 )
         master = next(
             (
-                (link.master, canonical_uuid(row[pos]))
+                (link.master, master_uuid)
                 for pos, link in query.links
-                if row[pos] is not None
+                if (master_uuid := canonical_uuid(row[pos])) is not None
             ),
             None,
         )

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QMessageBox
 
 from core.commit import commit_plan
 from core.session import open_pair
@@ -135,8 +135,6 @@ def test_bulk_override_changes_the_announced_number_and_undoes_in_one_step(
         asked.append(text)
         return QMessageBox.StandardButton.Yes
 
-    from PySide6.QtWidgets import QMessageBox
-
     monkeypatch.setattr(QMessageBox, "question", answer)
     plan = window.plan
     announced = window.bulk_resolution("pr_person", "comments", Resolution.OTHER)
@@ -239,11 +237,13 @@ def test_a_bad_source_is_reported_not_raised(qtbot, make_window, pair_copy, tmp_
     with qtbot.waitSignal(window.loads.failed, timeout=30_000) as failed:
         window.open_sources(type(pair_copy)(pair_copy.this, str(tmp_path / "missing.db")))
     assert "missing.db" in str(failed.args[0])
-    window.findChild(type(window.commits.dialog) or object)
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "error_dialog") is not None)
+    dialog = window.findChild(QMessageBox, "error_dialog")
+    assert dialog.windowTitle() == "Cannot open"
+    assert "missing.db" in dialog.text()
 
 
 def test_closing_with_unsaved_overrides_asks(qtbot, window: MainWindow, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
 
     asked: list[str] = []
 
