@@ -11,7 +11,7 @@ OTHER, THIS never had it") are held as they are.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -129,15 +129,18 @@ class UnchangedSet:
     def of_rows(cls, rows: Iterable[Unchanged]) -> UnchangedSet:
         """A set that holds the given rows as they are (small plans, tests, old callers)."""
         result = cls()
-        for row in rows:
-            result.hold(row)
+        result.hold(*rows)
         return result
 
-    def hold(self, row: Unchanged) -> None:
-        if row.resource not in self._held and row.resource not in self._order:
-            self._order.append(row.resource)
-        # By uuid, so the order does not depend on the order OTHER listed them in.
-        insort(self._held.setdefault(row.resource, []), row, key=lambda r: r.uuid)
+    def hold(self, *rows: Unchanged) -> None:
+        """Keep rows as they are, each resource's by uuid (so the order does not depend
+        on the order OTHER listed them in)."""
+        for row in rows:
+            if row.resource not in self._held and row.resource not in self._order:
+                self._order.append(row.resource)
+            self._held.setdefault(row.resource, []).append(row)
+        for held in self._held.values():
+            held.sort(key=lambda r: r.uuid)
         self._cache = (0, [])
 
     def set_part(
@@ -340,8 +343,7 @@ class UnchangedBuilder:
                 notes=self.notes[resource],
                 parents=self.parents.get(resource),
             )
-        for row in self.held:
-            result.hold(row)
+        result.hold(*self.held)
         return result
 
 
