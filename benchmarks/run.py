@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         names.remove("floor_sqlite_shell")
     start = time.perf_counter()
     _say(f"generating (or reusing) the {args.size:,}-person pair in {args.cache} …")
-    pair = ensure_pair(args.size, args.seed, args.cache)
+    exchange = any(n in GROUPS["exchange"] for n in names)
+    pair = ensure_pair(args.size, args.seed, args.cache, exchange=exchange)
     _say(f"  ready in {time.perf_counter() - start:.1f} s")
     if args.pg:
         from benchmarks.pg import load
@@ -129,7 +130,8 @@ def _commit_id() -> str:
     done = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
     )
-    return done.stdout.strip() or "unknown"
+    # A checkout without .git (an exported snapshot) may say which commit it is.
+    return done.stdout.strip() or os.environ.get("BENCH_COMMIT", "unknown")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -190,20 +192,25 @@ def _run_child(name: str, pair: Pair, size: int, timeout: float) -> dict[str, An
             command, env=env, cwd=root, timeout=timeout, capture_output=True, text=True
         )
     except subprocess.TimeoutExpired:
-        failed: dict[str, Any] = {"error": f"timed out after {timeout:.0f} s"}
-        if partial.exists():  # what the window measured before the timeout
-            failed["measures"] = json.loads(partial.read_text("utf-8"))
-            failed["error"] += f" (during {failed['measures'].get('running')})"
-            failed["peak_mb"] = None
-            partial.unlink()
-        return failed
-    partial.unlink(missing_ok=True)
+        return _failed(f"timed out after {timeout:.0f} s", partial)
     if done.returncode != 0 or not out.exists():
         lines = (done.stderr or done.stdout).strip().splitlines()
-        return {"error": lines[-1] if lines else f"exit {done.returncode}"}
+        return _failed(lines[-1] if lines else f"exit {done.returncode}", partial)
+    partial.unlink(missing_ok=True)
     result = json.loads(out.read_text("utf-8"))
     out.unlink()
     return result
+
+
+def _failed(error: str, partial: Path) -> dict[str, Any]:
+    """A failed phase, with what the window measured before it stopped, if anything."""
+    failed: dict[str, Any] = {"error": error}
+    if partial.exists():
+        failed["measures"] = json.loads(partial.read_text("utf-8"))
+        failed["error"] += f" (during {failed['measures'].get('running')})"
+        failed["peak_mb"] = None
+        partial.unlink()
+    return failed
 
 
 def _child(name: str, folder: Path, size: int, out: Path) -> int:

@@ -21,17 +21,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.decisions import DecisionsReport
 from core.plan import Plan
 from core.vectors import Vector
 from core.vocabulary import Resolution
 from gui import commands
+from gui.autosave import Autosave
+from gui.banner import Banner, banner_notes
 from gui.commit_flow import CommitFlow
-from gui.dialogs import OpenSourceDialog, show_error
+from gui.dialogs import OpenSourceDialog, show_error, show_failure
 from gui.field_panel import FieldPanel
+from gui.history import HistoryDialog
+from gui.keep import carry_decisions, rebind_undo
+from gui.keyboard import KeyboardLoop
 from gui.menus import build_menus
-from gui.session import Loaded, Session, Sources, loader
+from gui.prompts import confirm_discard, offer_autosaved, report_carried
+from gui.session import AUTO, Loaded, Session, Sources, loader
 from gui.tasks import TaskRunner
 from gui.theme import Theme
+from gui.unresolved_counter import UnresolvedCounter
+from gui.vector_model import Filter
 from gui.vector_panel import VectorPanel
 
 RECENT_KEY = "recent/{side}"
@@ -46,13 +55,20 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings("Truce", "Truce")
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._update_title)
-        self.auto_advance = False
+        self.auto_advance = True
+        self.autosave = Autosave(lambda: self.plan, self)
+        self.undo_stack.indexChanged.connect(lambda _: self.autosave.schedule())
+        self.counter = UnresolvedCounter(self.undo_stack)
+        self.undo_stack.indexChanged.connect(self._stack_moved)
+        self._keeping: Plan | None = None  # the plan whose work a reload carries over
+        self.history: HistoryDialog | None = None
         self.loads = TaskRunner(self)
         self.loads.finished.connect(self._loaded)
         self.loads.failed.connect(self._load_failed)
         self.loads.cancelled.connect(lambda: self.show_message("Loading cancelled."))
         self.commits = CommitFlow(self)
         self._build()
+        self.keys = KeyboardLoop(self)
         self.actions_ = build_menus(self)
         self.setAcceptDrops(True)
         self.resize(1280, 800)
@@ -60,15 +76,7 @@ class MainWindow(QMainWindow):
 
     # ----- layout
     def _build(self) -> None:
-        self.banner = QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.setVisible(False)
-        self.banner.setStyleSheet(
-            "QLabel#banner { background: palette(alternate-base); "
-            "border: 1px solid palette(mid); border-radius: 4px; "
-            "padding: 6px 10px; }"
-        )
+        self.banner = Banner()
         self.vectors = VectorPanel(self.theme)
         self.vectors.entry_selected.connect(self._entry_selected)
         self.fields = FieldPanel(self.theme)
@@ -96,7 +104,17 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel_work)
         self.stage = QLabel()
+        self.mapping = QLabel()
+        self.mapping.setObjectName("mapping_in_use")
+        self.unresolved = QLabel()
+        self.unresolved.setObjectName("unresolved")
+        self.unresolved.setToolTip(
+            "Conflicting fields whose winner no policy and no decision of yours chose "
+            "(docs/semantics.md); F8 goes to the next one."
+        )
         bar = self.statusBar()
+        bar.addPermanentWidget(self.mapping)
+        bar.addPermanentWidget(self.unresolved)
         bar.addPermanentWidget(self.stage)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
@@ -105,21 +123,27 @@ class MainWindow(QMainWindow):
             runner.running_changed.connect(self._running_changed)
 
     # ----- opening
-    def open_sources(self, sources: Sources) -> None:
-        """Open a pair in the background; a load already running is cancelled."""
+    def open_sources(self, sources: Sources, keep: bool = False) -> None:
+        """Open a pair in the background; a load already running is cancelled.
+
+        With `keep`, the current decisions and undo history are carried onto the new plan.
+        """
+        self._keeping = self.plan if keep else None
         self.session.sources = sources
         self.show_message(f"Opening {sources.this} and {sources.other}…")
         self.loads.start(loader(sources))
 
-    def reload(self) -> None:
+    def reload(self, keep: bool = True) -> None:
+        """Read both sources again (F5); decisions and undo are kept unless told not to."""
         if self.session.sources is not None:
-            self.open_sources(self.session.sources)
+            self.autosave.flush()
+            self.open_sources(self.session.sources, keep=keep)
 
     def choose_source(self, side: str) -> None:
         current = self.session.sources
         spec = (current.this if side == "THIS" else current.other) if current else ""
         dialog = OpenSourceDialog(
-            side, spec, current.mapping if current else "conventions", self.recent(side), self
+            side, spec, current.mapping if current else AUTO, self.recent(side), self
         )
         if dialog.exec() != OpenSourceDialog.DialogCode.Accepted:
             return
@@ -150,37 +174,51 @@ class MainWindow(QMainWindow):
         self.settings.setValue(RECENT_KEY.format(side=side), items[:_RECENT_MAX])
 
     def _loaded(self, loaded: Loaded) -> None:
+        old, self._keeping = self._keeping, None
+        carried = carry_decisions(old, loaded.plan) if old is not None else None
+        if old is not None:
+            rebind_undo(self.undo_stack, old, loaded.plan)
+        else:
+            self.undo_stack.clear()
         self.session.loaded = loaded
-        self.undo_stack.clear()
+        self.counter.recount(loaded.plan)
+        self.autosave.track(loaded.sources.this, loaded.sources.other)
         self.fields.model.set_labels(loaded.labels)
         self.vectors.set_plan(loaded.plan)
         self._update_banner()
         self._update_title()
+        self._update_unresolved()
         self.actions_.update_enabled()
         counts = loaded.plan.counts()
         self.show_message(
             f"{len(loaded.plan.vectors)} vectors, {counts['conflicts']} with "
             f"conflicts; policy {loaded.plan.policy_name}."
         )
-        if self.vectors.current_entry() is None:
-            self.vectors.step_conflict(+1)
+        if carried is not None:
+            self._report_carried(carried)
+        else:
+            self.offer_autosaved()
+        self.keys.step(+1) if self.vectors.current_entry() is None else self.keys.land()
+
+    def _report_carried(self, report: DecisionsReport) -> None:
+        report_carried(self, report)
+
+    def offer_autosaved(self) -> None:
+        """After a crash or a kill: offer the decisions autosaved for this pair."""
+        offer_autosaved(self)
 
     def _load_failed(self, error: object, details: str) -> None:
         self.show_message("Could not open the sources.")
-        show_error(self, "Cannot open", str(error), details)
+        assert isinstance(error, BaseException)
+        show_failure(self, "Cannot open", error, details, retry=lambda: self.reload(keep=True))
 
     def _update_banner(self) -> None:
-        notes = []
-        sources = self.session.sources
-        if sources is not None and sources.is_sample:
-            notes.append(
-                "<b>Sample data.</b> This is the bundled sample pair "
-                "(resources/samples). Use File ▸ Open THIS / Open OTHER for your own."
-            )
-        if self.session.preview_only:
-            notes.append("<b>Preview only.</b> This session is read-only: commit is unavailable.")
-        self.banner.setText(" &nbsp; ".join(notes))
-        self.banner.setVisible(bool(notes))
+        loaded = self.session.loaded
+        notes = banner_notes(self.session.sources, loaded, self.session.preview_only)
+        self.banner.show_notes(notes, loaded.plan.warnings if loaded else [])
+        if loaded is not None:
+            how = " (detected: THIS looks like a Sahana Eden database)" if loaded.detected else ""
+            self.mapping.setText(f"Mapping: {Path(loaded.mapping).name}{how}")
 
     # ----- status
     def show_message(self, text: str) -> None:
@@ -230,6 +268,16 @@ class MainWindow(QMainWindow):
         row = self.vectors.model.row(entry) if entry is not None else None
         self.fields.show_row(row)
 
+    def go_to(self, identity: tuple[str, str]) -> None:
+        """Show one vector (from a dry run's row, the history, …), whatever the filter."""
+        entry = self.vectors.model.entry_of(tuple(identity))
+        if entry is None:
+            return
+        if not self.vectors.select_entry(entry):
+            self.vectors.select_filter(Filter.ALL)
+            self.vectors.select_entry(entry)
+        self.keys.land()
+
     def current_vector(self) -> Vector | None:
         vector = self.fields.model.vector
         return vector if self.plan is not None else None
@@ -239,6 +287,15 @@ class MainWindow(QMainWindow):
         self.vectors.refresh()
         self.fields.refresh()
         self._update_title()
+        self._update_unresolved()
+
+    def _update_unresolved(self) -> None:
+        self.counter.vector_changed(self.fields.model.vector)  # a merged edit moves no index
+        self.unresolved.setText(self.counter.text())
+
+    def _stack_moved(self, index: int) -> None:
+        self.counter.stack_moved(index)
+        self.unresolved.setText(self.counter.text())
 
     def _push(self, command: commands.QUndoCommand) -> None:
         if self.commits.runner.running:
@@ -259,18 +316,7 @@ class MainWindow(QMainWindow):
             return
         self._push(commands.SetFieldResolutions(plan, self.plan_changed, vector, names, resolution))
         if self.auto_advance:
-            self.advance_field(names[-1])
-
-    def advance_field(self, after: str) -> None:
-        """Move to the next differing field of this vector, or to the next conflict."""
-        rows = self.fields.model.conflict_rows()
-        names = [self.fields.model.name(r) for r in rows]
-        later = names[names.index(after) + 1 :] if after in names else []
-        if later:
-            self.fields.select_field(later[0])
-        else:
-            self.vectors.step_conflict(+1)
-        self.fields.view.setFocus()
+            self.keys.advance()
 
     def set_strategy(self, strategy: object) -> None:
         vector, plan = self.current_vector(), self.plan
@@ -318,26 +364,34 @@ class MainWindow(QMainWindow):
         try:
             command = commands.ApplyPolicy(plan, self.plan_changed, load_policy(spec))
         except Exception as exc:  # a policy's own error, shown with its message
-            show_error(self, "Policy not applied", str(exc))
+            show_error(
+                self,
+                "Policy not applied",
+                f"The policy {spec} cannot be used: {exc}",
+                advice="Nothing was changed. Correct the policy file, or choose another policy.",
+            )
             return
         self._push(command)
         self.show_message(f"Policy {spec} applied; your overrides are kept.")
 
+    def show_history(self) -> HistoryDialog | None:
+        """Sync ▸ History; a revert reloads THIS, keeping the decisions that still apply."""
+        if self.session.loaded is None:
+            return None
+        self.history = HistoryDialog(self)
+        self.history.reverted.connect(lambda _report: self.reload(keep=True))
+        self.history.open()
+        return self.history
+
     # ----- closing, drag and drop
     def confirm_discard(self) -> bool:
-        if not self.unsaved:
-            return True
-        answer = QMessageBox.question(
-            self,
-            "Unsaved decisions",
-            "You have overrides that are neither committed nor saved. Discard them?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Discard
+        """May the current decisions go? Save / Discard / Cancel, Cancel the default."""
+        return not self.unsaved or confirm_discard(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.confirm_discard():
             self.cancel_work()
+            self.autosave.discard()  # nothing left to lose: saved, discarded or none
             event.accept()
         else:
             event.ignore()
@@ -349,7 +403,7 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if len(paths) >= 2 and self.confirm_discard():
-            mapping = self.session.sources.mapping if self.session.sources else "conventions"
+            mapping = self.session.sources.mapping if self.session.sources else AUTO
             self.open_sources(Sources(paths[0], paths[1], mapping))
         elif paths:
             self.replace_source("OTHER", paths[0])

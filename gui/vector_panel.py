@@ -33,7 +33,9 @@ class VectorPanel(QWidget):
         self.search.setObjectName("search")
         self.search.setPlaceholderText("Search uuid or any value  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self._search_timer = QTimer(self, singleShot=True, interval=200)
+        self._search_timer = QTimer(self)  # no singleShot= keyword: see gui/autosave.py
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(200)
         self._search_timer.timeout.connect(self._filter_changed)
         self.search.textChanged.connect(self._search_timer.start)
         self.search.returnPressed.connect(self._filter_changed)
