@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from core.hooks import HookError
+from core.mapping import MappingError
+from core.policy import PolicyError
+from core.sources.errors import SourceError
 from core.staleness import StaleError
 
 
@@ -42,7 +46,7 @@ def explain(error: BaseException) -> Explanation:
             "Check that the file exists and that you may read and write it.",
             details=str(error),
         )
-    if isinstance(error, ValueError) or type(error).__name__.endswith("Error"):
+    if isinstance(error, ValueError | SourceError | MappingError | PolicyError | HookError):
         # The core's own errors (sources, mappings, policies, decisions) name the file
         # and the place already.
         return Explanation(str(error), "Correct the file named above and try again.")

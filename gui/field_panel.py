@@ -133,7 +133,7 @@ class FieldPanel(QWidget):
         default.addStretch(1)
         keys = QLabel(
             "Keys: <b>T</b> THIS · <b>O</b> OTHER · <b>N</b> NEWER on the selected "
-            "fields · <b>F8</b>/<b>F7</b> next/previous conflict · <b>Ctrl+Z</b> undo"
+            "fields · <b>F8</b>/<b>F7</b> next/previous unresolved conflict · <b>Ctrl+Z</b> undo"
         )
         keys.setWordWrap(True)
         keys.setEnabled(False)

@@ -6,6 +6,7 @@ turns the panels' requests into undo commands over the core plan.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -23,25 +24,27 @@ from PySide6.QtWidgets import (
 
 from core.decisions import DecisionsReport
 from core.plan import Plan
-from core.unresolved import unresolved_conflicts
+from core.progress import Progress
 from core.vectors import Vector
 from core.vocabulary import Resolution
 from gui import commands
 from gui.autosave import Autosave
 from gui.banner import Banner, banner_notes
 from gui.commit_flow import CommitFlow
-from gui.decisions import report_text
-from gui.dialogs import OpenSourceDialog, ReportDialog, show_error, show_failure
+from gui.dialogs import OpenSourceDialog, show_error, show_failure
 from gui.field_panel import FieldPanel
 from gui.history import HistoryDialog
 from gui.keep import carry_decisions, rebind_undo
 from gui.keyboard import KeyboardLoop
 from gui.menus import build_menus
-from gui.session import Loaded, Session, Sources, loader
-from gui.tasks import TaskRunner
+from gui.prompts import confirm_discard, offer_autosaved, report_carried
+from gui.session import AUTO, Loaded, Session, Sources, loader
+from gui.tasks import Jobs, TaskRunner, database_worker
 from gui.theme import Theme
+from gui.unresolved_counter import UnresolvedCounter
 from gui.vector_model import Filter
 from gui.vector_panel import VectorPanel
+from gui.vector_table import VectorTable
 
 RECENT_KEY = "recent/{side}"
 _RECENT_MAX = 8
@@ -58,10 +61,15 @@ class MainWindow(QMainWindow):
         self.auto_advance = True
         self.autosave = Autosave(lambda: self.plan, self)
         self.undo_stack.indexChanged.connect(lambda _: self.autosave.schedule())
+        self.counter = UnresolvedCounter(self.undo_stack)
+        self.undo_stack.indexChanged.connect(self._stack_moved)
         self._keeping: Plan | None = None  # the plan whose work a reload carries over
         self.history: HistoryDialog | None = None
-        self.loads = TaskRunner(self)
+        self.worker = database_worker(self)
+        self.jobs = Jobs(self.worker, self)
+        self.loads = TaskRunner(self, self.worker)
         self.loads.finished.connect(self._loaded)
+        self.loads.found.connect(lambda vectors: self.vectors.add_provisional(vectors))
         self.loads.failed.connect(self._load_failed)
         self.loads.cancelled.connect(lambda: self.show_message("Loading cancelled."))
         self.commits = CommitFlow(self)
@@ -75,8 +83,11 @@ class MainWindow(QMainWindow):
     # ----- layout
     def _build(self) -> None:
         self.banner = Banner()
-        self.vectors = VectorPanel(self.theme)
+        self.vectors = VectorPanel(self.theme, submit=self.jobs.submit)
         self.vectors.entry_selected.connect(self._entry_selected)
+        self.vectors.selection_counted.connect(self._selection_counted)
+        self.vectors.default_requested.connect(self.set_defaults)
+        self.vectors.strategy_requested.connect(self.set_strategies)
         self.fields = FieldPanel(self.theme)
         self.fields.resolution_requested.connect(self.set_resolution)
         self.fields.strategy_requested.connect(self.set_strategy)
@@ -129,7 +140,7 @@ class MainWindow(QMainWindow):
         self._keeping = self.plan if keep else None
         self.session.sources = sources
         self.show_message(f"Opening {sources.this} and {sources.other}…")
-        self.loads.start(loader(sources))
+        self.loads.start(_with_table(loader(sources)))
 
     def reload(self, keep: bool = True) -> None:
         """Read both sources again (F5); decisions and undo are kept unless told not to."""
@@ -141,7 +152,7 @@ class MainWindow(QMainWindow):
         current = self.session.sources
         spec = (current.this if side == "THIS" else current.other) if current else ""
         dialog = OpenSourceDialog(
-            side, spec, current.mapping if current else "conventions", self.recent(side), self
+            side, spec, current.mapping if current else AUTO, self.recent(side), self
         )
         if dialog.exec() != OpenSourceDialog.DialogCode.Accepted:
             return
@@ -171,7 +182,8 @@ class MainWindow(QMainWindow):
         items = [location] + [r for r in self.recent(side) if r != location]
         self.settings.setValue(RECENT_KEY.format(side=side), items[:_RECENT_MAX])
 
-    def _loaded(self, loaded: Loaded) -> None:
+    def _loaded(self, result: tuple[Loaded, VectorTable]) -> None:
+        loaded, table = result
         old, self._keeping = self._keeping, None
         carried = carry_decisions(old, loaded.plan) if old is not None else None
         if old is not None:
@@ -179,9 +191,12 @@ class MainWindow(QMainWindow):
         else:
             self.undo_stack.clear()
         self.session.loaded = loaded
+        self.counter.recount(loaded.plan)
         self.autosave.track(loaded.sources.this, loaded.sources.other)
         self.fields.model.set_labels(loaded.labels)
-        self.vectors.set_plan(loaded.plan)
+        if carried is not None:  # decisions carried over changed actions after the table
+            table.retake_actions(loaded.plan)
+        self.vectors.set_plan(loaded.plan, table)
         self._update_banner()
         self._update_title()
         self._update_unresolved()
@@ -198,36 +213,11 @@ class MainWindow(QMainWindow):
         self.keys.step(+1) if self.vectors.current_entry() is None else self.keys.land()
 
     def _report_carried(self, report: DecisionsReport) -> None:
-        self.show_message(f"Reloaded; {report.applied} decision(s) kept.")
-        if report.stale or report.missing:
-            ReportDialog(
-                "Reloaded",
-                "Reloaded. Some of your decisions no longer apply, because their records "
-                "changed or are gone; the others are kept, and Undo still works.",
-                report_text(report),
-                parent=self,
-            ).open()
+        report_carried(self, report)
 
     def offer_autosaved(self) -> None:
         """After a crash or a kill: offer the decisions autosaved for this pair."""
-        document = self.autosave.saved()
-        plan = self.plan
-        if document is None or plan is None:
-            return
-        count = len(document["decisions"])
-        answer = QMessageBox.question(
-            self,
-            "Restore decisions",
-            f"Truce kept {count} decision(s) you made on this pair in a session that did "
-            "not end normally (saved {document.get('saved_at', '')}).\n\n"
-            "Yes restores them (one step to undo); Discard deletes them.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
-            QMessageBox.StandardButton.Yes,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.actions_.decisions.apply_document(document, "autosaved decisions")
-        else:
-            self.autosave.discard()
+        offer_autosaved(self)
 
     def _load_failed(self, error: object, details: str) -> None:
         self.show_message("Could not open the sources.")
@@ -304,21 +294,38 @@ class MainWindow(QMainWindow):
         vector = self.fields.model.vector
         return vector if self.plan is not None else None
 
+    def _selection_counted(self, count: int) -> None:
+        if count > 1:
+            self.show_message(f"{count} selected: S (skip) or the context menu applies to all")
+
     # ----- overrides (each is one undo step)
-    def plan_changed(self) -> None:
-        self.vectors.refresh()
-        self.fields.refresh()
+    def plan_context(self) -> commands.PlanContext | None:
+        plan = self.plan
+        return commands.PlanContext(plan, self.plan_changed) if plan is not None else None
+
+    def plan_changed(self, positions: set[int] | None = None) -> None:
+        """Repaint what an override changed: the vectors at `positions` (None: all)."""
+        if positions is None:
+            self.vectors.refresh()
+        else:
+            self.vectors.vectors_changed(positions)
+        vector, plan = self.fields.model.vector, self.plan
+        if (
+            vector is not None
+            and plan is not None
+            and (positions is None or plan.position(vector) in positions)
+        ):
+            self.fields.refresh()
         self._update_title()
         self._update_unresolved()
 
     def _update_unresolved(self) -> None:
-        plan = self.plan
-        if plan is None:
-            self.unresolved.setText("")
-            return
-        total = plan.counts()["conflicts"]
-        left = len(unresolved_conflicts(plan))
-        self.unresolved.setText(f"Unresolved {left} of {total}")
+        self.counter.vector_changed(self.fields.model.vector)  # a merged edit moves no index
+        self.unresolved.setText(self.counter.text())
+
+    def _stack_moved(self, index: int) -> None:
+        self.counter.stack_moved(index)
+        self.unresolved.setText(self.counter.text())
 
     def _push(self, command: commands.QUndoCommand) -> None:
         if self.commits.runner.running:
@@ -334,22 +341,34 @@ class MainWindow(QMainWindow):
             self.undo_stack.redo()
 
     def set_resolution(self, names: list[str], resolution: Resolution | None) -> None:
-        vector, plan = self.current_vector(), self.plan
-        if vector is None or plan is None or not names:
+        vector, context = self.current_vector(), self.plan_context()
+        if vector is None or context is None or not names:
             return
-        self._push(commands.SetFieldResolutions(plan, self.plan_changed, vector, names, resolution))
+        self._push(commands.SetFieldResolutions(context, vector, names, resolution))
         if self.auto_advance:
             self.keys.advance()
 
     def set_strategy(self, strategy: object) -> None:
-        vector, plan = self.current_vector(), self.plan
-        if vector is not None and plan is not None:
-            self._push(commands.SetStrategy(plan, self.plan_changed, vector, strategy))  # type: ignore[arg-type]
+        vector = self.current_vector()
+        if vector is not None:
+            self.set_strategies([vector], strategy)
 
     def set_default(self, resolution: Resolution | None) -> None:
-        vector, plan = self.current_vector(), self.plan
-        if vector is not None and plan is not None:
-            self._push(commands.SetDefaultResolution(plan, self.plan_changed, vector, resolution))
+        vector = self.current_vector()
+        if vector is not None:
+            self.set_defaults([vector], resolution)
+
+    def set_strategies(self, vectors: list[Vector], strategy: object) -> None:
+        """One strategy for every vector given (e.g. the selected ones): one undo step."""
+        context = self.plan_context()
+        if context is not None and vectors:
+            self._push(commands.SetStrategy(context, vectors, strategy))  # type: ignore[arg-type]
+
+    def set_defaults(self, vectors: list[Vector], resolution: Resolution | None) -> None:
+        """One default resolution for every vector given: one undo step."""
+        context = self.plan_context()
+        if context is not None and vectors:
+            self._push(commands.SetDefaultResolution(context, vectors, resolution))
 
     def bulk_resolution(
         self, resource: str, name: str, resolution: Resolution | None, confirm: bool = True
@@ -369,9 +388,8 @@ class MainWindow(QMainWindow):
             and QMessageBox.question(self, "Truce", question) != QMessageBox.StandardButton.Yes
         ):
             return 0
-        self._push(
-            commands.BulkFieldResolution(plan, self.plan_changed, resource, name, resolution)
-        )
+        context = commands.PlanContext(plan, self.plan_changed)
+        self._push(commands.BulkFieldResolution(context, resource, name, resolution))
         self.show_message(f"{resource}.{name} → {choice} in {count} vector(s).")
         return count
 
@@ -385,7 +403,8 @@ class MainWindow(QMainWindow):
         if plan is None:
             return
         try:
-            command = commands.ApplyPolicy(plan, self.plan_changed, load_policy(spec))
+            context = commands.PlanContext(plan, self.plan_changed)
+            command = commands.ApplyPolicy(context, load_policy(spec))
         except Exception as exc:  # a policy's own error, shown with its message
             show_error(
                 self,
@@ -409,23 +428,7 @@ class MainWindow(QMainWindow):
     # ----- closing, drag and drop
     def confirm_discard(self) -> bool:
         """May the current decisions go? Save / Discard / Cancel, Cancel the default."""
-        if not self.unsaved:
-            return True
-        buttons = QMessageBox.StandardButton
-        answer = QMessageBox.question(
-            self,
-            "Unsaved decisions",
-            "You have decisions that are neither committed nor saved.\n\n"
-            "Save them to a decisions file, Discard them, or Cancel and keep working?",
-            buttons.Save | buttons.Discard | buttons.Cancel,
-            buttons.Cancel,
-        )
-        if answer == buttons.Save:
-            return self.actions_.decisions.save_as()
-        if answer == buttons.Discard:
-            self.autosave.discard()
-            return True
-        return False
+        return not self.unsaved or confirm_discard(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.confirm_discard():
@@ -440,10 +443,22 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        if self.commits.runner.running:
+            return  # THIS is being written: no new sources until it is done
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if len(paths) >= 2 and self.confirm_discard():
-            mapping = self.session.sources.mapping if self.session.sources else "conventions"
+            mapping = self.session.sources.mapping if self.session.sources else AUTO
             self.open_sources(Sources(paths[0], paths[1], mapping))
         elif paths:
             self.replace_source("OTHER", paths[0])
         event.acceptProposedAction()
+
+
+def _with_table(work: Callable[[Progress], Loaded]) -> Callable[[Progress], object]:
+    """The load, plus the vector list's arrays, built on the worker, not the UI thread."""
+
+    def run(progress: Progress) -> tuple[Loaded, VectorTable]:
+        loaded = work(progress)
+        return loaded, VectorTable(loaded.plan)
+
+    return run

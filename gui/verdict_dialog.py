@@ -70,6 +70,7 @@ class VerdictDialog(QDialog):
         table.setObjectName("verdict_rows")
         table.setHorizontalHeaderLabels(["Count", "Outcome", "Reason (double-click: go there)"])
         table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(22)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from core.vocabulary import Resolution
 from gui.main_window import MainWindow
@@ -73,8 +73,12 @@ def test_refused_commit_then_reload_keeps_what_still_applies(
         )
     with qtbot.waitSignal(window.commits.refused, timeout=30_000):
         window.actions_.commit.trigger()
-    window.commits.dialog.close()
-    reload(qtbot, window)
+    dialog = window.commits.dialog
+    button = next(
+        b for b in dialog.findChildren(QPushButton) if b.text() == "Reload, keeping my decisions"
+    )
+    with qtbot.waitSignal(window.loads.finished, timeout=30_000):
+        button.click()  # the refused commit's own way out
     # The changed record's decision no longer applies and is reported; the other is kept.
     assert window.plan.get(*CONFLICT).override_fields == {}
     assert window.plan.get(*OTHER_CONFLICT).override_default is Resolution.OTHER
@@ -163,6 +167,7 @@ def test_killed_session_offers_its_decisions_back_exactly(
     finally:
         child.kill()  # SIGKILL: no close event, no cleanup
         child.wait()
+        child.stdout.close()
     assert len(decided) == 2
     asked: list[str] = []
 

@@ -113,3 +113,30 @@ def test_only_differing_fields_is_remembered(qtbot, pair_copy: Sources, tmp_path
     assert hidden and all(not model.outcome(r).differs for r in hidden)
     again = cold_window(qtbot, pair_copy, tmp_path)
     assert again.keys.only_differing
+
+
+def test_the_unresolved_counter_follows_every_kind_of_change(qtbot, window: MainWindow):
+    def matches_core() -> bool:
+        expected = len(unresolved_conflicts(window.plan))
+        total = sum(1 for v in window.plan.vectors if v.conflicts)
+        return window.unresolved.text() == f"Unresolved {expected} of {total}"
+
+    window.auto_advance = False
+    vector = select_vector(window, CONFLICT)
+    for name in undecided_fields(vector):
+        window.fields.select_field(name)
+        qtbot.keyClick(window.fields.view, Qt.Key.Key_O)
+        assert matches_core()
+    qtbot.keyClick(window.fields.view, Qt.Key.Key_T)  # merges with the last edit
+    assert matches_core()
+    window.undo_stack.undo()
+    assert matches_core()
+    window.bulk_resolution("pr_person", "comments", Resolution.OTHER, confirm=False)
+    assert matches_core()
+    window.apply_policy("replace-newer")
+    assert matches_core()
+    while window.undo_stack.canUndo():
+        window.undo_stack.undo()
+        assert matches_core()
+    window.undo_stack.redo()
+    assert matches_core()
