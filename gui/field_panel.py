@@ -126,8 +126,10 @@ class FieldPanel(QWidget):
             "Keys: <b>T</b> THIS · <b>O</b> OTHER · <b>N</b> NEWER on the selected "
             "fields · <b>F8</b>/<b>F7</b> next/previous conflict · <b>Ctrl+Z</b> undo"
         )
+        keys.setObjectName("key_hint")
         keys.setWordWrap(True)
-        keys.setEnabled(False)
+        # A disabled label's grey fails WCAG AA; secondary text uses the theme's AA colour.
+        keys.setStyleSheet(f"QLabel#key_hint {{ color: {self._theme.muted.color().name()}; }}")
         grid = QGridLayout(self.header)
         grid.setContentsMargins(4, 4, 4, 4)
         grid.addWidget(self.title, 0, 0)
