@@ -1,4 +1,4 @@
-"""The `truce` command: a thin shell over the core (SPEC §10).
+"""The `truce` command: a thin shell over the core (docs/semantics.md, Interfaces).
 
 Exit codes: 0 ok, 1 internal fault, 2 bad input or usage, 3 commit refused.
 """
@@ -80,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     revert.add_argument("--mapping", help="schema mapping: conventions, eden or a TOML file")
     revert.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     revert.add_argument("-q", "--quiet", action="store_true", help="print only errors")
-    export = commands.add_parser("export", help="write an S3XML/S3JSON/CSV export (SPEC §8)")
+    export = commands.add_parser(
+        "export", help="write an S3XML/S3JSON/CSV export (docs/semantics.md, Exports)"
+    )
     export.add_argument("source", help="database: SQLite path or SQLAlchemy URL")
     export.add_argument("--msince", help="only what changed since this ISO 8601 time")
     export.add_argument("--format", default="s3xml", choices=("s3xml", "s3json", "csv"))

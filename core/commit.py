@@ -1,4 +1,4 @@
-"""Commit a plan into THIS in one transaction, or dry-run it (SPEC §7).
+"""Commit a plan into THIS in one transaction, or dry-run it (docs/semantics.md, Commit).
 
 The dry run takes exactly the commit path and rolls back; it runs each vector inside a
 SAVEPOINT so that every database error can be reported against its vector and field.

@@ -1,4 +1,5 @@
-"""Decisions files (`truce-decisions/1`, SPEC §6): the operator's overrides, saved with
+"""Decisions files (`truce-decisions/1`, docs/semantics.md, Overrides): the operator's overrides,
+saved with
 fingerprints of both sources so they can be re-applied to a later plan. See
 docs/decisions.md.
 

@@ -1,4 +1,4 @@
-"""Record identity: canonical uuids (SPEC §3)."""
+"""Record identity: canonical uuids (docs/semantics.md, Matching)."""
 
 from __future__ import annotations
 

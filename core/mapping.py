@@ -1,4 +1,4 @@
-"""Schema mappings (`truce.toml`): overrides of the SPEC §2 conventions.
+"""Schema mappings (`truce.toml`): overrides of the conventions of docs/semantics.md, Sources.
 
 ```toml
 [meta]                       # column names of the meta fields

@@ -1,4 +1,5 @@
-"""Match OTHER's records to THIS's by identity and compute their vectors (SPEC §3–4).
+"""Match OTHER's records to THIS's by identity and compute their vectors (docs/semantics.md,
+Matching and Vectors).
 
 OTHER is streamed; THIS is held only as a uuid → key index per resource, and the THIS
 rows that OTHER's records match are fetched in batches by key. Records that are the
@@ -11,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+from core.batching import KEYS_PER_LOOKUP
 from core.plan import Plan, Unchanged
 from core.policy import FALLBACK, Policy
 from core.progress import Progress
@@ -19,8 +21,6 @@ from core.schema import Schema
 from core.sources.sql import SqlDataset
 from core.vectors import Vector
 from core.vocabulary import Method
-
-_BATCH = 1000
 
 
 class Source(Protocol):
@@ -105,7 +105,7 @@ class _Builder:
         record.key = key
         batch = self.pending[record.resource]
         batch.append(record)
-        if len(batch) >= _BATCH:
+        if len(batch) >= KEYS_PER_LOOKUP:
             self._compare_batch(record.resource, batch)
             batch.clear()
 
@@ -222,7 +222,8 @@ def _unchanged(record: Record, this: Record | None, note: str) -> Unchanged:
 
 
 def _compare(record: Record, this: Record, deleted_column: str) -> Vector | Unchanged:
-    """The vector of an OTHER record whose identity THIS has (SPEC §4 method rules)."""
+    """The vector of an OTHER record whose identity THIS has (docs/semantics.md, Vectors:
+    method)."""
     if record.deleted:
         if this.deleted:
             return _unchanged(record, this, "deleted on both sides")

@@ -1,4 +1,5 @@
-"""Sync policies: Eden's `sync_resolve(vector)` hook, named presets, validation (SPEC §5)."""
+"""Sync policies: Eden's `sync_resolve(vector)` hook, named presets, validation (docs/semantics.md,
+Policy)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Policies from files (SPEC §5): a TOML table of strategies and resolutions, or a Python
+"""Policies from files (docs/semantics.md, Policy): a TOML table of strategies and resolutions, or
+a Python
 file defining Eden's `sync_resolve(vector)` hook. See docs/policies.md.
 
 Every fault in a file is a `PolicyError` naming the file, the line and the key.

@@ -1,4 +1,5 @@
-"""Build a `Schema` from a reflected database and a mapping (SPEC §2 conventions)."""
+"""Build a `Schema` from a reflected database and a mapping (docs/semantics.md, Sources:
+conventions)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Revert a journaled commit (SPEC §7): write its before-images back in one transaction.
+"""Revert a journaled commit (docs/semantics.md, Journal and revert): write its before-images back
+in one transaction.
 
 - An updated or deleted record gets the before values of every column the commit wrote
   (including `modified_on`, so THIS returns exactly to its earlier state).
@@ -21,12 +22,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from core.batching import KEYS_PER_LOOKUP, chunks
 from core.journal import Entry, Image, entries, entry, images, write_entry
 from core.schema import Resource
 from core.sources.sql import SqlDataset, raw_table
 from core.values import converter, encoder
 
-_BATCH = 500
 _NOTE = "revert of commit {}"
 
 
@@ -140,8 +141,8 @@ def _current_rows(
     for name, wanted in keys.items():
         res = resources[name]
         table = raw_table(res)
-        for start in range(0, len(wanted), _BATCH):
-            stmt = sa.select(table).where(table.c[_pk(res)].in_(wanted[start : start + _BATCH]))
+        for batch in chunks(wanted, KEYS_PER_LOOKUP):
+            stmt = sa.select(table).where(table.c[_pk(res)].in_(batch))
             for row in conn.execute(stmt).mappings():
                 rows[(name, row[_pk(res)])] = dict(row)
     return rows

@@ -1,7 +1,7 @@
 """The shape of a dataset: resources, their fields, component links and references.
 
 A `Schema` is built once from THIS's reflected database (plus a mapping) and is the
-allow-list for every table and column name Truce ever puts into SQL (SPEC §2).
+allow-list for every table and column name Truce ever puts into SQL (docs/semantics.md, Sources).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def open_other(spec: str | Path, mapping: Mapping) -> Source:
 
 
 def load_policy(spec: str | None) -> Policy:
-    """A preset name or a policy file; None is the SPEC fallback."""
+    """A preset name or a policy file; None is the fallback of docs/semantics.md, Strategy."""
     if spec is None or spec == "fallback":
         return FALLBACK
     if spec in PRESETS:

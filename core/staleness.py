@@ -1,4 +1,5 @@
-"""The stale check of a commit: THIS must still be what the plan read (SPEC §7)."""
+"""The stale check of a commit: THIS must still be what the plan read (docs/semantics.md,
+Commit)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from core.batching import KEYS_PER_LOOKUP, chunks
 from core.identity import stored_forms
 from core.plan import Plan
 from core.schema import Resource
 from core.sources.sql import SqlDataset, raw_table
 from core.vectors import Vector
 from core.vocabulary import Action
-
-_BATCH = 500
 
 
 class StaleError(Exception):
@@ -60,8 +60,8 @@ def check_stale(
 def _raw_rows(conn: sa.Connection, res: Resource, keys: list[Any]) -> dict[Any, dict[str, Any]]:
     table = raw_table(res)
     rows: dict[Any, dict[str, Any]] = {}
-    for start in range(0, len(keys), _BATCH):
-        stmt = sa.select(table).where(table.c[res.pk].in_(keys[start : start + _BATCH]))
+    for batch in chunks(keys, KEYS_PER_LOOKUP):
+        stmt = sa.select(table).where(table.c[res.pk].in_(batch))
         for row in conn.execute(stmt).mappings():
             rows[row[res.pk]] = dict(row)
     return rows
@@ -71,9 +71,8 @@ def _present_uuids(conn: sa.Connection, res: Resource, vectors: list[Vector]) ->
     forms = {form: v.uuid for v in vectors for form in stored_forms(v.uuid)}
     table = raw_table(res)
     column = table.c[res.meta.uuid]
-    names = list(forms)
     found: list[str] = []
-    for start in range(0, len(names), _BATCH):
-        stmt = sa.select(column).where(column.in_(names[start : start + _BATCH]))
+    for batch in chunks(forms, KEYS_PER_LOOKUP):
+        stmt = sa.select(column).where(column.in_(batch))
         found += [forms[raw] for (raw,) in conn.execute(stmt)]
     return found

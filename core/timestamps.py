@@ -1,4 +1,4 @@
-"""Strict ISO 8601 timestamps, always compared in UTC (SPEC §2)."""
+"""Strict ISO 8601 timestamps, always compared in UTC (docs/semantics.md, Values and timestamps)."""
 
 from __future__ import annotations
 

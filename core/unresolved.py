@@ -1,6 +1,7 @@
 """Unresolved conflicts: conflicting fields whose winner nobody chose (`--fail-on-conflict`).
 
-A conflicting field (both sides have a value and they differ, SPEC §4) is *unresolved*
+A conflicting field (both sides have a value and they differ, docs/semantics.md, Vectors) is
+*unresolved*
 when its winner was decided by no policy and no operator:
 - the fallback `this`: no override for the field or the vector, and the policy set no
   resolution covering the field and no default resolution; or

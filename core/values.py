@@ -1,4 +1,5 @@
-"""Typing values by THIS's column kinds, and encoding them back for a write (SPEC §2).
+"""Typing values by THIS's column kinds, and encoding them back for a write (docs/semantics.md,
+Values and timestamps).
 
 Converters are built once per column and raise `ValueError` with a readable message;
 the caller turns that into a per-record `Problem` naming the field.

@@ -1,4 +1,5 @@
-"""Import vectors: the plan for one OTHER record, and the per-field outcome rules (SPEC §4)."""
+"""Import vectors: the plan for one OTHER record, and the per-field outcome rules
+(docs/semantics.md, Vectors)."""
 
 from __future__ import annotations
 
@@ -101,7 +102,8 @@ def effective_strategy(vector: Vector) -> tuple[Method, ...]:
 
 
 def effective_resolution(vector: Vector, name: str) -> Resolution:
-    """The operator's choice first, then SPEC §4's chain: dict → single → default → this."""
+    """The operator's choice first, then docs/semantics.md, Resolution: dict → single → default →
+    this."""
     chosen = vector.override_fields.get(name) or vector.override_default
     if chosen is not None:
         return chosen

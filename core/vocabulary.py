@@ -1,4 +1,5 @@
-"""The words of the sync model (SPEC §1), as string enums so policies may use plain text."""
+"""The words of the sync model (docs/semantics.md, Vocabulary), as string enums so policies may use
+plain text."""
 
 from __future__ import annotations
 

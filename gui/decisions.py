@@ -1,4 +1,5 @@
-"""File ▸ Save decisions / Load decisions over the core's decisions file (SPEC §6)."""
+"""File ▸ Save decisions / Load decisions over the core's decisions file (docs/semantics.md,
+Overrides)."""
 
 from __future__ import annotations
 

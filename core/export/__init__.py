@@ -1,4 +1,5 @@
-"""The msince export: what changed in a dataset since T, as S3XML, S3JSON or CSV (SPEC §8).
+"""The msince export: what changed in a dataset since T, as S3XML, S3JSON or CSV
+(docs/semantics.md, Exports).
 
 Selection (all timestamps compared in UTC; msince is inclusive):
 - a master is exported when its own `modified_on >= msince`, or when any of its

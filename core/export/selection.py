@@ -1,4 +1,5 @@
-"""Which records an msince export holds, and fetching them in batches (SPEC §8)."""
+"""Which records an msince export holds, and fetching them in batches (docs/semantics.md,
+Exports)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from core.batching import KEYS_PER_LOOKUP, chunks
 from core.progress import Progress
 from core.records import Record
 from core.sources.sql import SqlDataset, raw_table
-
-_BATCH = 500
 
 
 @dataclass(slots=True, eq=False)
@@ -109,8 +109,7 @@ def batches(
     """(entry, typed record, raw row when some value failed to type, nested), per batch;
     each top-level record comes right before its components."""
     progress.set_total(len(top), "writing")
-    for start in range(0, len(top), _BATCH):
-        batch = top[start : start + _BATCH]
+    for batch in chunks(top, KEYS_PER_LOOKUP):
         wanted: dict[str, list[Any]] = defaultdict(list)
         for entry in batch:
             for item in (entry, *entry.components):

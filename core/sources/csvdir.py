@@ -1,4 +1,5 @@
-"""A folder of CSV files (`<resource>.csv`) as a source of OTHER records (SPEC §2).
+"""A folder of CSV files (`<resource>.csv`) as a source of OTHER records (docs/semantics.md,
+Sources).
 
 Each file has a header row of field names, including `uuid` and `modified_on`;
 reference and component-link cells hold the target's uuid; an empty cell is no value.

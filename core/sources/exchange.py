@@ -1,4 +1,5 @@
-"""Turning what an exchange file says about a record into a typed `Record` (SPEC §2).
+"""Turning what an exchange file says about a record into a typed `Record` (docs/semantics.md,
+Sources).
 
 The S3XML, S3JSON and CSV readers differ only in syntax; they all hand this module the
 same things — a resource name, its meta attributes, data values, references and the

@@ -1,4 +1,5 @@
-"""Opening OTHER by what it is: an exchange file, a CSV folder or a database (SPEC §2)."""
+"""Opening OTHER by what it is: an exchange file, a CSV folder or a database (docs/semantics.md,
+Sources)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""S3JSON files as a source of OTHER records (SPEC §2).
+"""S3JSON files as a source of OTHER records (docs/semantics.md, Sources).
 
 The S3XML tree as JSON: `{"$_TABLE": [{"@uuid": .., "FIELD": "text" | {"@value": v,
 "$": "text"}, "$k_FIELD": {"@resource": T, "@uuid": U}, "$_CHILD": [..]}]}`. Places are

@@ -1,4 +1,5 @@
-"""S3XML files as a source of OTHER records, streamed and hardened (SPEC §2, §9).
+"""S3XML files as a source of OTHER records, streamed and hardened (docs/semantics.md, Sources and
+Bad input).
 
 The file is parsed incrementally with lxml's `iterparse`; each top-level `<resource>`
 subtree is turned into records, then freed together with its preceding siblings, so

@@ -1,4 +1,4 @@
-"""Datasets in SQL databases reached through SQLAlchemy Core (SPEC §2).
+"""Datasets in SQL databases reached through SQLAlchemy Core (docs/semantics.md, Sources).
 
 Rows are read raw (no SQLAlchemy type processing, which would abort a whole query on one
 bad timestamp) and typed by our own per-column converters, so a bad value becomes a
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from core.batching import KEYS_PER_LOOKUP, chunks
 from core.identity import canonical_uuid
 from core.mapping import CONVENTIONS, Mapping
 from core.progress import Progress
@@ -26,8 +27,6 @@ from core.reflection import reflect_schema
 from core.schema import Column, ComponentLink, Kind, Reference, Resource, Schema
 from core.sources.errors import SourceError
 from core.values import Converter, converter
-
-_BATCH = 500  # keys per IN (...) lookup: well under every engine's parameter limit
 
 
 def make_engine(target: str | Path, *, readonly: bool = False) -> Engine:
@@ -187,10 +186,8 @@ class SqlDataset:
         query = self._query(res, res)
         pk = self._tables[resource].c[res.pk]
         found: dict[Any, tuple[Record, int]] = {}
-        keys = list(keys)
         with self._connect(connection) as conn:
-            for start in range(0, len(keys), _BATCH):
-                batch = keys[start : start + _BATCH]
+            for batch in chunks(keys, KEYS_PER_LOOKUP):
                 for row in conn.execute(query.statement.where(pk.in_(batch))):
                     found[row[0]] = (self._record(res, res, query, row), _fingerprint(row))
         return found

@@ -1,6 +1,6 @@
 """Build THIS/OTHER database pairs from compact descriptions, on SQLite or PostgreSQL.
 
-The tables have the SPEC §2 conventions shape::
+The tables have the shape of the conventions (docs/semantics.md, Sources)::
 
     location(id, uuid, name, parent → location, meta…)          parent is a reference
     person(id, uuid, name NOT NULL, age, location_id → location, meta…)

@@ -1,4 +1,5 @@
-"""SPEC §7 commit and dry run: one transaction, order, cycles, modified_on, stale check,
+"""Commit (docs/semantics.md, Commit) and dry run: one transaction, order, cycles, modified_on,
+stale check,
 delete, journal."""
 
 from __future__ import annotations

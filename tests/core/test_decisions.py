@@ -1,4 +1,5 @@
-"""Decisions files (SPEC §6): save in one process, apply in another; stale and missing."""
+"""Decisions files (docs/semantics.md, Overrides): save in one process, apply in another; stale and
+missing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Real Eden databases (SPEC §2): super-entity keys, CHAR(1) booleans, urn:uuid uuids."""
+"""Real Eden databases (docs/semantics.md, Sources): super-entity keys, CHAR(1) booleans, urn:uuid
+uuids."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""msince export (SPEC §8): selection rules, order, muntil, round trips."""
+"""msince export (docs/semantics.md, Exports): selection rules, order, muntil, round trips."""
 
 from __future__ import annotations
 

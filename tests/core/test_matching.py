@@ -1,4 +1,5 @@
-"""SPEC §3 matching: identities, canonical uuids, duplicates, records without uuid."""
+"""Matching (docs/semantics.md, Matching): identities, canonical uuids, duplicates, records without
+uuid."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Policy files (SPEC §5): TOML and Python policies, every preset, and their error messages."""
+"""Policy files (docs/semantics.md, Policy): TOML and Python policies, every preset, and their
+error messages."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from core.policy_files import load_policy_file
 from core.session import load_policy, open_pair
 from core.vocabulary import Action, Method, Resolution
 
-# The presets of SPEC §5 as (strategy, resolution); None: the preset sets no resolution.
+# The presets of docs/semantics.md, Policy as (strategy, resolution); None: the preset sets no
+# resolution.
 PRESET_RULES: dict[str, tuple[tuple[Method, ...], Resolution | None]] = {
     "no-sync": ((), None),
     "import": ((Method.CREATE,), Resolution.OTHER),

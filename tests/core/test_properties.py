@@ -155,7 +155,7 @@ def urn_of(value: str | None) -> str | None:
 def _expected(
     policy: dict[str, Any], name: str, mine: dict[str, Any], theirs: dict[str, Any]
 ) -> tuple[Resolution, Side, bool, Any]:
-    """SPEC §4, computed from the raw rows without the core's help."""
+    """docs/semantics.md, Vectors, computed from the raw rows without the core's help."""
     res = policy["resolution"]
     if isinstance(res, dict) and name in res:
         resolution = res[name]

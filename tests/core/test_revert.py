@@ -1,4 +1,5 @@
-"""Journal and revert (SPEC §7, docs/reports.md#revert): undo a commit exactly, or refuse."""
+"""Journal and revert (docs/semantics.md, Journal and revert; docs/reports.md#revert): undo a
+commit exactly, or refuse."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""SPEC §2 timestamps: strict ISO 8601, compared in UTC; anything else a per-value error."""
+"""Timestamps (docs/semantics.md, Values and timestamps): strict ISO 8601, compared in UTC;
+anything else a per-value error."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""SPEC §4 vectors: method, fields, strategy, resolution, outcome, references."""
+"""Vectors (docs/semantics.md, Vectors): method, fields, strategy, resolution, outcome,
+references."""
 
 from __future__ import annotations
 
