@@ -6,13 +6,21 @@ Exit codes: 0 ok, 1 internal fault, 2 bad input or usage, 3 commit refused.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from core.commit import CommitError, StaleError, commit_plan
-from core.console import ConsoleProgress, describe_decisions, describe_journal, describe_revert
+from core.console import (
+    ConsoleProgress,
+    describe_decisions,
+    describe_journal,
+    describe_revert,
+    printable,
+)
 from core.decisions import apply_decisions
+from core.hooks import DEFAULT_TIMEOUT
 from core.mapping import MappingError, load_mapping
 from core.plan import Plan
 from core.planjson import write_plan
@@ -45,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("other", help="OTHER: database, .xml, .json or CSV folder")
         sub.add_argument("--policy", help=f"preset ({', '.join(PRESETS)}) or policy file")
         sub.add_argument("--mapping", help="schema mapping: conventions, eden or a TOML file")
+        sub.add_argument(
+            "--hook-timeout",
+            type=_seconds,
+            metavar="SECONDS",
+            help=f"time a Python policy's hook may take per vector (default {DEFAULT_TIMEOUT:g})",
+        )
         sub.add_argument(
             "--decisions",
             metavar="FILE",
@@ -124,12 +138,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _plan(args: argparse.Namespace) -> tuple[Plan, Pair]:
     pair = open_pair(args.this, args.other, args.mapping)
     progress = _progress(args)
-    plan = pair.plan(load_policy(args.policy), progress)
+    plan = pair.plan(load_policy(args.policy, args.hook_timeout), progress)
     progress.finish()
     if args.decisions:
         report = apply_decisions(plan, args.decisions)
         if not args.quiet:
-            sys.stderr.write(describe_decisions(args.decisions, report))
+            _write(sys.stderr, describe_decisions(args.decisions, report))
     return plan, pair
 
 
@@ -157,16 +171,19 @@ def _preview(args: argparse.Namespace) -> int:
     if args.report:
         write_report(plan, args.report)
     if args.json:
+        # JSON is UTF-8 (RFC 8259) whatever the locale says the terminal takes.
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(encoding="utf-8")
         write_plan(plan, sys.stdout, indent=None)
     elif not args.quiet:
-        sys.stdout.write(describe_plan(plan))
+        _write(sys.stdout, describe_plan(plan))
     return CONFLICTS if _unresolved(args, plan) else OK
 
 
 def _commit(args: argparse.Namespace) -> int:
     plan, pair = _plan(args)
     if not args.quiet:
-        sys.stdout.write(describe_plan(plan))
+        _write(sys.stdout, describe_plan(plan))
     if _unresolved(args, plan):
         _error("not committed")
         return CONFLICTS
@@ -186,13 +203,13 @@ def _commit(args: argparse.Namespace) -> int:
         return REFUSED
     progress.finish()
     if not args.quiet:
-        sys.stdout.write(describe_commit(report))
+        _write(sys.stdout, describe_commit(report))
     return OK if report.ok else REFUSED
 
 
 def _journal(args: argparse.Namespace) -> int:
     this = open_this(args.this, load_mapping(args.mapping))
-    sys.stdout.write(describe_journal(journal_entries(this)))
+    _write(sys.stdout, describe_journal(journal_entries(this)))
     return OK
 
 
@@ -209,7 +226,7 @@ def _revert(args: argparse.Namespace) -> int:
         _error(str(exc))
         return REFUSED
     if not args.quiet:
-        sys.stdout.write(describe_revert(report))
+        _write(sys.stdout, describe_revert(report))
     return OK
 
 
@@ -221,7 +238,7 @@ def _export(args: argparse.Namespace) -> int:
     dataset = SqlDataset(args.source, load_mapping(args.mapping), readonly=True)
     result = export(dataset, args.output, args.format, args.msince)
     muntil = format_timestamp(result.muntil) or "-"
-    print(f"Exported {result.count} record(s) to {args.output}; muntil {muntil}")
+    _write(sys.stdout, f"Exported {result.count} record(s) to {args.output}; muntil {muntil}\n")
     return OK
 
 
@@ -236,5 +253,21 @@ def _confirmed(
     return stdin.readline().strip().lower() in ("y", "yes")
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 86400:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return value
+
+
+def _write(stream: TextIO, text: str) -> None:
+    """Everything printed for a person goes through `printable`: OTHER's text may hold
+    terminal controls (ESC, BEL…) that must not reach the terminal."""
+    stream.write(printable(text))
+
+
 def _error(message: str) -> None:
-    print(f"truce: {message}", file=sys.stderr)
+    _write(sys.stderr, f"truce: {message}\n")

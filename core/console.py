@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TextIO
 
@@ -11,6 +12,17 @@ from core.progress import Progress
 from core.revert import RevertReport
 
 _INTERVAL = 0.1  # seconds between redraws
+# C0 controls but newline and tab, DEL, C1 controls, and the bidi overrides that can make
+# a terminal show text in an order other than the bytes'.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal: each control character is shown as its escape (`\\x1b`),
+    so text from OTHER cannot move the cursor, recolour, retitle or beep the terminal."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 class ConsoleProgress(Progress):

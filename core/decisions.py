@@ -158,12 +158,20 @@ def apply_decisions(plan: Plan, path: str | Path) -> DecisionsReport:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    data = path.read_bytes()
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DecisionsError(f"{path}, line {line}: not UTF-8 text ({exc.reason})") from None
+    try:
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DecisionsError(
             f"{path}, line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise DecisionsError(f"{path}: not a {FORMAT} decisions file (nested too deep)") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise DecisionsError(f"{path}: not a {FORMAT} decisions file")
     if not isinstance(document.get("decisions"), list):

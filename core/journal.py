@@ -7,6 +7,7 @@ inspected and reverted without the OTHER source.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -133,6 +134,10 @@ def _dump(image: dict[str, Any] | None) -> str | None:
     return json.dumps({k: jsonable(v) for k, v in image.items()}, sort_keys=True)
 
 
+class JournalError(ValueError):
+    """A journal row Truce cannot have written (edited outside it): bad input, exit 2."""
+
+
 # ----- reading the journal back (`truce journal`, `truce revert`)
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -177,27 +182,43 @@ def images(conn: sa.Connection, journal_id: int) -> list[Image]:
         .where(image_table.c.journal_id == journal_id)
         .order_by(image_table.c.seq)
     )
-    return [
-        Image(
-            row["resource"],
-            row["record_uuid"],
-            restore(json.loads(row["record_key"])),
-            row["action"],
-            _load(row["before"]),
-            _load(row["after"]),
-        )
-        for row in conn.execute(stmt).mappings()
-    ]
+    found = []
+    for row in conn.execute(stmt).mappings():
+        try:
+            image = Image(
+                row["resource"],
+                row["record_uuid"],
+                restore(json.loads(row["record_key"])),
+                row["action"],
+                _load(row["before"]),
+                _load(row["after"]),
+            )
+        except (ValueError, TypeError, AttributeError, binascii.Error):
+            raise JournalError(
+                f"{IMAGES} row id={row['id']} (commit {journal_id}, "
+                f"{row['resource']} {row['record_uuid']}) is damaged: not a before/after image "
+                "Truce wrote; the journal was edited outside Truce"
+            ) from None
+        found.append(image)
+    return found
 
 
 def _entry(row: Any) -> Entry:
+    try:
+        counts = json.loads(row["counts"])
+        if not isinstance(counts, dict):
+            raise TypeError(counts)
+    except (ValueError, TypeError):
+        raise JournalError(
+            f"{JOURNAL} row id={row['id']} is damaged: its counts are not what Truce wrote"
+        ) from None
     return Entry(
         int(row["id"]),
         row["committed_at"],
         row["this_source"],
         row["other_source"],
         row["policy"],
-        json.loads(row["counts"]),
+        counts,
         row["note"],
     )
 
@@ -205,4 +226,4 @@ def _entry(row: Any) -> Entry:
 def _load(text: str | None) -> dict[str, Any] | None:
     if text is None:
         return None
-    return {k: restore(v) for k, v in json.loads(text).items()}
+    return {str(k): restore(v) for k, v in json.loads(text).items()}

@@ -81,6 +81,8 @@ def load_mapping(spec: str | Path | None) -> Mapping:
         text = path.read_text("utf-8")
     except OSError as exc:
         raise MappingError(f"{path}: cannot read mapping file ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise MappingError(f"{path}: not UTF-8 text ({exc.reason})") from None
     return parse_mapping(text, str(path))
 
 
@@ -89,6 +91,8 @@ def parse_mapping(text: str, name: str) -> Mapping:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise MappingError(f"{name}: {exc}") from None
+    except RecursionError:
+        raise MappingError(f"{name}: malformed TOML: nested too deep") from None
     try:
         return _build(data, name)
     except (KeyError, TypeError, ValueError) as exc:

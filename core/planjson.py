@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,6 +15,7 @@ from core.vectors import Vector, effective_strategy, outcomes
 from core.vocabulary import Resolution
 
 FORMAT = "truce-plan/1"
+_RAW_CONTROL = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
 def plain(value: Any) -> Any:
@@ -126,20 +128,26 @@ def chunks(plan: Plan, indent: int | None = None) -> Iterator[str]:
         "summary": summary_document(plan),
         "warnings": plan.warnings,
     }
-    text = json.dumps(head, indent=indent, ensure_ascii=False)
+    text = dumps(head, indent)
     yield text[:-1].rstrip() + ',\n"vectors": ['
     for n, vector in enumerate(ordered(plan, plan.roots())):
-        yield (
-            ("," if n else "")
-            + "\n"
-            + json.dumps(vector_document(plan, vector), ensure_ascii=False, indent=indent)
-        )
+        yield (("," if n else "") + "\n" + dumps(vector_document(plan, vector), indent))
     yield '\n],\n"unchanged": ['
     rank = {name: n for n, name in enumerate(plan.schema.order())}
     rows = sorted(plan.unchanged, key=lambda r: (rank.get(r.resource, len(rank)), r.uuid))
     for n, row in enumerate(rows):
-        yield ("," if n else "") + "\n" + json.dumps(unchanged_document(row), ensure_ascii=False)
+        yield ("," if n else "") + "\n" + dumps(unchanged_document(row))
     yield "\n]}\n"
+
+
+def dumps(document: Any, indent: int | None = None) -> str:
+    """Strict JSON (NaN and infinities are refused, never written bare) in which the
+    characters a terminal would obey — DEL and the C1 controls, which JSON leaves raw —
+    and the JS line separators are escaped too."""
+    text = json.dumps(document, indent=indent, ensure_ascii=False, allow_nan=False)
+    if _RAW_CONTROL.search(text):
+        text = _RAW_CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    return text
 
 
 def write_plan(plan: Plan, out: IO[str], indent: int | None = None) -> None:

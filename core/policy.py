@@ -3,11 +3,16 @@ Policy)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import date, time
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from core.hooks import DEFAULT_TIMEOUT, HookError, HookRunner
+from core.schema import Schema
 from core.vectors import Vector
 from core.vocabulary import Method, Resolution
 
@@ -20,69 +25,135 @@ class VectorView:
     """What a policy hook sees: the seed's vocabulary over one vector.
 
     `strategy`, `resolution` and `default_resolution` are writable; everything else is
-    read-only. `this` and `other` map field → value and include `modified_on`.
+    read-only. `this` and `other` map field → value and include `modified_on`. A view for
+    user code (`detached`) holds frozen copies and no reference to the vector: nothing a
+    hook does to it reaches the plan except the three settings, which are validated.
     """
 
+    __slots__ = (
+        "_vector",
+        "_method",
+        "_resource",
+        "_uuid",
+        "_this",
+        "_other",
+        "strategy",
+        "resolution",
+        "default_resolution",
+    )
     METHOD = Method
     RESOLUTION = Resolution
 
-    def __init__(self, vector: Vector) -> None:
-        self._vector = vector
+    def __init__(self, vector: Vector, *, detached: bool = False) -> None:
+        self._method = vector.method
+        self._resource = vector.resource
+        self._uuid = vector.uuid
+        self._vector: Vector | None = None if detached else vector
+        self._this = _side(vector.this_values, vector.this_modified) if detached else None
+        self._other = _side(vector.other_values, vector.other_modified) if detached else None
         self.strategy: Any = list(vector.strategy) if vector.strategy is not None else None
         self.resolution: Any = vector.resolution
         self.default_resolution: Any = vector.default_resolution
 
     @property
     def method(self) -> Method:
-        return self._vector.method
+        return self._method
 
     @property
     def resource(self) -> str:
-        return self._vector.resource
+        return self._resource
 
     @property
     def uuid(self) -> str:
-        return self._vector.uuid
+        return self._uuid
 
     @property
     def this(self) -> MappingProxyType[str, Any]:
-        values = dict(self._vector.this_values)
-        values["modified_on"] = self._vector.this_modified
-        return MappingProxyType(values)
+        if self._this is None and self._vector is not None:
+            self._this = _side(self._vector.this_values, self._vector.this_modified)
+        return self._this or MappingProxyType({})
 
     @property
     def other(self) -> MappingProxyType[str, Any]:
-        values = dict(self._vector.other_values)
-        values["modified_on"] = self._vector.other_modified
-        return MappingProxyType(values)
+        if self._other is None and self._vector is not None:
+            self._other = _side(self._vector.other_values, self._vector.other_modified)
+        return self._other or MappingProxyType({})
 
+
+def _side(values: dict[str, Any], modified: Any) -> MappingProxyType[str, Any]:
+    frozen = {name: frozen_value(value) for name, value in values.items()}
+    frozen["modified_on"] = modified
+    return MappingProxyType(frozen)
+
+
+def frozen_value(value: Any) -> Any:
+    """An immutable copy: lists become tuples, dicts read-only mappings (JSON columns)."""
+    if value is None or isinstance(value, _IMMUTABLE):
+        return value
+    if isinstance(value, dict):
+        return MappingProxyType({k: frozen_value(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(frozen_value(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(frozen_value(v) for v in value)
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    return copy.deepcopy(value)
+
+
+_IMMUTABLE = (str, int, float, Decimal, bool, date, time, bytes, Method, Resolution)
 
 Hook = Callable[[Any], None]
 
 
 @dataclass(frozen=True)
 class Policy:
-    """A named `sync_resolve` hook."""
+    """A named `sync_resolve` hook.
+
+    A hook that is not `trusted` (anything but the presets and TOML policies, which are
+    Truce's own code) runs contained: a time limit per vector (`timeout` seconds), its
+    output captured, read-only copies of the values, and `sys.exit()` an error.
+    """
 
     name: str
     hook: Hook | None
+    trusted: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+    check: Callable[[Schema], None] | None = field(default=None, compare=False)
+
+    def with_timeout(self, seconds: float | None) -> Policy:
+        return self if seconds is None else replace(self, timeout=seconds)
+
+    def validate(self, schema: Schema) -> None:
+        """Refuse names the policy uses that THIS's schema does not have (a typo)."""
+        if self.check is not None:
+            self.check(schema)
 
     def apply(self, vectors: Iterable[Vector]) -> None:
         """Call the hook once per vector and store what it set, validated."""
         if self.hook is None:
             return
-        for vector in vectors:
-            view = VectorView(vector)
-            try:
-                self.hook(view)
-            except PolicyError:
-                raise
-            except Exception as exc:  # a user's hook may raise anything: name the vector
-                raise PolicyError(
-                    f"policy {self.name} raised {type(exc).__name__}: {exc} "
-                    f"on {vector.resource} {vector.uuid} ({vector.place})"
-                ) from exc
-            self._store(view, vector)
+        if self.trusted:
+            for vector in vectors:
+                view = VectorView(vector)
+                try:
+                    self.hook(view)
+                except PolicyError:
+                    raise
+                except Exception as exc:
+                    raise PolicyError(
+                        f"policy {self.name} raised {type(exc).__name__}: {exc} on {_where(vector)}"
+                    ) from exc
+                self._store(view, vector)
+            return
+        with HookRunner(self.name, self.timeout) as runner:
+            for vector in vectors:
+                view = VectorView(vector, detached=True)
+                try:
+                    runner.call(self.hook, view, _where(vector))
+                except HookError as exc:
+                    raise PolicyError(str(exc)) from exc.__cause__
+                self._store(view, vector)
 
     def _store(self, view: VectorView, vector: Vector) -> None:
         where = f"policy {self.name}, resource {vector.resource}, uuid {vector.uuid}"
@@ -91,6 +162,10 @@ class Policy:
         vector.default_resolution = _resolution(
             view.default_resolution, where, "default_resolution"
         )
+
+
+def _where(vector: Vector) -> str:
+    return f"{vector.resource} {vector.uuid} ({vector.place})"
 
 
 def _strategy(value: Any, where: str) -> tuple[Method, ...] | None:
@@ -141,10 +216,10 @@ PRESETS: dict[str, Hook] = {
     "update-newer": _preset([Method.UPDATE], Resolution.NEWER),
 }
 
-FALLBACK = Policy("fallback", None)
+FALLBACK = Policy("fallback", None, trusted=True)
 
 
 def preset(name: str) -> Policy:
     if name not in PRESETS:
         raise PolicyError(f"unknown policy preset {name!r}; presets: {', '.join(PRESETS)}")
-    return Policy(name, PRESETS[name])
+    return Policy(name, PRESETS[name], trusted=True)

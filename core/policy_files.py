@@ -11,18 +11,22 @@ import importlib.util
 import re
 import tomllib
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.hooks import DEFAULT_TIMEOUT, HookError, HookRunner
 from core.policy import PRESETS, Hook, Policy, PolicyError
+from core.schema import Schema
 from core.vocabulary import Method, Resolution
 
 _KEYS = ("strategy", "resolution", "default_resolution")
 
 
-def load_policy_file(path: str | Path) -> Policy:
-    """A `Policy` from a `.toml` or `.py` file."""
+def load_policy_file(path: str | Path, timeout: float = DEFAULT_TIMEOUT) -> Policy:
+    """A `Policy` from a `.toml` or `.py` file; `timeout` limits each call of a Python
+    hook (and the loading of its file)."""
     path = Path(path)
     if path.suffix.lower() not in (".toml", ".py"):
         raise PolicyError(
@@ -32,8 +36,9 @@ def load_policy_file(path: str | Path) -> Policy:
     if not path.is_file():
         raise PolicyError(f"{path}: no such policy file")
     if path.suffix.lower() == ".toml":
-        return Policy(str(path), _toml_hook(path))
-    return Policy(str(path), _python_hook(path))
+        hook, check = _toml_hook(path)
+        return Policy(str(path), hook, trusted=True, check=check)
+    return Policy(str(path), _python_hook(path, timeout), timeout=timeout)
 
 
 # ----- TOML
@@ -52,10 +57,12 @@ class _Rules:
         )
 
 
-def _toml_hook(path: Path) -> Hook:
-    text = path.read_text(encoding="utf-8")
+def _toml_hook(path: Path) -> tuple[Hook, Callable[[Schema], None]]:
+    text = read_text(path, PolicyError)
     try:
         document = tomllib.loads(text)
+    except RecursionError:
+        raise PolicyError(f"{path}: malformed TOML: nested too deep") from None
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
         at_end = str(exc).endswith("(at end of document)")
@@ -93,7 +100,38 @@ def _toml_hook(path: Path) -> Hook:
         if rules.default_resolution is not None:
             vector.default_resolution = rules.default_resolution
 
-    return sync_resolve
+    def check(schema: Schema) -> None:
+        _check_names(path, lines, schema, default, resources_table)
+
+    return sync_resolve, check
+
+
+def _check_names(
+    path: Path,
+    lines: _KeyLines,
+    schema: Schema,
+    default: _Rules,
+    tables: dict[str, Any],
+) -> None:
+    """A resource or field name THIS does not have is a typo: refuse it, naming the key."""
+    for name in tables:
+        if name not in schema.resources:
+            raise lines.error(path, ("resources",), name, "THIS has no such resource")
+    for name, table in tables.items():
+        columns = schema.resources[name].columns
+        own = table.get("resolution")
+        for field in own if isinstance(own, dict) else ():
+            if field not in columns:
+                raise lines.error(
+                    path, ("resources", name), f"resolution.{field}", f"{name} has no such field"
+                )
+    if isinstance(default.resolution, dict):
+        everywhere = {c for res in schema.resources.values() for c in res.columns}
+        for field in default.resolution:
+            if field not in everywhere:
+                raise lines.error(
+                    path, ("default",), f"resolution.{field}", "no resource of THIS has this field"
+                )
 
 
 def _rules(path: Path, lines: _KeyLines, table_path: tuple[str, ...], table: Any) -> _Rules:
@@ -189,25 +227,37 @@ def _unquote(part: str) -> str:
 
 
 # ----- Python
-def _python_hook(path: Path) -> Hook:
+def _python_hook(path: Path, timeout: float) -> Hook:
+    """The file's `sync_resolve`; loading runs its top-level code, contained like a hook."""
+    read_text(path, PolicyError)  # a non-UTF-8 file: say so, naming it
     spec = importlib.util.spec_from_file_location(f"truce_policy_{abs(hash(path))}", path)
     if spec is None or spec.loader is None:
         raise PolicyError(f"{path}: cannot be loaded as a Python file")
     module = importlib.util.module_from_spec(spec)
     try:
-        spec.loader.exec_module(module)
-    except SyntaxError as exc:
-        raise PolicyError(f"{path}, line {exc.lineno}: syntax error: {exc.msg}") from None
-    except Exception as exc:  # the file is the user's code: any error is bad input
-        line = _line_in(exc, path)
+        with HookRunner(str(path), timeout) as runner:
+            runner.call(spec.loader.exec_module, module, "loading the file")
+    except HookError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, SyntaxError):
+            raise PolicyError(f"{path}, line {cause.lineno}: syntax error: {cause.msg}") from None
+        line = _line_in(cause, path) if cause is not None else None
         where = f"{path}, line {line}" if line else str(path)
-        raise PolicyError(
-            f"{where}: loading the policy raised {type(exc).__name__}: {exc}"
-        ) from None
+        raise PolicyError(f"{where}: {exc}") from None
     hook = getattr(module, "sync_resolve", None)
     if not callable(hook):
         raise PolicyError(f"{path}: defines no function sync_resolve(vector)")
     return hook
+
+
+def read_text(path: Path, error: type[Exception]) -> str:
+    """A policy or decisions file's text; not UTF-8 is an `error` naming file and line."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(f"{path}, line {line}: not UTF-8 text ({exc.reason})") from None
 
 
 def _line_in(exc: BaseException, path: Path) -> int | None:

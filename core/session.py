@@ -32,8 +32,9 @@ def open_other(spec: str | Path, mapping: Mapping) -> Source:
     return open_file_or_database(spec, mapping)
 
 
-def load_policy(spec: str | None) -> Policy:
-    """A preset name or a policy file; None is the fallback of docs/semantics.md, Strategy."""
+def load_policy(spec: str | None, hook_timeout: float | None = None) -> Policy:
+    """A preset name or a policy file; None is the fallback of docs/semantics.md, Strategy.
+    `hook_timeout`: seconds a Python policy's hook may take per vector (None: default)."""
     if spec is None or spec == "fallback":
         return FALLBACK
     if spec in PRESETS:
@@ -42,7 +43,9 @@ def load_policy(spec: str | None) -> Policy:
         from core.policy_files import load_policy_file
     except ImportError:
         return preset(spec)  # raises the "unknown preset" error
-    return load_policy_file(spec)
+    if hook_timeout is None:
+        return load_policy_file(spec)
+    return load_policy_file(spec, hook_timeout)
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Pair:
     mapping: Mapping
 
     def plan(self, policy: Policy = FALLBACK, progress: Progress | None = None) -> Plan:
+        policy.validate(self.this.schema)
         return build_plan(self.this, self.other, policy, progress)
 
 

@@ -51,7 +51,9 @@ def _listing(plan: Plan, title: str, action: Action) -> list[str]:
     lines = ["", f"{title} ({len(vectors)}):"]
     for vector in vectors[:_LISTED]:
         label = f" {vector.label}" if vector.label else ""
-        lines.append(f"  {vector.resource} {vector.uuid}{label}: {vector.reason}")
+        # An error names where the bad record is: file and line, pointer, or table row.
+        where = f" (at {vector.place})" if action is Action.ERROR and vector.place else ""
+        lines.append(f"  {vector.resource} {vector.uuid}{label}: {vector.reason}{where}")
     if len(vectors) > _LISTED:
         lines.append(f"  … and {len(vectors) - _LISTED} more (see --json)")
     return lines

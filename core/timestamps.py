@@ -31,12 +31,22 @@ def parse_timestamp(text: str) -> datetime:
 
 
 def to_utc(value: datetime | date) -> datetime:
-    """An aware UTC datetime; naive values are taken as UTC, dates as midnight UTC."""
+    """An aware UTC datetime; naive values are taken as UTC, dates as midnight UTC.
+
+    A time whose UTC equivalent falls outside years 1–9999 (`0001-01-01T00:30+01:00`)
+    is a `TimestampError`, never an `OverflowError` escaping to the caller.
+    """
     if not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise TimestampError(
+            f"timestamp {value.isoformat()!r} is outside the range of dates in UTC "
+            "(years 1 to 9999)"
+        ) from None
 
 
 def parse_date(text: str) -> date:

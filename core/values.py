@@ -7,7 +7,9 @@ the caller turns that into a per-record `Problem` naming the field.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -20,44 +22,74 @@ from core.timestamps import parse_date, parse_timestamp, to_utc
 Converter = Callable[[Any], Any]
 
 _INTEGER_TEXT = re.compile(r"\s*[+-]?\d+\s*\Z")
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_INT64_DIGITS = 19
+_DECIMAL_EXPONENT = 308  # a float's range: SQLite keeps decimals as floats
+_JSON_DEPTH = 64
+_SHOWN = 60  # characters of a bad value quoted in its message
 _TRUE = frozenset({"t", "true", "1", "yes", "y", "on"})
 _FALSE = frozenset({"f", "false", "0", "no", "n", "off"})
 
 
 def to_integer(value: Any) -> int:
+    """An integer a 64-bit signed column can hold (every engine we write to has one)."""
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
-        return value
+        return _in_range(value, value)
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return int(value)
+        return _in_range(int(value), value)
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return _in_range(int(value), value)
     if isinstance(value, str) and _INTEGER_TEXT.match(value):
-        return int(value)
-    raise ValueError(f"not an integer: {value!r}")
+        digits = value.strip().lstrip("+-")
+        # Checked before int(): a 5,000-digit text must not cost a big-number parse.
+        if len(digits.lstrip("0")) > _INT64_DIGITS:
+            raise ValueError(f"integer out of range (-2^63 to 2^63-1): {_short(value)}")
+        return _in_range(int(value), value)
+    raise ValueError(f"not an integer: {_short(value)}")
+
+
+def _in_range(number: int, raw: Any) -> int:
+    if _INT64_MIN <= number <= _INT64_MAX:
+        return number
+    raise ValueError(f"integer out of range (-2^63 to 2^63-1): {_short(raw)}")
 
 
 def to_float(value: Any) -> float:
+    """A finite float: NaN and infinities are refused (they have no JSON, SQLite stores
+    NaN as NULL, and NaN is not equal to itself, so it would never match)."""
+    number: float | None = None
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
         try:
-            return float(value)
-        except ValueError:
-            pass
-    raise ValueError(f"not a number: {value!r}")
+            number = float(value)
+        except OverflowError:
+            raise ValueError(f"number out of range: {_short(value)}") from None
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            number = float(value)
+    if number is None:
+        raise ValueError(f"not a number: {_short(value)}")
+    if not math.isfinite(number):
+        raise ValueError(f"not a finite number: {_short(value)}")
+    return number
 
 
 def to_decimal(value: Any) -> Decimal:
+    """A finite decimal whose exponent a float (SQLite's storage) can also hold."""
+    number: Decimal | None = None
     if isinstance(value, Decimal):
-        return value
-    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
-        try:
-            return Decimal(str(value).strip())
-        except InvalidOperation:
-            pass
-    raise ValueError(f"not a decimal number: {value!r}")
+        number = value
+    elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        with contextlib.suppress(InvalidOperation):
+            number = Decimal(str(value).strip())
+    if number is None:
+        raise ValueError(f"not a decimal number: {_short(value)}")
+    if not number.is_finite():
+        raise ValueError(f"not a finite number: {_short(value)}")
+    if number and not -_DECIMAL_EXPONENT <= number.adjusted() <= _DECIMAL_EXPONENT:
+        raise ValueError(f"number out of range: {_short(value)}")
+    return number
 
 
 def to_boolean(value: Any) -> bool:
@@ -71,7 +103,7 @@ def to_boolean(value: Any) -> bool:
             return True
         if text in _FALSE:
             return False
-    raise ValueError(f"not a boolean: {value!r}")
+    raise ValueError(f"not a boolean: {_short(value)}")
 
 
 def to_date(value: Any) -> date:
@@ -81,7 +113,7 @@ def to_date(value: Any) -> date:
         return value
     if isinstance(value, str):
         return parse_date(value)
-    raise ValueError(f"not a date: {value!r}")
+    raise ValueError(f"not a date: {_short(value)}")
 
 
 def to_datetime(value: Any) -> datetime:
@@ -89,16 +121,37 @@ def to_datetime(value: Any) -> datetime:
         return to_utc(value)
     if isinstance(value, str):
         return parse_timestamp(value)
-    raise ValueError(f"not a timestamp: {value!r}")
+    raise ValueError(f"not a timestamp: {_short(value)}")
 
 
 def to_json(value: Any) -> Any:
+    """A JSON value: text is parsed; NaN and infinities (not JSON) are refused."""
     if isinstance(value, str):
         try:
-            return json.loads(value)
+            value = json.loads(value, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
             raise ValueError(f"not JSON: {exc}") from None
+        except RecursionError:
+            raise ValueError("not JSON: nested too deep") from None
+    _check_finite(value, 0)
     return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"not JSON: {name} is not a JSON number")
+
+
+def _check_finite(value: Any, depth: int) -> None:
+    if depth > _JSON_DEPTH:
+        raise ValueError(f"JSON nested deeper than {_JSON_DEPTH} levels")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"not JSON: {value!r} is not a JSON number")
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_finite(item, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_finite(item, depth + 1)
 
 
 def to_string(value: Any) -> str:
@@ -107,6 +160,16 @@ def to_string(value: Any) -> str:
     if isinstance(value, (bytes, bytearray)):
         return value.decode("utf-8", "replace")
     return str(value)
+
+
+def _short(value: Any) -> str:
+    """A bad value as quoted in a message: cut first, so a huge value costs nothing."""
+    if isinstance(value, str) and len(value) > _SHOWN:
+        return repr(value[:_SHOWN]) + "…"
+    if isinstance(value, int) and value.bit_length() > 256:
+        return f"an integer of {value.bit_length()} bits"
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[:_SHOWN] + "…"
 
 
 _CONVERTERS: dict[Kind, Converter] = {

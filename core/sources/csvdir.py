@@ -11,12 +11,14 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from core.progress import Progress
 from core.records import Problem, Record
 from core.schema import Resource, Schema
 from core.sources.errors import SourceError
 from core.sources.exchange import FileSource, RecordMaker, uuid_list
+from core.sources.limits import DEFAULT_LIMITS, Limits
 
 _META_ROLES = ("uuid", "modified_on", "created_on", "deleted", "mci")
 
@@ -24,8 +26,8 @@ _META_ROLES = ("uuid", "modified_on", "created_on", "deleted", "mci")
 class CsvFolder(FileSource):
     """A directory of `<resource>.csv` files."""
 
-    def __init__(self, path: str | Path) -> None:
-        super().__init__(path)
+    def __init__(self, path: str | Path, limits: Limits = DEFAULT_LIMITS) -> None:
+        super().__init__(path, limits)
         if not self.path.is_dir():
             raise SourceError(f"{self.label}: not a folder of CSV files")
 
@@ -47,9 +49,10 @@ class CsvFolder(FileSource):
         self._warnings[id(typing)] = maker.warnings()
 
     def _file(self, maker: RecordMaker, res: Resource, path: Path) -> Iterator[Record]:
+        self.limits.check_file(path, str(path))
         try:
             with path.open("rb") as stream:
-                lines = _Lines(path, stream)
+                lines = _Lines(path, stream, self.limits.value_bytes)
                 rows = csv.reader(lines, strict=True)
                 header = self._header(path, rows, lines)
                 roles = {getattr(res.meta, role): role for role in _META_ROLES}
@@ -117,9 +120,10 @@ class CsvFolder(FileSource):
 class _Lines:
     """Decoded lines of a CSV file, counting them so errors can name the line."""
 
-    def __init__(self, path: Path, stream) -> None:
+    def __init__(self, path: Path, stream: BinaryIO, limit: int) -> None:
         self.path = path
         self.stream = stream
+        self.limit = limit
         self.number = 0
         self.start = 1
 
@@ -127,10 +131,16 @@ class _Lines:
         return self
 
     def __next__(self) -> str:
-        raw = self.stream.readline()
+        # Read at most the limit: one endless line must not be read into memory whole.
+        raw = self.stream.readline(self.limit + 1)
         if not raw:
             raise StopIteration
         self.number += 1
+        if len(raw) > self.limit:
+            raise SourceError(
+                f"{self.path}: line {self.number}: longer than {self.limit:,} bytes: refused "
+                "(the limit on one line)"
+            )
         if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         try:

@@ -18,6 +18,7 @@ from typing import Any
 from core.identity import canonical_uuid
 from core.records import Problem, Record
 from core.schema import Column, Kind, Resource, Schema
+from core.sources.limits import DEFAULT_LIMITS, Limits
 from core.values import Converter, converter
 
 _MODIFIED = converter(Column("modified_on", Kind.DATETIME))
@@ -57,9 +58,10 @@ class FileSource:
     """What the exchange-file readers share: a path, a label, and the warnings about
     unknown resources and fields that reading the file for one schema produced."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, limits: Limits = DEFAULT_LIMITS) -> None:
         self.path = Path(path)
         self.label = str(path)
+        self.limits = limits
         self._warnings: dict[int, list[str]] = {}
 
     def estimate(self, typing: Schema) -> int:

@@ -19,7 +19,6 @@ from core.sources.errors import SourceError
 from core.sources.exchange import FileSource, RecordMaker
 
 _META = ("uuid", "modified_on", "created_on", "deleted", "mci")
-_MAX_NESTING = 64
 
 
 def pointer(*parts: str | int) -> str:
@@ -44,6 +43,7 @@ class S3JsonFile(FileSource):
 
     # ----- parsing
     def _load(self) -> dict[str, Any]:
+        self.limits.check_file(self.path, self.label, loaded=True)
         try:
             text = self.path.read_bytes().decode("utf-8-sig")
         except OSError as exc:
@@ -54,7 +54,7 @@ class S3JsonFile(FileSource):
                 f"{self.label}: line {line}, column {column}: not UTF-8 ({exc.reason})"
             ) from None
         try:
-            document = json.loads(text)
+            document = json.loads(text, object_pairs_hook=_object)
         except json.JSONDecodeError as exc:
             raise SourceError(
                 f"{self.label}: line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}"
@@ -63,6 +63,12 @@ class S3JsonFile(FileSource):
             raise SourceError(
                 f"{self.label}: line 1, column 1: cannot read the JSON ({_short(exc)})"
             ) from None
+        if isinstance(document, _Object) and document.duplicated is not None:
+            line = _second_line(text, document.duplicated)
+            raise SourceError(
+                f'{self.label}: line {line} (pointer ""): the key {document.duplicated!r} '
+                "appears twice (the second list would silently replace the first)"
+            )
         if not isinstance(document, dict):
             line, column = _first_token(text)
             raise SourceError(
@@ -107,7 +113,16 @@ class S3JsonFile(FileSource):
             yield self._broken(res, path, "a record must be an object")
             return
         meta = {name: _scalar(item.get("@" + name)) for name in _META}
+        raw_uuid = item.get("@uuid")
+        if raw_uuid is not None and not isinstance(raw_uuid, str):
+            meta["uuid"] = None
         record = maker.start(res, f"{self.label} {pointer(*path)}", meta)
+        if raw_uuid is not None and not isinstance(raw_uuid, str):
+            record.problems.append(Problem("uuid", f"@uuid must be text, not {_kind(raw_uuid)}"))
+        if isinstance(item, _Object) and item.duplicated is not None:
+            record.problems.append(
+                Problem(None, f"the key {item.duplicated!r} appears twice in the record")
+            )
         if master is not None:
             maker.nest(res, record, master, master_uuid)
         children = []
@@ -120,16 +135,21 @@ class S3JsonFile(FileSource):
                 self._reference(maker, res, record, key[3:], value)
             elif key != "$":
                 self._data(maker, res, record, key, value)
+        if children and level + 1 >= self.limits.depth:
+            raise SourceError(
+                f"{self.label}: pointer {pointer(*path, children[0][0])!r}: records nested "
+                f"deeper than {self.limits.depth} levels (components of components…): refused"
+            )
         yield record
-        if children and level >= _MAX_NESTING:
-            record.problems.append(Problem(None, "components nested too deep"))
-            return
         for key, value in children:
             yield from self._list(maker, key[2:], value, (*path, key), res, record.uuid, level + 1)
 
     def _data(
         self, maker: RecordMaker, res: Resource, record: Record, name: str, value: Any
     ) -> None:
+        if isinstance(value, _Object) and value.duplicated is not None:
+            record.problems.append(Problem(name, f"the key {value.duplicated!r} appears twice"))
+            return
         if isinstance(value, dict):
             if "@value" in value:
                 maker.data(res, record, name, value["@value"])
@@ -145,12 +165,25 @@ class S3JsonFile(FileSource):
     ) -> None:
         if isinstance(value, list):  # Eden's list:reference as a list of objects
             refs = [v for v in value if isinstance(v, dict)]
+            uuids = [v.get("@uuid") for v in refs]
+            if len(refs) != len(value) or not all(isinstance(u, str) for u in uuids):
+                record.problems.append(
+                    Problem(name, "a reference list must hold objects with a text @uuid")
+                )
+                return
             targets = {v.get("@resource") for v in refs}
             target = targets.pop() if len(targets) == 1 else None
-            maker.reference(res, record, name, target, [_scalar(v.get("@uuid")) for v in refs])
+            maker.reference(res, record, name, target, uuids)
             return
         if not isinstance(value, dict):
             maker.reference(res, record, name, None, _scalar(value))
+            return
+        if isinstance(value, _Object) and value.duplicated is not None:
+            record.problems.append(Problem(name, f"the key {value.duplicated!r} appears twice"))
+            return
+        uuid = value.get("@uuid")
+        if uuid is not None and not isinstance(uuid, str):
+            record.problems.append(Problem(name, f"@uuid must be text, not {_kind(uuid)}"))
             return
         target = value.get("@resource")
         maker.reference(
@@ -170,6 +203,40 @@ def _scalar(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return json.dumps(value)
+
+
+class _Object(dict):
+    """A JSON object; `duplicated` names a key it held twice (json keeps only the last)."""
+
+    duplicated: str | None = None
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = _Object(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                result.duplicated = key
+                break
+            seen.add(key)
+    return result
+
+
+def _second_line(text: str, key: str) -> int:
+    """The line of a key's second spelling in the text (json does not say where)."""
+    quoted = json.dumps(key)
+    first = text.find(quoted)
+    second = text.find(quoted, first + 1) if first >= 0 else -1
+    return text.count("\n", 0, second) + 1 if second >= 0 else 1
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "a boolean" if isinstance(value, bool) else "a number"
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -27,7 +28,7 @@ _DOCTYPE = re.compile(
     rb"<!DOCTYPE|<\x00!\x00D\x00O\x00C\x00T\x00Y\x00P\x00E\x00|\x00<\x00!\x00D\x00O\x00C\x00T\x00Y\x00P\x00E",
     re.IGNORECASE,
 )
-_MAX_NESTING = 64  # components of components...: far beyond any real export
+_CHUNK = 65536  # bytes fed to the parser at a time
 _META = ("uuid", "modified_on", "created_on", "deleted", "mci")
 
 
@@ -44,14 +45,19 @@ class S3XmlFile(FileSource):
     def records(self, typing: Schema, progress: Progress | None = None) -> Iterator[Record]:
         """Every record THIS has a resource for, in file order, masters before components."""
         maker = RecordMaker(typing, self.label)
+        self.limits.check_file(self.path, self.label)
         self._check_prolog()
         depth = 0
+        # Elements: the root, `depth` levels of nested <resource>s and their <data>.
+        max_depth = self.limits.depth + 2
         try:
             for event, elem in self._events():
                 if event == "start":
                     depth += 1
                     if depth == 1:
                         self._check_root(elem)
+                    elif depth > max_depth:
+                        raise self._too_deep(elem)
                     continue
                 depth -= 1
                 if depth == 1:
@@ -65,21 +71,38 @@ class S3XmlFile(FileSource):
         self._warnings[id(typing)] = maker.warnings()
 
     # ----- parsing
-    def _events(self) -> etree.iterparse:
+    def _events(self) -> Iterator[tuple[str, etree._Element]]:
+        """Parse events, the file fed to lxml in chunks each checked for its size limits
+        first: libxml2 buffers a whole attribute value before its own limit applies (and
+        crashes on a 2 GiB one), so an overlong run is refused before it reaches it."""
+        parser = etree.XMLPullParser(
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            dtd_validation=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        gaps = _MarkupGaps(self.limits.value_bytes, self.label)
         try:
-            return etree.iterparse(
-                str(self.path),
-                events=("start", "end"),
-                resolve_entities=False,
-                no_network=True,
-                load_dtd=False,
-                huge_tree=False,
-                dtd_validation=False,
-                remove_comments=True,
-                remove_pis=True,
-            )
+            stream = self.path.open("rb")
         except OSError as exc:
-            raise SourceError(f"{self.label}: cannot read the file ({exc})") from None
+            raise SourceError(f"{self.label}: cannot read the file ({exc.strerror})") from None
+        with stream:
+            while chunk := _read(stream, gaps.chunk, self.label):
+                gaps.check(chunk)
+                parser.feed(chunk)
+                yield from parser.read_events()
+            parser.close()
+            yield from parser.read_events()
+
+    def _too_deep(self, elem: etree._Element) -> SourceError:
+        return SourceError(
+            f"{self.label}: line {elem.sourceline}: records nested deeper than "
+            f"{self.limits.depth} levels (components of components…): refused"
+        )
 
     def _check_prolog(self) -> None:
         # Refuse before libxml2 sees the DTD at all; the root check below is the backstop
@@ -142,10 +165,9 @@ class S3XmlFile(FileSource):
                 self._reference(maker, res, record, child)
             elif tag == "resource":
                 children.append(child)
+        if children and level + 1 >= self.limits.depth:
+            raise self._too_deep(children[0])
         yield record
-        if children and level >= _MAX_NESTING:
-            record.problems.append(Problem(None, "components nested too deep"))
-            return
         for child in children:
             yield from self._resource(maker, child, res, record.uuid, level + 1)
 
@@ -168,6 +190,51 @@ class S3XmlFile(FileSource):
         if not name:
             return
         maker.reference(res, record, name, elem.get("resource"), elem.get("uuid"))
+
+
+class _MarkupGaps:
+    """Checks that no run of bytes between two `<` exceeds the value limit.
+
+    An attribute value or a text node cannot contain a raw `<`, so this bounds both,
+    at the cost of two `find`s per chunk (chunks are never longer than the limit, so a
+    run inside one chunk is always short enough). CDATA sections, which may hold `<`,
+    are bounded by libxml2 itself (10 MB without `huge_tree`).
+    """
+
+    def __init__(self, limit: int, label: str) -> None:
+        self.limit = limit
+        self.label = label
+        self.chunk = max(1, min(_CHUNK, limit))
+        self.run = 0  # bytes since the last "<"
+        self.run_line = 1  # the line of that "<", where the overlong value begins
+        self.lines = 1  # line number at the start of the next chunk
+
+    def check(self, chunk: bytes) -> None:
+        first = chunk.find(b"<")
+        if first < 0:
+            self.run += len(chunk)
+        else:
+            if self.run + first > self.limit:
+                self._refuse()
+            last = chunk.rfind(b"<")
+            self.run = len(chunk) - last - 1
+            self.run_line = self.lines + chunk.count(b"\n", 0, last)
+        if self.run > self.limit:
+            self._refuse()
+        self.lines += chunk.count(b"\n")
+
+    def _refuse(self) -> None:
+        raise SourceError(
+            f"{self.label}: line {self.run_line}: an attribute value or text longer than "
+            f"{self.limit:,} bytes: refused (the limit on one value)"
+        )
+
+
+def _read(stream: BinaryIO, size: int, label: str) -> bytes:
+    try:
+        return stream.read(size)
+    except OSError as exc:
+        raise SourceError(f"{label}: cannot read the file ({exc.strerror})") from None
 
 
 def _free(elem: etree._Element) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchTableError, SQLAlchemyError
 
 from core.batching import KEYS_PER_LOOKUP, chunks
 from core.identity import canonical_uuid
@@ -101,8 +101,15 @@ class SqlDataset:
         self.engine = engine or make_engine(target, readonly=readonly)
         try:
             self.schema = reflect_schema(self.engine, mapping)
-        except SQLAlchemyError as exc:
-            raise SourceError(f"{self.label}: cannot read the schema ({_short(exc)})") from None
+        except NoSuchTableError as exc:
+            raise SourceError(
+                f"{self.label}: damaged database: cannot read the schema (a foreign key "
+                f"refers to {exc}, which does not exist)"
+            ) from None
+        except (SQLAlchemyError, UnicodeDecodeError) as exc:
+            raise SourceError(
+                f"{self.label}: {_cannot_read(exc)} the schema ({_short(exc)})"
+            ) from None
         self._tables = {name: raw_table(res) for name, res in self.schema.resources.items()}
         if not self.schema.resources:
             raise SourceError(
@@ -171,12 +178,17 @@ class SqlDataset:
         if own is None:
             return
         query = self._query(own, typing.resources[resource])
-        with self.engine.connect() as conn:
-            result = conn.execution_options(yield_per=2000).execute(query.statement)
-            for row in result:
-                if progress is not None:
-                    progress.advance()
-                yield self._record(own, typing.resources[resource], query, row)
+        try:
+            with self.engine.connect() as conn:
+                result = conn.execution_options(yield_per=2000).execute(query.statement)
+                for row in result:
+                    if progress is not None:
+                        progress.advance()
+                    yield self._record(own, typing.resources[resource], query, row)
+        except SQLAlchemyError as exc:
+            raise SourceError(
+                f"{self.label}: {_cannot_read(exc)} table {resource} ({_short(exc)})"
+            ) from None
 
     def fetch(
         self, resource: str, keys: Iterable[Any], connection: sa.Connection | None = None
@@ -196,9 +208,14 @@ class SqlDataset:
         res = self.schema.resources.get(resource)
         if res is None:
             return 0
-        with self.engine.connect() as conn:
-            count = sa.select(sa.func.count()).select_from(self._tables[resource])
-            return int(conn.execute(count).scalar() or 0)
+        try:
+            with self.engine.connect() as conn:
+                count = sa.select(sa.func.count()).select_from(self._tables[resource])
+                return int(conn.execute(count).scalar() or 0)
+        except SQLAlchemyError as exc:
+            raise SourceError(
+                f"{self.label}: {_cannot_read(exc)} table {resource} ({_short(exc)})"
+            ) from None
 
     # ----- internals
     def _connect(self, connection: sa.Connection | None):
@@ -360,6 +377,17 @@ def _fingerprint(row: Any) -> int:
                 for v in row
             )
         )
+
+
+_DAMAGE = ("malformed", "not a database", "corrupt", "decode", "unsupported file format")
+
+
+def _cannot_read(exc: Exception) -> str:
+    """How a read failed: "damaged database" when SQLite says the file is corrupt."""
+    text = str(exc).lower()
+    if any(sign in text for sign in _DAMAGE):
+        return "damaged database: cannot read"
+    return "cannot read"
 
 
 def _short(exc: Exception) -> str:
