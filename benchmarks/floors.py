@@ -12,7 +12,6 @@ import sqlite3
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +69,7 @@ def join_sql(conn: sqlite3.Connection, table: str, select: str = "t.*, x.*") -> 
         tests.append("t_m.uuid IS NOT x_m.uuid")
     return (
         f"SELECT {select} FROM o.{table} x LEFT JOIN main.{table} t ON t.uuid = x.uuid "
-        f"{' '.join(joins)} WHERE t.id IS NULL OR {' OR '.join(tests)}"
+        f"{' '.join(joins)} WHERE (t.id IS NULL OR {' OR '.join(tests)})"
     )
 
 
@@ -179,35 +178,51 @@ def write_floor(pair: Pair) -> int:
         return write_xml(pair.other, Path(folder) / "floor.xml")
 
 
-def change_set(pair: Pair, this_copy: Path) -> Iterator[tuple[str, list[tuple]]]:
-    """The writes a `replace` commit makes, as (statement, rows), computed untimed."""
+def change_set(pair: Pair, this_copy: Path) -> list[tuple[str, list[tuple]]]:
+    """The writes a `replace` commit makes, as (statement, rows), computed untimed: new
+    persons get a new super-entity, references and links are THIS's ids."""
     conn = sqlite3.connect(this_copy)
     conn.execute("ATTACH DATABASE ? AS o", (f"file:{pair.other}?mode=ro",))
+    next_pe = conn.execute("SELECT coalesce(max(pe_id), 0) + 1 FROM pr_pentity").fetchone()[0]
+    new_pe: dict[Any, int] = {}  # OTHER's pe_id of a new person -> THIS's new pe_id
+    writes: list[tuple[str, list[tuple]]] = []
     for table in ("pr_person", "pr_address"):
         columns = compared_columns(conn, table)
         cols = [f"x.{c}" if c not in _REFERENCES else f"tl_{c}.id" for c in columns]
-        select = f"t.id, x.uuid, x.pe_id, x.modified_on, {', '.join(cols)}"
+        this_pe = "tp.pe_id" if table == "pr_address" else "t.pe_id"
+        select = f"t.id, x.uuid, x.pe_id, {this_pe}, x.modified_on, {', '.join(cols)}"
         sql = join_sql(conn, table, select)
-        for c in columns:
-            if c in _REFERENCES:
-                sql = sql.replace(
-                    " WHERE ",
-                    f" LEFT JOIN main.gis_location tl_{c} ON tl_{c}.uuid = x_{c}.uuid WHERE ",
-                    1,
-                )
+        joins = [
+            f"LEFT JOIN main.gis_location tl_{c} ON tl_{c}.uuid = x_{c}.uuid"
+            for c in columns
+            if c in _REFERENCES
+        ]
+        if table == "pr_address":
+            joins.append("LEFT JOIN main.pr_person tp ON tp.uuid = x_m.uuid")
+        sql = sql.replace(" WHERE ", f" {' '.join(joins)} WHERE ", 1)
         rows = conn.execute(sql + " AND NOT (t.id IS NOT NULL AND x.deleted = 'T')").fetchall()
+        if table == "pr_person":
+            for r in rows:
+                if r[0] is None:
+                    new_pe[r[2]] = next_pe
+                    next_pe += 1
+            entities = [(new_pe[r[2]], "F", "pr_person", r[1]) for r in rows if r[0] is None]
+            writes.append(
+                (
+                    "INSERT INTO pr_pentity (pe_id, deleted, instance_type, uuid) VALUES (?,?,?,?)",
+                    entities,
+                )
+            )
         sets = ", ".join(f"{c} = ?" for c in ["modified_on", *columns])
-        yield (
-            f"UPDATE {table} SET {sets} WHERE id = ?",
-            [(r[3], *r[4:], r[0]) for r in rows if r[0] is not None],
+        writes.append(
+            (f"UPDATE {table} SET {sets} WHERE id = ?", [(*r[4:], r[0]) for r in rows if r[0]])
         )
         names = ", ".join(["uuid", "pe_id", "modified_on", *columns])
         marks = ", ".join("?" * (len(columns) + 3))
-        yield (
-            f"INSERT INTO {table} ({names}) VALUES ({marks})",
-            [r[1:] for r in rows if r[0] is None],
-        )
+        inserts = [(r[1], r[3] or new_pe.get(r[2]), *r[4:]) for r in rows if r[0] is None]
+        writes.append((f"INSERT INTO {table} ({names}) VALUES ({marks})", inserts))
     conn.close()
+    return writes
 
 
 def commit(pair: Pair, rollback: bool = False) -> tuple[int, float]:
@@ -216,7 +231,7 @@ def commit(pair: Pair, rollback: bool = False) -> tuple[int, float]:
     with tempfile.TemporaryDirectory(dir=pair.this.parent) as folder:
         copy = Path(folder) / "this.db"
         shutil.copyfile(pair.this, copy)
-        writes = list(change_set(pair, copy))
+        writes = change_set(pair, copy)
         start = time.perf_counter()
         conn = sqlite3.connect(copy, isolation_level=None)
         conn.execute("PRAGMA cache_size = -262144")

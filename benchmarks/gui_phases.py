@@ -12,11 +12,13 @@ largest gap between two of its ticks is the longest time the UI thread did not a
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from benchmarks.generate import Pair
@@ -37,6 +39,7 @@ class StallProbe:
     def __init__(self) -> None:
         self.phase = "start"
         self.longest: dict[str, float] = {}
+        self.checkpoint: Checkpoint | None = None
         self._last = time.perf_counter()
         self._timer = QTimer()
         self._timer.setInterval(_PROBE_MS)
@@ -53,10 +56,32 @@ class StallProbe:
     def enter(self, phase: str) -> None:
         self._tick()  # the gap so far belongs to the phase that caused it
         self.phase = phase
+        if self.checkpoint is not None:
+            self.checkpoint.save()
 
     def stop(self) -> None:
         self._tick()
         self._timer.stop()
+
+
+class Checkpoint(dict):
+    """The window's results so far, saved to $BENCH_PARTIAL at every step, so a phase
+    that runs past the benchmark's timeout still reports what it measured before."""
+
+    def __init__(self, probe: StallProbe, **values: Any) -> None:
+        super().__init__(values)
+        self._probe = probe
+        self._path = os.environ.get("BENCH_PARTIAL")
+        probe.checkpoint = self
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.save()
+
+    def save(self) -> None:
+        if self._path:
+            running = {"running": self._probe.phase, "stall_by_phase": self._probe.longest}
+            Path(self._path).write_text(json.dumps({**self, **running}), "utf-8")
 
 
 def _guard_true_refcount() -> None:
@@ -145,24 +170,31 @@ def window(pair: Pair) -> dict[str, Any]:
     probe.enter("loading")
     win.open_sources(Sources(str(pair.this), str(pair.other), "eden", "fallback"))
     panel = win.vectors
+    # A list that streams vectors in while the plan is built shows rows before it is done.
+    wait_until(lambda: win.session.loaded is not None or panel.model.rowCount() > 0)
+    first_rows = time.perf_counter()
     wait_until(lambda: win.session.loaded is not None and panel.model.rowCount() > 0)
     probe.enter("showing")
     _settle(app, panel.view)
     shown = time.perf_counter()
     views = (panel.view, win.fields.view)
     settle = lambda: _settle(app, *views)  # noqa: E731
-    result: dict[str, Any] = {
-        "shown": shown - start,
-        "usable_after_plan": shown - plan_ready[0] if plan_ready else None,
-        "rows": len(win.plan.vectors) + len(win.plan.unchanged),
-    }
+    result = Checkpoint(
+        probe,
+        first_rows=first_rows - start,
+        shown=shown - start,
+        usable_after_plan=shown - plan_ready[0] if plan_ready else None,
+        rows=len(win.plan.vectors) + len(win.plan.unchanged),
+    )
+    result.save()
     result["conflicts_tab"] = _timed(
         probe, "conflicts_tab", lambda: panel.select_filter(Filter.CONFLICTS), settle
     )
     result["all_tab"] = _timed(probe, "all_tab", lambda: panel.select_filter(Filter.ALL), settle)
     result["search"] = _timed(probe, "search", lambda: _search(panel, SEARCH), settle)
     result["clear"] = _timed(probe, "clear", lambda: _search(panel, ""), settle)
-    result.update(_scroll(probe, panel.view, app))
+    for key, value in _scroll(probe, panel.view, app).items():
+        result[key] = value
     probe.enter("select")
     panel.step_conflict(+1)
     settle()
@@ -184,7 +216,7 @@ def window(pair: Pair) -> dict[str, Any]:
     result["stall_by_phase"] = probe.longest
     win.undo_stack.clear()
     win.close()
-    return result
+    return dict(result)
 
 
 def _search(panel: Any, text: str) -> None:

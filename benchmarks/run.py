@@ -45,6 +45,11 @@ PHASES: dict[str, tuple[str, str]] = {
     "commit": ("benchmarks.truce_phases", "commit"),
     "floor_write_xml": ("benchmarks.floors", "write_floor"),
     "export_xml": ("benchmarks.truce_phases", "export_xml"),
+    "floor_pg_join": ("benchmarks.pg", "server_join"),
+    "plan_pg": ("benchmarks.pg", "plan"),
+    "floor_pg_executemany": ("benchmarks.pg", "executemany"),
+    "floor_pg_copy": ("benchmarks.pg", "copy_floor"),
+    "dry_run_pg": ("benchmarks.pg", "dry_run"),
     "floor_table": ("benchmarks.gui_phases", "table_floor"),
     "window": ("benchmarks.gui_phases", "window"),
 }
@@ -61,6 +66,7 @@ GROUPS = {
         "export_xml",
     ],
     "gui": ["floor_table", "window"],
+    "pg": ["floor_pg_join", "plan_pg", "floor_pg_executemany", "floor_pg_copy", "dry_run_pg"],
 }
 GROUPS["core"] = GROUPS["plan"] + GROUPS["exchange"] + GROUPS["cli"] + GROUPS["write"]
 GROUPS["all"] = GROUPS["core"] + GROUPS["gui"]
@@ -71,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         return _child(args.child, Path(args.pair_dir), args.size, Path(args.out))
     names = _selected(args.phases)
+    if args.pg:
+        names += [n for n in GROUPS["pg"] if n not in names]
+    elif any(n in GROUPS["pg"] for n in names):
+        raise SystemExit("the pg phases need --pg URL")
     if not shutil.which("sqlite3") and "floor_sqlite_shell" in names:
         _say(
             "NOTE: the sqlite3 shell is not installed: the C join floor is skipped "
@@ -81,6 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     _say(f"generating (or reusing) the {args.size:,}-person pair in {args.cache} …")
     pair = ensure_pair(args.size, args.seed, args.cache)
     _say(f"  ready in {time.perf_counter() - start:.1f} s")
+    if args.pg:
+        from benchmarks.pg import load
+
+        _say(f"copying the pair into {args.pg} (schemas bench_this, bench_other) …")
+        load(pair, args.pg)
+        os.environ["BENCH_PG_URL"] = args.pg
     results: dict[str, dict[str, Any]] = {}
     for name in names:
         _say(f"{name} …")
@@ -130,6 +146,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--json", nargs="?", const="-", help="write the results as JSON to FILE (or stdout)"
     )
+    parser.add_argument(
+        "--pg",
+        metavar="URL",
+        help="also run THIS on PostgreSQL (postgresql+psycopg://…): plan and dry run "
+        "against the server-side join, executemany and COPY floors",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--pair-dir", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -158,7 +180,9 @@ def _brief(result: dict[str, Any]) -> str:
 def _run_child(name: str, pair: Pair, size: int, timeout: float) -> dict[str, Any]:
     out = pair.this.parent / f"result-{name}-{os.getpid()}.json"
     root = Path(__file__).resolve().parents[1]
+    partial = out.with_suffix(".partial")
     env = {**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen"}
+    env["BENCH_PARTIAL"] = str(partial)
     command = [sys.executable, str(Path(__file__).resolve()), "--child", name]
     command += ["--pair-dir", str(pair.this.parent), "--size", str(size), "--out", str(out)]
     try:
@@ -166,13 +190,25 @@ def _run_child(name: str, pair: Pair, size: int, timeout: float) -> dict[str, An
             command, env=env, cwd=root, timeout=timeout, capture_output=True, text=True
         )
     except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s"}
+        return _failed(f"timed out after {timeout:.0f} s", partial)
     if done.returncode != 0 or not out.exists():
         lines = (done.stderr or done.stdout).strip().splitlines()
-        return {"error": lines[-1] if lines else f"exit {done.returncode}"}
+        return _failed(lines[-1] if lines else f"exit {done.returncode}", partial)
+    partial.unlink(missing_ok=True)
     result = json.loads(out.read_text("utf-8"))
     out.unlink()
     return result
+
+
+def _failed(error: str, partial: Path) -> dict[str, Any]:
+    """A failed phase, with what the window measured before it stopped, if anything."""
+    failed: dict[str, Any] = {"error": error}
+    if partial.exists():
+        failed["measures"] = json.loads(partial.read_text("utf-8"))
+        failed["error"] += f" (during {failed['measures'].get('running')})"
+        failed["peak_mb"] = None
+        partial.unlink()
+    return failed
 
 
 def _child(name: str, folder: Path, size: int, out: Path) -> int:
@@ -184,12 +220,11 @@ def _child(name: str, folder: Path, size: int, out: Path) -> int:
     )
     module, function = PHASES[name]
     work = getattr(importlib.import_module(module), function)
-    if name == "floor_table":
-        argument: Any = _listed_rows(pair)
-    else:
-        argument = pair
+    arguments: list[Any] = [_listed_rows(pair) if name == "floor_table" else pair]
+    if module == "benchmarks.pg":
+        arguments.append(os.environ["BENCH_PG_URL"])
     start = time.perf_counter()
-    value = work(argument)
+    value = work(*arguments)
     seconds = time.perf_counter() - start
     result: dict[str, Any] = {"seconds": seconds}
     if isinstance(value, tuple):  # (rows, seconds of the timed part)

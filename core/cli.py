@@ -19,12 +19,15 @@ from core.console import (
     describe_revert,
     printable,
 )
+from core.creation import find_user
 from core.decisions import apply_decisions
+from core.export import parse_msince
 from core.hooks import DEFAULT_TIMEOUT
 from core.mapping import MappingError, load_mapping
+from core.msince import ChangedSince
 from core.plan import Plan
 from core.planjson import write_plan
-from core.policy import PRESETS, PolicyError
+from core.policy import PRESETS, PolicyError, allow_deletions
 from core.reports import report_format, write_report
 from core.revert import RevertRefused, journal_entries, revert_commit
 from core.session import Pair, load_policy, open_pair, open_this
@@ -50,9 +53,25 @@ def build_parser() -> argparse.ArgumentParser:
     def pair_command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("this", help="THIS database: SQLite path or SQLAlchemy URL")
-        sub.add_argument("other", help="OTHER: database, .xml, .json or CSV folder")
+        sub.add_argument(
+            "other",
+            nargs="+",
+            help="OTHER: a database, or .xml/.json files and CSV folders (several are read "
+            "as one dataset, e.g. Eden's per-resource sync feeds)",
+        )
         sub.add_argument("--policy", help=f"preset ({', '.join(PRESETS)}) or policy file")
         sub.add_argument("--mapping", help="schema mapping: conventions, eden or a TOML file")
+        sub.add_argument(
+            "--allow-delete",
+            action="store_true",
+            help="add delete to the strategy of the policy in force (deletions are off otherwise)",
+        )
+        sub.add_argument(
+            "--msince",
+            metavar="T",
+            help="only OTHER's records changed since this ISO 8601 time enter the plan "
+            "(with the export's rules: masters of changed components, references)",
+        )
         sub.add_argument(
             "--hook-timeout",
             type=_seconds,
@@ -85,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     commit = pair_command("commit", "apply the plan to THIS")
     commit.add_argument("--dry-run", action="store_true", help="roll back instead of commit")
     commit.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    commit.add_argument(
+        "--as-user",
+        metavar="EMAIL|ID",
+        help="the auth_user created records are written by (created_by, modified_by, "
+        "owned_by_user), as Eden's importer does",
+    )
     journal = commands.add_parser("journal", help="list the commits journaled in THIS")
     journal.add_argument("this", help="THIS database: SQLite path or SQLAlchemy URL")
     journal.add_argument("--mapping", help="schema mapping: conventions, eden or a TOML file")
@@ -137,8 +162,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _plan(args: argparse.Namespace) -> tuple[Plan, Pair]:
     pair = open_pair(args.this, args.other, args.mapping)
+    if args.msince:
+        pair.other = ChangedSince(pair.other, parse_msince(args.msince))
     progress = _progress(args)
-    plan = pair.plan(load_policy(args.policy, args.hook_timeout), progress)
+    policy = load_policy(args.policy, args.hook_timeout)
+    if args.allow_delete:
+        policy = allow_deletions(policy)
+    plan = pair.plan(policy, progress)
     progress.finish()
     if args.decisions:
         report = apply_decisions(plan, args.decisions)
@@ -191,12 +221,15 @@ def _commit(args: argparse.Namespace) -> int:
         if not args.quiet:
             print("Nothing to write.")
         return OK
+    user = _acting_user(pair, args.as_user)
+    if pair.mapping.commit_warning and not args.quiet:
+        _warn(pair.mapping.commit_warning)
     if not args.dry_run and not args.yes and not _confirmed(sys.stdin, sys.stdout):
         print("Not committed.")
         return OK
     progress = _progress(args)
     try:
-        report = commit_plan(plan, pair.this, dry_run=args.dry_run, progress=progress)
+        report = commit_plan(plan, pair.this, dry_run=args.dry_run, progress=progress, as_user=user)
     except (StaleError, CommitError) as exc:
         progress.finish()
         _error(str(exc))
@@ -205,6 +238,14 @@ def _commit(args: argparse.Namespace) -> int:
     if not args.quiet:
         _write(sys.stdout, describe_commit(report))
     return OK if report.ok else REFUSED
+
+
+def _acting_user(pair: Pair, spec: str | None) -> int | None:
+    """--as-user: the auth_user id, looked up before anything is written."""
+    if spec is None:
+        return None
+    with pair.this.engine.connect() as conn:
+        return find_user(conn, spec)
 
 
 def _journal(args: argparse.Namespace) -> int:
@@ -271,3 +312,7 @@ def _write(stream: TextIO, text: str) -> None:
 
 def _error(message: str) -> None:
     _write(sys.stderr, f"truce: {message}\n")
+
+
+def _warn(message: str) -> None:
+    _write(sys.stderr, f"truce: warning: {message}\n")

@@ -17,8 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from core.creation import Creation, insert_table
+from core.deletion import Deleter
 from core.journal import Image, write_entry
 from core.plan import Plan
+from core.policy import skipped_deletions
 from core.progress import Progress
 from core.schema import Resource
 from core.sources.sql import SqlDataset, raw_table
@@ -63,6 +66,7 @@ class CommitReport:
     problems: list[CommitProblem] = field(default_factory=list)
     not_applied: list[tuple[str, str, str, str]] = field(default_factory=list)
     journal_id: int | None = None
+    skipped_deletions: int = 0  # deletions the strategy did not allow
     images: list[Image] = field(default_factory=list)
 
     @property
@@ -77,9 +81,12 @@ def commit_plan(
     dry_run: bool = False,
     progress: Progress | None = None,
     note: str | None = None,
+    as_user: int | None = None,
 ) -> CommitReport:
-    """Write every create/update/delete of the plan in one transaction (or roll back)."""
-    report = _run(plan, this, dry_run=dry_run, progress=progress, note=note)
+    """Write every create/update/delete of the plan in one transaction (or roll back).
+
+    `as_user`: the auth_user id created records are written by (see core.creation)."""
+    report = _run(plan, this, dry_run=dry_run, progress=progress, note=note, as_user=as_user)
     if report.problems and not dry_run:
         raise CommitError(report.problems)
     return report
@@ -93,6 +100,7 @@ def _run(
     progress: Progress | None,
     note: str | None,
     capture: bool | None = None,
+    as_user: int | None = None,
 ) -> CommitReport:
     capture = dry_run if capture is None else capture
     writes = _ordered_writes(plan)
@@ -102,13 +110,14 @@ def _run(
         for v in plan.vectors
         if v.action in (Action.SKIP, Action.ERROR)
     ]
+    report.skipped_deletions = skipped_deletions(plan.vectors)
     progress = progress or Progress()
     with this.engine.connect() as conn:
         transaction = conn.begin()
         try:
             before = check_stale(conn, plan, this, writes)
             progress.set_total(len(writes), "writing")
-            writer = _Writer(conn, plan, this, before, capture)
+            writer = _Writer(conn, plan, this, before, capture, as_user)
             for vector in writes:
                 writer.write(vector)
                 progress.advance()
@@ -116,10 +125,19 @@ def _run(
             if writer.problems and not capture:
                 # Stop at the first error, then name them all in a rolled-back rerun.
                 transaction.rollback()
-                return _run(plan, this, dry_run=dry_run, progress=None, note=note, capture=True)
+                return _run(
+                    plan,
+                    this,
+                    dry_run=dry_run,
+                    progress=None,
+                    note=note,
+                    capture=True,
+                    as_user=as_user,
+                )
             report.problems = writer.problems
             report.images = writer.images
-            report.counts = Counter(i.action for i in writer.images)
+            # What the vectors did; what a deletion brought along (core.deletion) is per resource.
+            report.counts = Counter(i.action for i in writer.images if i.action in _VECTOR_ACTIONS)
             for image in writer.images:
                 report.per_resource.setdefault(image.resource, Counter())[image.action] += 1
             if not report.problems:
@@ -170,7 +188,8 @@ def _created_targets_first(writes: list[Vector]) -> list[Vector]:
             else {}
         )
         for name, target in vector.references.items():
-            found = creating.get((target, written.get(name)))
+            uuid = written.get(name)
+            found = creating.get((target, uuid)) if uuid is not None else None
             if found is not None:
                 yield found
         if vector.parent in creating:
@@ -195,6 +214,7 @@ def _created_targets_first(writes: list[Vector]) -> list[Vector]:
     return ordered
 
 
+_VECTOR_ACTIONS = ("create", "update", "delete")
 _COLUMN_IN_MESSAGE = re.compile(r"\b(\w+)\.(\w+)\b")
 
 
@@ -208,6 +228,7 @@ class _Writer:
         this: SqlDataset,
         before: dict[tuple[str, str], dict[str, Any]],
         capture: bool,
+        as_user: int | None = None,
     ) -> None:
         self.conn, self.plan, self.this, self.before = conn, plan, this, before
         self.capture = capture
@@ -219,6 +240,10 @@ class _Writer:
         self.problems: list[CommitProblem] = []
         self.images: list[Image] = []
         self.tables = {name: raw_table(res) for name, res in self.schema.resources.items()}
+        self.deleter = Deleter(conn, plan, this.dialect)
+        self.creation = Creation(
+            conn, this.mapping, this.dialect, as_user, self.schema.resources.values()
+        )
         self.encoders = {
             name: {c.name: encoder(c, this.dialect) for c in res.columns.values()}
             for name, res in self.schema.resources.items()
@@ -251,8 +276,9 @@ class _Writer:
         res = self.schema.resources[vector.resource]
         row = self._encoded(res, vector.other_values, vector, allow_fixup=True)
         meta = res.meta
+        uuid = self.creation.spell_uuid(res, vector.uuid)
         for name, value in (
-            (meta.uuid, vector.uuid),
+            (meta.uuid, uuid),
             (meta.modified_on, vector.other_modified),
             (meta.created_on, vector.other_created),
             (meta.deleted, False),
@@ -260,10 +286,11 @@ class _Writer:
         ):
             if res.has(name) and (value is not None or name == meta.deleted):
                 row[name] = self.encoders[res.name][name](value)
-        keys = self._super_keys(res, vector)
+        keys = self._super_keys(res, uuid)
         row.update(keys)
         row.update(self._link(res, vector))
-        table = self.tables[res.name]
+        row = self.creation.complete(res, row)
+        table = insert_table(res, row)
         key = self.conn.execute(sa.insert(table).values(row).returning(table.c[res.pk])).scalar()
         keys[res.pk] = key
         self.created[vector.identity] = {**row, **keys}
@@ -278,6 +305,7 @@ class _Writer:
         if res.has(res.meta.modified_on) and modified is not None:
             changes[res.meta.modified_on] = self.encoders[res.name][res.meta.modified_on](modified)
         self._write_existing(res, vector, changes, "update")
+        self.images += self.creation.touched(res, vector.this_key, vector.uuid)
 
     def _delete(self, vector: Vector) -> None:
         res = self.schema.resources[vector.resource]
@@ -286,6 +314,8 @@ class _Writer:
         if res.has(res.meta.modified_on) and modified is not None:
             changes[res.meta.modified_on] = self.encoders[res.name][res.meta.modified_on](modified)
         self._write_existing(res, vector, changes, "delete")
+        self.images += self.deleter.after_delete(res, vector.this_key, vector.uuid, modified)
+        self.images += self.creation.touched(res, vector.this_key, vector.uuid)
 
     def _write_existing(
         self, res: Resource, vector: Vector, changes: dict[str, Any], action: str
@@ -393,13 +423,13 @@ class _Writer:
             ).scalar()
         return self.key_cache[cache_key]
 
-    def _super_keys(self, res: Resource, vector: Vector) -> dict[str, Any]:
+    def _super_keys(self, res: Resource, uuid: str) -> dict[str, Any]:
         keys: dict[str, Any] = {}
         for sk in res.super_keys:
             table = sa.Table(sk.table, sa.MetaData(), autoload_with=self.conn)
             row: dict[str, Any] = {}
             if "uuid" in table.c:
-                row["uuid"] = vector.uuid
+                row["uuid"] = uuid
             if "instance_type" in table.c:
                 row["instance_type"] = res.name
             if "deleted" in table.c:

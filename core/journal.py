@@ -73,7 +73,8 @@ def write_entry(
     """Record one commit in the open transaction; returns the journal id."""
     ensure_tables(conn)
     result = conn.execute(
-        journal_table.insert().values(
+        journal_table.insert()
+        .values(
             committed_at=datetime.now(UTC).isoformat(timespec="seconds"),
             this_source=this_source,
             other_source=other_source,
@@ -81,8 +82,9 @@ def write_entry(
             counts=json.dumps(counts, sort_keys=True),
             note=note,
         )
+        .returning(journal_table.c.id)
     )
-    journal_id = result.inserted_primary_key[0]
+    journal_id: int = result.scalar_one()
     rows = [
         {
             "journal_id": journal_id,

@@ -36,7 +36,9 @@ def reference_labels(plan: Plan, this: SqlDataset | None = None) -> dict[Identit
     for vector in plan.vectors:
         if vector.identity in wanted and vector.label:
             labels[vector.identity] = vector.label
-    for row in plan.unchanged:
+    # Unchanged rows THIS has are labelled from THIS below; only the few it never had
+    # are held with OTHER's label.
+    for row in plan.unchanged.held_rows():
         identity = (row.resource, row.uuid)
         if identity in wanted and row.label:
             labels[identity] = row.label

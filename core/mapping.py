@@ -25,6 +25,12 @@ resource = "pr_person"
 column = "pe_id"
 table = "pr_pentity"
 key = "pe_id"
+[defaults."*"]               # model-level defaults of a created record, per table ("*": all)
+mci = 0
+[defaults.pr_contact]        # applied to every column OTHER does not set
+access = 1
+[warnings]
+commit = "…"                 # said once before a commit into such a database
 ```
 """
 
@@ -56,6 +62,12 @@ class Mapping:
     components: tuple[ComponentLink, ...] = ()
     references: tuple[Reference, ...] = ()
     super_keys: tuple[SuperKey, ...] = field(default=())
+    # table ("*" for every table) → column → value a created record gets when OTHER sets none
+    defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    commit_warning: str | None = None
+
+    def defaults_for(self, table: str) -> dict[str, Any]:
+        return {**self.defaults.get("*", {}), **self.defaults.get(table, {})}
 
     def ignores(self, table: str, column: str) -> bool:
         return column in self.ignore or f"{table}.{column}" in self.ignore
@@ -100,7 +112,16 @@ def parse_mapping(text: str, name: str) -> Mapping:
 
 
 def _build(data: dict[str, Any], name: str) -> Mapping:
-    known = {"meta", "tables", "columns", "components", "references", "super_entities"}
+    known = {
+        "meta",
+        "tables",
+        "columns",
+        "components",
+        "references",
+        "super_entities",
+        "defaults",
+        "warnings",
+    }
     unknown = set(data) - known
     if unknown:
         raise ValueError(f"unknown section(s) {', '.join(sorted(unknown))}")
@@ -116,15 +137,41 @@ def _build(data: dict[str, Any], name: str) -> Mapping:
         components=tuple(_entries(data, "components", ComponentLink, {"resource": "component"})),
         references=tuple(_entries(data, "references", Reference, {})),
         super_keys=tuple(_entries(data, "super_entities", SuperKey, {})),
+        defaults=_defaults(data.get("defaults", {})),
+        commit_warning=_optional_text(data.get("warnings", {}).get("commit"), "warnings.commit"),
     )
 
 
-def _entries(data: dict[str, Any], section: str, kind: type, rename: dict[str, str]) -> list:
+def _defaults(value: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict):
+        raise ValueError("[defaults] must be tables of column = value")
+    found: dict[str, dict[str, Any]] = {}
+    for table, columns in value.items():
+        if not isinstance(columns, dict):
+            raise ValueError(f"[defaults.{table}] must be a table of column = value")
+        for column, default in columns.items():
+            if not isinstance(default, (str, int, float, bool)):
+                raise ValueError(f"defaults.{table}.{column} must be a string, number or boolean")
+        found[str(table)] = dict(columns)
+    return found
+
+
+def _optional_text(value: Any, key: str) -> str | None:
+    return None if value is None else _text(value, key)
+
+
+def _entries(
+    data: dict[str, Any], section: str, kind: type[Any], rename: dict[str, str]
+) -> list[Any]:
     entries = []
     for number, entry in enumerate(data.get(section, []), 1):
         if not isinstance(entry, dict):
             raise ValueError(f"[[{section}]] entry {number} is not a table")
-        args = {rename.get(k, k): _text(v, f"{section}[{number}].{k}") for k, v in entry.items()}
+        # TOML table keys are always strings
+        args = {
+            rename.get(str(k), str(k)): _text(v, f"{section}[{number}].{k}")
+            for k, v in entry.items()
+        }
         try:
             entries.append(kind(**args))
         except TypeError:

@@ -8,17 +8,20 @@ same on both sides leave nothing but a compact `Unchanged` row.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
-from core.batching import KEYS_PER_LOOKUP
-from core.plan import Plan, Unchanged
+from core.batching import KEYS_PER_LOOKUP, chunks
+from core.compare_sqlite import CANDIDATE, SqliteJoin
+from core.plan import Plan
 from core.policy import FALLBACK, Policy
 from core.progress import Progress
 from core.records import Problem, Record, label_for
 from core.schema import Schema
-from core.sources.sql import SqlDataset
+from core.sources.sql import KeyLookup, SqlDataset
+from core.unchanged import NOTES, ThisReader, ThisRow, Unchanged, UnchangedSet, to_micros
 from core.vectors import Vector
 from core.vocabulary import Method
 
@@ -39,14 +42,37 @@ class Source(Protocol):
 
 
 def build_plan(
-    this: SqlDataset, other: Source, policy: Policy = FALLBACK, progress: Progress | None = None
+    this: SqlDataset,
+    other: Source,
+    policy: Policy = FALLBACK,
+    progress: Progress | None = None,
+    *,
+    fast: bool = True,
 ) -> Plan:
-    """Compute every vector of the pair, run the policy and derive the actions."""
+    """Compute every vector of the pair, run the policy and derive the actions.
+
+    With `fast`, two SQLite files are compared where the data is (core/compare_sqlite.py);
+    `fast=False` is the straightforward path, which every fast path must agree with."""
     progress = progress or Progress()
     builder = _Builder(this)
     progress.set_total(other.estimate(this.schema), "reading OTHER")
-    for record in other.records(this.schema, progress):
-        builder.add(record)
+    join = SqliteJoin.open(this, other) if fast else None
+    if join is None:
+        for name in this.schema.resources:
+            builder.use_index(name)
+        for record in other.records(this.schema, progress):
+            builder.add(record)
+    else:
+        with join:
+            for name in this.schema.order():
+                pairs = join.pairs(name)
+                if pairs is None:
+                    builder.use_index(name)
+                    for record in join.other.resource_records(name, this.schema, progress):
+                        builder.add(record)
+                else:
+                    builder.use_lookup(name, KeyLookup(this, name, join.spelling(name)))
+                    joined(builder, join, name, pairs, progress)
     builder.flush()
     vectors, unchanged = builder.finish()
     builder.warnings[:0] = other.unknown_columns(this.schema)
@@ -64,15 +90,51 @@ def build_plan(
     )
 
 
+def joined(
+    builder: _Builder,
+    join: SqliteJoin,
+    resource: str,
+    pairs: Iterable[list[tuple[Any, Any, int, int]]],
+    progress: Progress,
+) -> None:
+    """Plan one resource from the in-SQLite join: only candidates and new rows are typed."""
+    candidates: list[tuple[Any, Any]] = []
+    new: list[Any] = []
+    unchanged = builder.unchanged
+    for rows in pairs:
+        before = progress.done
+        progress.advance(len(rows))
+        if progress.done >> 10 != before >> 10:  # advance() alone notifies per 1024 exactly
+            progress.changed()
+        for this_key, other_key, other_micros, verdict in rows:
+            if this_key is None:
+                new.append(other_key)
+            elif verdict == CANDIDATE:
+                candidates.append((other_key, this_key))
+            else:
+                unchanged.add_keyed(resource, this_key, other_micros, verdict)
+    typing = builder.this.schema
+    for batch in chunks(candidates, KEYS_PER_LOOKUP):
+        others = join.other.records_by_key(resource, typing, [o for o, _ in batch])
+        this_rows = builder.this.fetch(resource, [t for _, t in batch])
+        for other_key, this_key in batch:
+            record = others[other_key]
+            this_record, fingerprint = this_rows[this_key]
+            builder.compared(record, this_record, fingerprint)
+    for batch in chunks(new, KEYS_PER_LOOKUP):
+        for record in join.other.records_by_key(resource, typing, batch).values():
+            builder.add_new(record)
+
+
 class _Builder:
     def __init__(self, this: SqlDataset) -> None:
         self.this = this
-        self.index: dict[str, dict[str, Any]] = {}
+        # canonical uuid → THIS key per resource: a dict of the whole table, or a lookup in
+        # THIS for the resources the SQLite join planned.
+        self.index: dict[str, Any] = {}
         self.this_duplicates: dict[str, dict[str, str]] = {}
-        for name in this.schema.resources:
-            self.index[name], self.this_duplicates[name] = this.index(name)
         self.vectors: list[Vector] = []
-        self.unchanged: list[Unchanged] = []
+        self.unchanged = _Unchanged()
         self.warnings: list[str] = []
         self.seen: dict[tuple[str, str], str] = {}
         self.duplicates: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -82,6 +144,24 @@ class _Builder:
             name: {f: ref.target for f, ref in res.references.items()}
             for name, res in this.schema.resources.items()
         }
+
+    def use_index(self, resource: str) -> None:
+        self.index[resource], self.this_duplicates[resource] = self.this.index(resource)
+
+    def use_lookup(self, resource: str, lookup: KeyLookup) -> None:
+        self.index[resource], self.this_duplicates[resource] = lookup, {}
+
+    def add_new(self, record: Record) -> None:
+        """A record the join found no THIS row for (no index lookup needed)."""
+        if record.uuid is not None:
+            identity = (record.resource, record.uuid)
+            if identity in self.seen:
+                self.duplicates[identity].append(record.place)
+                return
+            self.seen[identity] = record.place
+            self._add_new(record)
+            return
+        self.add(record)
 
     def add(self, record: Record) -> None:
         if record.uuid is None:
@@ -116,36 +196,61 @@ class _Builder:
 
     def _add_new(self, record: Record) -> None:
         if record.deleted and not record.problems:
-            self.unchanged.append(_unchanged(record, None, "deleted in OTHER, THIS never had it"))
+            self.unchanged.held.append(
+                _unchanged(record, None, "deleted in OTHER, THIS never had it")
+            )
             return
         self.vectors.append(_vector(record, Method.CREATE))
 
     def _compare_batch(self, resource: str, batch: list[Record]) -> None:
         rows = self.this.fetch(resource, [r.key for r in batch])
-        deleted_column = self.this.schema.resources[resource].meta.deleted
         for record in batch:
             this_record, fingerprint = rows[record.key]
-            result = _compare(record, this_record, deleted_column)
-            if isinstance(result, Unchanged):
-                self.unchanged.append(result)
-                continue
-            result.this_fingerprint = fingerprint
-            self.vectors.append(result)
+            self.compared(record, this_record, fingerprint)
 
-    def finish(self) -> tuple[list[Vector], list[Unchanged]]:
+    def compared(self, record: Record, this_record: Record, fingerprint: int) -> None:
+        """Decide one OTHER record against THIS's: a vector, or an unchanged row."""
+        deleted_column = self.this.schema.resources[record.resource].meta.deleted
+        result = _compare(record, this_record, deleted_column)
+        if isinstance(result, Unchanged):
+            self.unchanged.add(record, this_record, result.note)
+            return
+        result.this_fingerprint = fingerprint
+        self.vectors.append(result)
+
+    def finish(self) -> tuple[list[Vector], UnchangedSet]:
         for vector in self.vectors:
             vector.references = self.references.get(vector.resource, {})
+        self._prefetch_keys()
         if self.duplicates:
             self._mark_duplicates()
-        self._promote_masters()
-        return self.vectors, self.unchanged
+        unchanged = self.unchanged.build(self.this, self.index)
+        self._promote_masters(unchanged)
+        return self.vectors, unchanged
+
+    def _prefetch_keys(self) -> None:
+        """Ask THIS at once for every key the plan will look up (masters and reference
+        targets of the vectors), where the index is a lookup rather than a dict."""
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for vector in self.vectors:
+            if vector.parent is not None:
+                wanted[vector.parent[0]].add(vector.parent[1])
+            for name, target in vector.references.items():
+                for values in (vector.other_values, vector.this_values):
+                    uuid = values.get(name)
+                    if isinstance(uuid, str):
+                        wanted[target].add(uuid)
+        for resource, uuids in wanted.items():
+            lookup = self.index.get(resource)
+            if isinstance(lookup, KeyLookup):
+                lookup.prefetch(uuids)
 
     def _mark_duplicates(self) -> None:
         # The first record with a duplicated identity was already planned: replace it
         # (vector or unchanged row) by one error vector that names every place.
         doubled = set(self.duplicates)
         self.vectors = [v for v in self.vectors if v.identity not in doubled]
-        self.unchanged = [u for u in self.unchanged if (u.resource, u.uuid) not in doubled]
+        self.unchanged.discard(doubled, self.index)
         for (resource, uuid), places in self.duplicates.items():
             all_places = [self.seen[(resource, uuid)], *places]
             vector = Vector(
@@ -164,17 +269,20 @@ class _Builder:
             )
             self.vectors.append(vector)
 
-    def _promote_masters(self) -> None:
+    def _promote_masters(self, unchanged: UnchangedSet) -> None:
         """Masters that are unchanged themselves but have changed components get a vector."""
         have = {v.identity for v in self.vectors}
-        wanted = {v.parent for v in self.vectors if v.parent and v.parent not in have}
-        if not wanted:
-            return
-        kept: list[Unchanged] = []
-        for row in self.unchanged:
-            # Only a master THIS has can be updated; one deleted in OTHER that THIS never
-            # had stays a no-op, and the plan skips its new components.
-            if (row.resource, row.uuid) in wanted and row.uuid in self.index[row.resource]:
+        wanted: dict[str, set[Any]] = defaultdict(set)
+        for vector in self.vectors:
+            if vector.parent and vector.parent not in have:
+                resource, uuid = vector.parent
+                # Only a master THIS has can be updated; one deleted in OTHER that THIS
+                # never had stays a no-op, and the plan skips its new components.
+                key = unchanged.key_of(resource, uuid)
+                if key is not None:
+                    wanted[resource].add(key)
+        for resource, keys in wanted.items():
+            for row in unchanged.remove(resource, keys):
                 self.vectors.append(
                     Vector(
                         resource=row.resource,
@@ -185,11 +293,77 @@ class _Builder:
                         other_values={},
                         this_modified=row.this_modified,
                         other_modified=row.other_modified,
+                        references=self.references.get(row.resource, {}),
                     )
                 )
-            else:
-                kept.append(row)
-        self.unchanged = kept
+
+
+class _Unchanged:
+    """Unchanged rows while the plan is built: THIS keys and OTHER times per resource,
+    in compact arrays (integer keys) rather than a Python object per row."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, array | list[Any]] = defaultdict(lambda: array("q"))
+        self.other: dict[str, array] = defaultdict(lambda: array("q"))
+        self.notes: dict[str, bytearray] = defaultdict(bytearray)
+        self.parents: dict[str, dict[Any, tuple[str, str] | None]] = defaultdict(dict)
+        self.held: list[Unchanged] = []
+
+    def add(self, record: Record, this: Record, note: str) -> None:
+        self.add_keyed(record.resource, this.key, to_micros(record.modified_on), NOTES.index(note))
+        if record.master != this.master:
+            self.parents[record.resource][this.key] = record.master
+
+    def add_keyed(self, resource: str, key: Any, other_micros: int, note: int) -> None:
+        keys = self.keys[resource]
+        try:
+            keys.append(key)
+        except (TypeError, OverflowError):  # not a 64-bit integer key: hold them in a list
+            keys = self.keys[resource] = [*keys, key]
+        self.other[resource].append(other_micros)
+        self.notes[resource].append(note)
+
+    def discard(self, identities: set[tuple[str, str]], index: dict[str, dict[str, Any]]) -> None:
+        self.held = [u for u in self.held if (u.resource, u.uuid) not in identities]
+        for resource, uuid in identities:
+            key = index.get(resource, {}).get(uuid)
+            keys = self.keys.get(resource, [])
+            if key is not None and key in keys:
+                at = keys.index(key)
+                for column in (keys, self.other[resource], self.notes[resource]):
+                    del column[at]
+
+    def build(self, this: SqlDataset, index: dict[str, dict[str, Any]]) -> UnchangedSet:
+        result = UnchangedSet(
+            this.schema.order(),
+            read_this=this_reader(this),
+            key_of=lambda resource, uuid: index.get(resource, {}).get(uuid),
+        )
+        for resource, keys in self.keys.items():
+            result.set_part(
+                resource,
+                keys,
+                self.other[resource],
+                notes=self.notes[resource],
+                parents=self.parents.get(resource),
+            )
+        for row in self.held:
+            result.hold(row)
+        return result
+
+
+def this_reader(this: SqlDataset) -> ThisReader:
+    """Reads the rows of an `UnchangedSet` page from THIS."""
+
+    def read(resource: str, keys: Sequence[Any]) -> dict[Any, ThisRow]:
+        return {
+            key: ThisRow(
+                record.uuid or "", label_for(record.values), record.modified_on, record.master
+            )
+            for key, (record, _fingerprint) in this.fetch(resource, keys).items()
+        }
+
+    return read
 
 
 def _vector(record: Record, method: Method, uuid: str | None = None) -> Vector:

@@ -1,8 +1,8 @@
 """A plan: every vector of one THIS/OTHER pair, the operator's overrides, and the actions.
 
-Records that are identical on both sides are kept only as compact `Unchanged` rows: no
-policy or override can make them write anything, and at a million records they would
-otherwise dominate memory (PERF-NOTES).
+Records that are identical on both sides are only counted, in an `UnchangedSet` that pages
+them from THIS on demand: no policy or override can make them write anything, and at a
+million records they would otherwise dominate memory.
 """
 
 from __future__ import annotations
@@ -10,24 +10,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from core.schema import Schema
+from core.unchanged import Unchanged, UnchangedSet
 from core.vectors import Vector, changed_fields, effective_strategy
 from core.vocabulary import WRITING_ACTIONS, Action, Method, Resolution
 
-
-class Unchanged(NamedTuple):
-    """A record OTHER carries exactly as THIS has it (or a no-op deletion)."""
-
-    resource: str
-    uuid: str
-    label: str
-    this_modified: datetime | None
-    other_modified: datetime | None
-    parent: tuple[str, str] | None
-    note: str
+__all__ = ["Plan", "Unchanged", "UnchangedSet"]
 
 
 @dataclass
@@ -38,12 +28,16 @@ class Plan:
     this_source: str
     other_source: str
     vectors: list[Vector]
-    unchanged: list[Unchanged]
-    this_index: dict[str, dict[str, Any]]  # resource -> canonical uuid -> local key
+    unchanged: UnchangedSet  # a list of `Unchanged` rows is accepted and held as given
+    # resource -> canonical uuid -> local key: a dict, or a core.sources.sql.KeyLookup
+    # (same `get` and `in`) that asks THIS, for resources planned in SQLite
+    this_index: dict[str, Any]
     policy_name: str = "fallback"
     warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.unchanged, UnchangedSet):
+            self.unchanged = UnchangedSet.of_rows(self.unchanged)
         self._by_identity = {v.identity: v for v in self.vectors}
         self._children: dict[tuple[str, str], list[Vector]] = defaultdict(list)
         for vector in self.vectors:
@@ -250,8 +244,8 @@ class Plan:
         per: dict[str, Counter[str]] = defaultdict(Counter)
         for vector in self.vectors:
             per[vector.resource][vector.action.value] += 1
-        for row in self.unchanged:
-            per[row.resource][Action.UNCHANGED.value] += 1
+        for resource, count in self.unchanged.counts_by_resource().items():
+            per[resource][Action.UNCHANGED.value] += count
         return dict(sorted(per.items()))
 
     @property

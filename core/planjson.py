@@ -133,9 +133,9 @@ def chunks(plan: Plan, indent: int | None = None) -> Iterator[str]:
     for n, vector in enumerate(ordered(plan, plan.roots())):
         yield (("," if n else "") + "\n" + dumps(vector_document(plan, vector), indent))
     yield '\n],\n"unchanged": ['
-    rank = {name: n for n, name in enumerate(plan.schema.order())}
-    rows = sorted(plan.unchanged, key=lambda r: (rank.get(r.resource, len(rank)), r.uuid))
-    for n, row in enumerate(rows):
+    # Streamed from THIS in the set's own order (resources in dependency order, then THIS's
+    # keys): never all unchanged rows in memory at once.
+    for n, row in enumerate(plan.unchanged):
         yield ("," if n else "") + "\n" + dumps(unchanged_document(row))
     yield "\n]}\n"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from core.hooks import DEFAULT_TIMEOUT, HookError, HookRunner
 from core.schema import Schema
-from core.vectors import Vector
+from core.vectors import Vector, effective_strategy
 from core.vocabulary import Method, Resolution
 
 
@@ -214,6 +214,8 @@ PRESETS: dict[str, Hook] = {
     "update": _preset([Method.UPDATE], Resolution.OTHER),
     "replace-newer": _preset([Method.CREATE, Method.UPDATE], Resolution.NEWER),
     "update-newer": _preset([Method.UPDATE], Resolution.NEWER),
+    # What Eden's own import does by default: everything, the newer side winning.
+    "eden": _preset([Method.CREATE, Method.UPDATE, Method.DELETE], Resolution.NEWER),
 }
 
 FALLBACK = Policy("fallback", None, trusted=True)
@@ -223,3 +225,46 @@ def preset(name: str) -> Policy:
     if name not in PRESETS:
         raise PolicyError(f"unknown policy preset {name!r}; presets: {', '.join(PRESETS)}")
     return Policy(name, PRESETS[name], trusted=True)
+
+
+def allow_deletions(policy: Policy) -> Policy:
+    """The policy in force with DELETE added to every strategy it sets, the fallback
+    `[create, update]` included (`--allow-delete`, the window's toggle). An empty strategy
+    stays empty: it skips the vector and its components, and says nothing about methods."""
+
+    def sync_resolve(vector: Any) -> None:
+        if policy.hook is not None:
+            policy.hook(vector)
+        strategy = vector.strategy
+        if strategy is None:
+            vector.strategy = [Method.CREATE, Method.UPDATE, Method.DELETE]
+        else:
+            methods = [strategy] if isinstance(strategy, (str, Method)) else list(strategy)
+            if methods and Method.DELETE not in methods:
+                vector.strategy = [*methods, Method.DELETE]
+
+    if policy.name.endswith(ALLOW_DELETE_SUFFIX):
+        return policy
+    return replace(policy, name=policy.name + ALLOW_DELETE_SUFFIX, hook=sync_resolve)
+
+
+ALLOW_DELETE_SUFFIX = " + delete"
+
+
+def skipped_deletions(vectors: Iterable[Vector]) -> int:
+    """Deletions OTHER asks for that the strategy does not allow (to say how to allow them)."""
+    return sum(
+        1
+        for v in vectors
+        if v.method is Method.DELETE
+        and not v.problems
+        and Method.DELETE not in effective_strategy(v)
+        and effective_strategy(v)
+    )
+
+
+def skipped_deletions_hint(count: int) -> str:
+    return (
+        f"{count} deletion(s) skipped: the strategy does not allow delete "
+        "(allow them with --allow-delete, or --policy eden)"
+    )

@@ -40,12 +40,47 @@ def reflect_schema(engine: Engine, mapping: Mapping) -> Schema:
         if mapping.meta.uuid in table.c and mapping.wants(name)
     }
     cascades = _sqlite_cascades(engine, wanted) if engine.dialect.name == "sqlite" else None
-    resources = {
-        name: _resource(table, wanted, mapping, engine.dialect.name, warnings, cascades)
-        for name, table in sorted(wanted.items())
-    }
-    resources = {name: res for name, res in resources.items() if res is not None}
+    unsynced = _unsynced_tables(metadata, mapping)
+    plain: dict[str, list[str]] = {}
+    reflected: dict[str, Resource | None] = {}
+    for name, table in sorted(wanted.items()):
+        link = _link_to_unsynced(table, mapping, unsynced)
+        if link is not None:
+            warnings.append(
+                f"{name}: left out: it links to {link}, which the mapping does not sync"
+            )
+            continue
+        reflected[name] = _resource(
+            table, wanted, mapping, engine.dialect.name, warnings, cascades, plain
+        )
+    if plain:
+        warnings.append(
+            f"{sum(map(len, plain.values()))} foreign key(s) point at tables without a uuid "
+            f"and are compared as plain values, in: {', '.join(sorted(plain))}"
+        )
+    resources = {name: res for name, res in reflected.items() if res is not None}
     return Schema(resources=resources, warnings=warnings)
+
+
+def _unsynced_tables(metadata: sa.MetaData, mapping: Mapping) -> set[str]:
+    """Tables with a uuid that the mapping leaves out, super-entities apart (their keys
+    are handled, or compared as plain values)."""
+    supers = {key.table for key in mapping.super_keys}
+    return {
+        name
+        for name, table in metadata.tables.items()
+        if mapping.meta.uuid in table.c and name in mapping.exclude and name not in supers
+    }
+
+
+def _link_to_unsynced(table: sa.Table, mapping: Mapping, unsynced: set[str]) -> str | None:
+    """The unsynced table a record of `table` links to (Eden's pr_person_user →
+    auth_user): such a link cannot travel, so the whole table is left out."""
+    for fk in table.foreign_keys:
+        target = fk.column.table.name
+        if target in unsynced and not mapping.ignores(table.name, fk.parent.name):
+            return target
+    return None
 
 
 def _sqlite_cascades(engine: Engine, tables: dict[str, sa.Table]) -> set[tuple[str, str]]:
@@ -70,6 +105,7 @@ def _resource(
     dialect: str,
     warnings: list[str],
     cascades: set[tuple[str, str]] | None,
+    plain: dict[str, list[str]],
 ) -> Resource | None:
     pk_cols = list(table.primary_key.columns)
     if len(pk_cols) != 1:
@@ -77,7 +113,7 @@ def _resource(
         return None
     pk = pk_cols[0].name
     columns = {
-        c.name: _column(table.name, c, mapping, dialect)
+        c.name: column_of(table.name, c, mapping, dialect)
         for c in table.columns
         if not mapping.ignores(table.name, c.name)
     }
@@ -93,10 +129,7 @@ def _resource(
             continue
         target = fk.column.table.name
         if target not in wanted:
-            warnings.append(
-                f"{table.name}.{name} points at {target}, which has no uuid: "
-                "compared as a plain value"
-            )
+            plain.setdefault(table.name, []).append(name)  # one summary line for all
             continue
         cascade = (
             (table.name, name) in cascades
@@ -119,7 +152,7 @@ def _resource(
     )
 
 
-def _column(table: str, column: sa.Column, mapping: Mapping, dialect: str) -> Column:
+def column_of(table: str, column: sa.Column, mapping: Mapping, dialect: str) -> Column:
     kind = kind_of(column.type)
     char_boolean = (
         mapping.char_booleans and kind is Kind.STRING and getattr(column.type, "length", None) == 1

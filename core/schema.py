@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 
 class Kind(StrEnum):
@@ -76,7 +77,7 @@ class MetaNames:
 @dataclass(frozen=True)
 class Resource:
     name: str
-    pk: str | None
+    pk: str  # reflection skips tables without a single-column primary key
     columns: dict[str, Column]
     meta: MetaNames
     references: dict[str, Reference] = field(default_factory=dict)
@@ -87,7 +88,7 @@ class Resource:
     def has(self, column: str) -> bool:
         return column in self.columns
 
-    @property
+    @cached_property  # asked once per record by readers and writers; a Resource is frozen
     def data_fields(self) -> tuple[str, ...]:
         """Columns compared and synced: not the local key, meta fields, links or keys."""
         skip = set(self.ignored)
@@ -98,7 +99,7 @@ class Resource:
             skip.add(self.pk)
         return tuple(name for name in self.columns if name not in skip)
 
-    @property
+    @cached_property
     def meta_columns(self) -> tuple[str, ...]:
         names = (
             self.meta.uuid,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,13 +24,15 @@ def open_this(spec: str | Path, mapping: Mapping) -> SqlDataset:
     return SqlDataset(spec, mapping)
 
 
-def open_other(spec: str | Path, mapping: Mapping) -> Source:
-    """OTHER may be a database or an exchange file (S3XML, S3JSON, CSV folder)."""
+def open_other(spec: str | Path | Sequence[str | Path], mapping: Mapping) -> Source:
+    """OTHER may be a database, or one or several exchange files (S3XML, S3JSON, CSV
+    folders) read as one dataset (docs/semantics.md, Several OTHER files)."""
+    specs = [spec] if isinstance(spec, (str, Path)) else list(spec)
     try:
-        from core.sources.open import open_other as open_file_or_database
+        from core.sources.multi import open_others
     except ImportError:  # exchange readers not installed in this build
-        return SqlDataset(spec, mapping, readonly=True)
-    return open_file_or_database(spec, mapping)
+        return SqlDataset(specs[0], mapping, readonly=True)
+    return open_others(specs, mapping)
 
 
 def load_policy(spec: str | None, hook_timeout: float | None = None) -> Policy:
@@ -60,7 +63,9 @@ class Pair:
 
 
 def open_pair(
-    this_spec: str | Path, other_spec: str | Path, mapping: str | Path | Mapping | None = None
+    this_spec: str | Path,
+    other_spec: str | Path | Sequence[str | Path],
+    mapping: str | Path | Mapping | None = None,
 ) -> Pair:
     resolved = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
     return Pair(open_this(this_spec, resolved), open_other(other_spec, resolved), resolved)

@@ -4,6 +4,7 @@ Commit)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -74,5 +75,6 @@ def _present_uuids(conn: sa.Connection, res: Resource, vectors: list[Vector]) ->
     found: list[str] = []
     for batch in chunks(forms, KEYS_PER_LOOKUP):
         stmt = sa.select(column).where(column.in_(batch))
-        found += [forms[raw] for (raw,) in conn.execute(stmt)]
+        stored: Sequence[Any] = conn.execute(stmt).scalars().all()
+        found += [forms[raw] for raw in stored]
     return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.commit import CommitReport
 from core.plan import Plan
+from core.policy import skipped_deletions, skipped_deletions_hint
 from core.vocabulary import Action
 
 _COLUMNS = ("create", "update", "delete", "unchanged", "skip", "error")
@@ -27,6 +28,9 @@ def describe_plan(plan: Plan) -> str:
     for title, action in (("Errors", Action.ERROR), ("Skipped", Action.SKIP)):
         lines += _listing(plan, title, action)
     lines += [f"warning: {w}" for w in plan.warnings]
+    skipped = skipped_deletions(plan.vectors)
+    if skipped:
+        lines.append(skipped_deletions_hint(skipped) + ".")
     return "\n".join(lines) + "\n"
 
 
@@ -69,6 +73,8 @@ def describe_commit(report: CommitReport) -> str:
         lines.append(f"Journal entry {report.journal_id}.")
     if report.not_applied:
         lines.append(f"{len(report.not_applied)} vector(s) not applied (skipped or in error).")
+    if report.skipped_deletions:
+        lines.append(skipped_deletions_hint(report.skipped_deletions) + ".")
     for problem in report.problems:
         lines.append(f"  error: {problem}")
     return "\n".join(lines) + "\n"

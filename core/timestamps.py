@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from typing import overload
 
 # fromisoformat alone is too lenient (week dates, basic format, "2024"), so the shape is
 # checked first; fromisoformat then does the fast parse (PERF-NOTES: ~40x dateutil).
@@ -60,6 +61,12 @@ def parse_date(text: str) -> date:
         raise TimestampError(f"not a valid date: {text!r} ({exc})") from None
 
 
+@overload
+def format_timestamp(value: datetime) -> str: ...
+@overload
+def format_timestamp(value: None) -> None: ...
+@overload
+def format_timestamp(value: datetime | None) -> str | None: ...
 def format_timestamp(value: datetime | None) -> str | None:
     """ISO 8601 text in UTC with a ``Z`` suffix, for reports and files."""
     if value is None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
@@ -54,6 +55,16 @@ def create_window(args: argparse.Namespace) -> MainWindow:
     return window
 
 
+def report_unexpected_errors(window: MainWindow, log: Path) -> Callable[..., None]:
+    """An exception raised in a slot shows an error dialog on `window` and is logged to
+    `log`; returns the hook it replaced."""
+    return install_exception_hook(
+        lambda message, details: show_error(
+            window, "Unexpected error", f"{message}\n\nDetails are logged to {log}.", details
+        )
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     if bool(args.this) != bool(args.other):
@@ -63,11 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     log = setup_logging()
     window = create_window(args)
-    install_exception_hook(
-        lambda message, details: show_error(
-            window, "Unexpected error", f"{message}\n\nDetails are logged to {log}.", details
-        )
-    )
+    report_unexpected_errors(window, log)
     window.show()
     return app.exec()  # type: ignore[union-attr]
 

@@ -5,6 +5,7 @@ A refused commit (stale THIS, database errors, blocked) explains why; nothing is
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -17,6 +18,8 @@ from gui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
+
+log = logging.getLogger("truce.gui")
 
 PREVIEW_ONLY = (
     "This is a preview-only session (--preview-only): THIS is opened "
@@ -125,6 +128,7 @@ class CommitFlow(QObject):
                 "\n".join(str(p) for p in error.problems),
             )
         else:
+            log.error("commit failed: %s\n%s", error, details)
             self.window.show_message("The commit failed; nothing was written.")
             self.dialog = show_error(self.window, "Commit failed", str(error), details)
             self.refused.emit(str(error))

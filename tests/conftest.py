@@ -20,6 +20,29 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that asks for PostgreSQL must carry the `pg` mark where it is defined
+    (module, class, function or parameter), so `-m pg` selects every PostgreSQL test."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if "pg_url" in getattr(item, "fixturenames", ()) and item.get_closest_marker("pg") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "tests using PostgreSQL without @pytest.mark.pg: " + ", ".join(unmarked)
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped test is a failed run: every check must actually run there."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if _in_ci() and skipped and exitstatus == pytest.ExitCode.OK:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; every check must run in CI")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> str:
     """URL of the test PostgreSQL database; skipped locally, fatal in CI, when absent."""

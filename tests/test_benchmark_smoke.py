@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PHASES = (
     "floor_sqlite_join,plan_db,floor_parse_xml,plan_xml,floor_commit,commit,"
@@ -18,18 +20,22 @@ PHASES = (
 )
 
 
-def test_benchmark_runs_core_phases_and_prints_ratios(tmp_path: Path) -> None:
+def _run(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
     out = tmp_path / "results.json"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--size", "200"]
-        + ["--phases", PHASES, "--cache", str(tmp_path / "cache"), "--json", str(out)],
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), *args]
+        + ["--cache", str(tmp_path / "cache"), "--json", str(out)],
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    document = json.loads(out.read_text("utf-8"))
+    return done, json.loads(out.read_text("utf-8"))
+
+
+def test_benchmark_runs_core_phases_and_prints_ratios(tmp_path: Path) -> None:
+    done, document = _run(tmp_path, "--size", "200", "--phases", PHASES)
     failed = {k: v["error"] for k, v in document["results"].items() if "error" in v}
     assert not failed
     assert set(document["results"]) == set(PHASES.split(","))
@@ -41,3 +47,13 @@ def test_benchmark_runs_core_phases_and_prints_ratios(tmp_path: Path) -> None:
     # The generated S3XML carries the same differences as OTHER's database.
     assert document["results"]["plan_db"]["rows"] == document["results"]["plan_xml"]["rows"] > 0
     assert "×" in done.stdout
+
+
+@pytest.mark.pg
+def test_benchmark_runs_with_this_on_postgresql(tmp_path: Path, fresh_pg_url: str) -> None:
+    done, document = _run(tmp_path, "--size", "50", "--phases", "plan_db", "--pg", fresh_pg_url)
+    failed = {k: v["error"] for k, v in document["results"].items() if "error" in v}
+    assert not failed
+    # THIS on the server plans the same vectors as THIS in SQLite.
+    assert document["results"]["plan_pg"]["rows"] == document["results"]["plan_db"]["rows"] > 0
+    assert "| PostgreSQL THIS: plan |" in done.stdout

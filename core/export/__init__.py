@@ -78,7 +78,7 @@ def export(
         msince = to_utc(msince)
     progress = progress or Progress()
     entries = scan(dataset, progress)
-    top = select(dataset, entries, msince)
+    top = select(entries, msince)
     muntil = muntil_of(top)
     writer = {"s3xml": write_xml, "s3json": write_json, "csv": write_csv}[fmt]
     count = writer(dataset, Path(out_path), top, muntil, progress)

@@ -78,8 +78,24 @@ def meta_attributes(res: Resource, record: Record, raw: dict[str, Any] | None) -
     if raw and names.mci in bad and raw.get(names.mci) is not None:
         meta["mci"] = str(raw[names.mci])
     elif record.mci is not None:
-        meta["mci"] = str(record.mci)
+        # Eden counts the copy being made: its exporter writes the stored value + 1.
+        meta["mci"] = str(record.mci + 1)
     return meta
+
+
+def present_fields(res: Resource, record: Record, raw: dict[str, Any] | None) -> list[str]:
+    """The data fields to write: NULL is left out, as Eden's exporter does (its importer
+    would validate the text "None"); read back, an absent field says nothing."""
+    bad = bad_fields(record) if raw else set()
+    return [
+        name
+        for name in res.data_fields
+        if (
+            raw.get(name) is not None
+            if raw and name in bad
+            else record.values.get(name) is not None
+        )
+    ]
 
 
 def link_of(res: Resource, master: str) -> str | None:

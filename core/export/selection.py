@@ -12,9 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.batching import KEYS_PER_LOOKUP, chunks
+from core.identity import canonical_uuid
 from core.progress import Progress
 from core.records import Record
+from core.schema import Column, Kind, Resource, Schema
 from core.sources.sql import SqlDataset, raw_table
+from core.values import converter
 
 
 @dataclass(slots=True, eq=False)
@@ -30,31 +33,84 @@ class Entry:
 
 
 def scan(dataset: SqlDataset, progress: Progress) -> list[Entry]:
-    progress.set_total(dataset.estimate(dataset.schema), "reading for export")
+    """Identities, times, masters and reference targets of every record, read raw: one
+    light query per resource (references and links joined to their targets' uuids);
+    only `modified_on` is typed. The full records are fetched later, selected ones only."""
+    schema = dataset.schema
+    progress.set_total(dataset.estimate(schema), "reading for export")
     entries: list[Entry] = []
-    for name in dataset.schema.order():
-        res = dataset.schema.resources[name]
-        for record in dataset.resource_records(name, dataset.schema, progress):
-            refs = tuple(
-                (ref.target, record.values[f])
-                for f, ref in res.references.items()
-                if isinstance(record.values.get(f), str)
-            )
-            entries.append(
-                Entry(
-                    len(entries),
-                    name,
-                    record.key,
-                    record.uuid,
-                    record.modified_on,
-                    record.master,
-                    refs,
+    with dataset.engine.connect() as conn:
+        for name in schema.order():
+            statement, refs, links = _light_query(schema, schema.resources[name])
+            result = conn.execution_options(yield_per=2000).execute(statement)
+            for row in result:
+                progress.advance()
+                targets = tuple(
+                    (target, uuid)
+                    for target, pos in refs
+                    if (uuid := canonical_uuid(row[pos])) is not None
                 )
-            )
+                master = next(
+                    ((m, canonical_uuid(row[pos])) for m, pos in links if row[pos] is not None),
+                    None,
+                )
+                entries.append(
+                    Entry(
+                        len(entries),
+                        name,
+                        row[0],
+                        canonical_uuid(row[1]),
+                        _stamp(row[2]),
+                        master,  # type: ignore[arg-type]
+                        targets,
+                    )
+                )
     return entries
 
 
-def select(dataset: SqlDataset, entries: list[Entry], msince: datetime | None) -> list[Entry]:
+def _light_query(
+    schema: Schema, res: Resource
+) -> tuple[sa.Select, list[tuple[str, int]], list[tuple[str, int]]]:
+    """pk, uuid, modified_on, then each reference's and link's target uuid."""
+    table = raw_table(res)
+    stamp = res.meta.modified_on
+    selected: list[Any] = [
+        table.c[res.pk],
+        table.c[res.meta.uuid],
+        table.c[stamp] if res.has(stamp) else sa.null(),
+    ]
+    joined: sa.FromClause = table
+    refs: list[tuple[str, int]] = []
+    links: list[tuple[str, int]] = []
+    pairs = [
+        (ref.field, ref.target, ref.target_key, refs)
+        for f, ref in res.references.items()
+        if f in res.data_fields
+    ]
+    pairs += [(link.link, link.master, link.master_key, links) for link in res.links]
+    for column, target, key, into in pairs:
+        target_res = schema.resources.get(target)
+        if target_res is None or key not in target_res.columns or column not in res.columns:
+            continue
+        other = raw_table(target_res).alias(f"t{len(selected)}")
+        joined = joined.outerjoin(other, table.c[column] == other.c[key])
+        into.append((target, len(selected)))
+        selected.append(other.c[target_res.meta.uuid])
+    return sa.select(*selected).select_from(joined), refs, links
+
+
+_MODIFIED = converter(Column("modified_on", Kind.DATETIME))
+
+
+def _stamp(raw: Any) -> datetime | None:
+    """A record whose modified_on does not parse counts as modified (None)."""
+    try:
+        return _MODIFIED(raw)
+    except ValueError:
+        return None
+
+
+def select(entries: list[Entry], msince: datetime | None) -> list[Entry]:
     """The top-level entries to write, oldest first, with their components attached."""
     by_identity: dict[tuple[str, str], Entry] = {}
     for entry in entries:

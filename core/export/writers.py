@@ -16,6 +16,7 @@ from core.export.encoding import (
     jsonable,
     link_of,
     meta_attributes,
+    present_fields,
     raw_xml,
     text_of,
     xml_value,
@@ -56,7 +57,8 @@ def write_xml(
 def _xml_record(
     res: Resource, record: Record, raw: dict[str, Any] | None, *, nested: bool
 ) -> etree._Element:
-    elem = etree.Element("resource", {"name": res.name, **meta_attributes(res, record, raw)})
+    attributes = {"name": res.name, **meta_attributes(res, record, raw)}
+    elem = etree.Element("resource", attributes)
     bad = bad_fields(record) if raw else set()
     if not nested and record.master is not None:
         link = link_of(res, record.master[0])
@@ -64,14 +66,10 @@ def _xml_record(
             etree.SubElement(
                 elem, "reference", field=link, resource=record.master[0], uuid=record.master[1]
             )
-    for name in res.data_fields:
-        if name not in record.values and name not in bad:
-            continue
+    for name in present_fields(res, record, raw):
         ref = res.references.get(name)
         if ref is not None:
-            attrs = {"field": name, "resource": ref.target}
-            if record.values.get(name) is not None:
-                attrs["uuid"] = record.values[name]
+            attrs = {"field": name, "resource": ref.target, "uuid": record.values[name]}
             etree.SubElement(elem, "reference", attrs)
             continue
         if raw and name in bad:
@@ -130,12 +128,10 @@ def _json_record(
         link = link_of(res, record.master[0])
         if link:
             item["$k_" + link] = {"@resource": record.master[0], "@uuid": record.master[1]}
-    for name in res.data_fields:
-        if name not in record.values and name not in bad:
-            continue
+    for name in present_fields(res, record, raw):
         ref = res.references.get(name)
         if ref is not None:
-            item["$k_" + name] = {"@resource": ref.target, "@uuid": record.values.get(name)}
+            item["$k_" + name] = {"@resource": ref.target, "@uuid": record.values[name]}
         elif raw and name in bad:
             value = raw.get(name)
             item[name] = value if isinstance(value, str) else {"@value": jsonable(value)}

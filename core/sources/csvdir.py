@@ -97,7 +97,9 @@ class CsvFolder(FileSource):
         row: list[str],
     ) -> Record:
         cells = dict(zip(header, row, strict=False))
-        meta = {roles[name]: value for name, value in cells.items() if name in roles}
+        meta: dict[str, str | None] = {
+            roles[name]: value for name, value in cells.items() if name in roles
+        }
         meta.setdefault("uuid", cells.get("uuid"))
         record = maker.start(res, f"{path} line {line}", meta)
         if len(row) != len(header):

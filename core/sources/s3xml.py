@@ -255,6 +255,6 @@ def _field_name(elem: etree._Element, record: Record) -> str | None:
     name = elem.get("field")
     if not name:
         record.problems.append(
-            Problem(None, f"line {elem.sourceline}: <{elem.tag}> without a field")
+            Problem(None, f"line {elem.sourceline}: <{_name(elem.tag)}> without a field")
         )
     return name or None

@@ -9,7 +9,8 @@ inside the database, so Python never holds a key → uuid map of a whole table.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,6 +205,20 @@ class SqlDataset:
                     found[row[0]] = (self._record(res, res, query, row), _fingerprint(row))
         return found
 
+    def records_by_key(
+        self, resource: str, typing: Schema, keys: Iterable[Any]
+    ) -> dict[Any, Record]:
+        """This dataset's rows of `resource` by primary key, typed by `typing` (OTHER side)."""
+        own = self.schema.resources[resource]
+        query = self._query(own, typing.resources[resource])
+        pk = self._tables[resource].c[own.pk]
+        found: dict[Any, Record] = {}
+        with self.engine.connect() as conn:
+            for batch in chunks(keys, KEYS_PER_LOOKUP):
+                for row in conn.execute(query.statement.where(pk.in_(batch))):
+                    found[row[0]] = self._record(own, typing.resources[resource], query, row)
+        return found
+
     def count(self, resource: str) -> int:
         res = self.schema.resources.get(resource)
         if res is None:
@@ -218,7 +233,7 @@ class SqlDataset:
             ) from None
 
     # ----- internals
-    def _connect(self, connection: sa.Connection | None):
+    def _connect(self, connection: sa.Connection | None) -> AbstractContextManager[sa.Connection]:
         if connection is not None:
             return _Borrowed(connection)
         return self.engine.connect()
@@ -303,9 +318,9 @@ class SqlDataset:
                 )
         master = next(
             (
-                (link.master, canonical_uuid(row[pos]))
+                (link.master, master_uuid)
                 for pos, link in query.links
-                if row[pos] is not None
+                if (master_uuid := canonical_uuid(row[pos])) is not None
             ),
             None,
         )
@@ -331,6 +346,47 @@ class SqlDataset:
             dangling=dangling,
             key=row[0],
         )
+
+
+class KeyLookup:
+    """canonical uuid → primary key of one table, asked of the database on demand.
+
+    Stands in for a whole-table dict when the table spells every uuid one way (`spell`
+    turns a canonical uuid into that spelling), so a plan's memory does not grow with
+    THIS. Answers are cached; `prefetch` asks for many at once."""
+
+    def __init__(self, dataset: SqlDataset, resource: str, spell: Callable[[str], str]) -> None:
+        res = dataset.schema.resources[resource]
+        table = raw_table(res)
+        self._engine = dataset.engine
+        self._pk, self._uuid = table.c[res.pk], table.c[res.meta.uuid]
+        self._table = table
+        self._spell = spell
+        self._known: dict[str, Any] = {}
+
+    def get(self, uuid: str | None, default: Any = None) -> Any:
+        if uuid is None:
+            return default
+        if uuid not in self._known:
+            self.prefetch([uuid])
+        key = self._known[uuid]
+        return default if key is None else key
+
+    def __contains__(self, uuid: object) -> bool:
+        return isinstance(uuid, str) and self.get(uuid) is not None
+
+    def prefetch(self, uuids: Iterable[str]) -> None:
+        wanted = {self._spell(u): u for u in uuids if u not in self._known}
+        if not wanted:
+            return
+        with self._engine.connect() as conn:
+            for batch in chunks(wanted, KEYS_PER_LOOKUP):
+                stmt = sa.select(self._pk, self._uuid).where(self._uuid.in_(batch))
+                for key, raw in conn.execute(stmt):
+                    if raw in wanted:
+                        self._known[wanted[raw]] = key
+        for uuid in wanted.values():
+            self._known.setdefault(uuid, None)
 
 
 class _Borrowed:

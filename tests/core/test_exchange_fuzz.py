@@ -11,6 +11,7 @@ printed with every failure. `TRUCE_FUZZ_SCALE=10` runs ten times as many cases.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -25,10 +26,12 @@ import pytest
 import sqlalchemy as sa
 from builders import create_eden_database
 
+from core.commit import CommitError, commit_plan
 from core.export import export
 from core.mapping import load_mapping
 from core.matching import build_plan
 from core.planjson import write_plan
+from core.policy import preset
 from core.sources.errors import SourceError
 from core.sources.limits import Limits
 from core.sources.open import open_other
@@ -194,13 +197,68 @@ def _nest_json(data: bytearray, rng: random.Random) -> None:
     data[at:at] = json.dumps({f"$_{name}": [record]})[1:-1].encode() + b","
 
 
-def mutate(data: bytes, rng: random.Random, kind: str) -> bytes:
+# Values that are well-formed in every syntax but hostile to a column: out of range,
+# not finite, not a time, odd uuids, controls — swapped in for real values.
+HOSTILE_VALUES = [
+    b"18446744073709551616",
+    b"-9223372036854775809",
+    b"9223372036854775807",
+    b"1e400",
+    b"-1e999",
+    b"NaN",
+    b"Infinity",
+    b"1e-400",
+    b"0.1e99999999",
+    b"9999-12-31T23:00:00-05:00",
+    b"0001-01-01T00:00:00+01:00",
+    b"2024-02-30",
+    b"",
+    b" ",
+    b"true",
+    b"null",
+    b"[]",
+    b"{}",
+    b"URN:UUID:0C004D1E-EBEF-4390-AF74-2D156F141369",
+    b" urn:uuid:0c004d1e-ebef-4390-af74-2d156f141369 ",
+    b"\x1b]0;owned\x07",
+    b"x" * 3000,
+]
+_VALUE_SLOTS = {
+    "xml": re.compile(rb'[a-z_]="([^"<>&]*)"|<data field="[a-z_]{1,40}">([^<&]*)<'),
+    "json": re.compile(rb'": "([^"\\]*)"|": (-?[0-9][0-9.eE+-]*)'),
+    "csv": re.compile(rb",([^,\r\n\"]*)(?=[,\r\n])"),
+}
+_JSON_NUMBER = re.compile(rb"-?[0-9][0-9.eE+-]*|NaN|-?Infinity")
+
+
+def _hostile_values(data: bytearray, rng: random.Random, kind: str) -> None:
+    """Swap 1–3 real values for hostile ones, keeping the file well-formed."""
+    spans = [_span(m) for m in _VALUE_SLOTS[kind].finditer(data)]
+    for start, end, quoted in sorted(rng.sample(spans, min(len(spans), rng.randint(1, 3))))[::-1]:
+        value = rng.choice(HOSTILE_VALUES)
+        if kind == "json" and quoted:
+            value = json.dumps(value.decode()).encode()[1:-1]
+        elif kind == "json" and not _JSON_NUMBER.fullmatch(value):
+            value = b"0"
+        data[start:end] = value
+
+
+def _span(match: re.Match[bytes]) -> tuple[int, int, bool]:
+    group = 1 if match.group(1) is not None else 2
+    return match.start(group), match.end(group), group == 1
+
+
+def mutate(data: bytes, rng: random.Random, kind: str) -> tuple[bytes, bool]:
+    """The mutated bytes, and whether they are still well-formed (only values changed)."""
     mutated = bytearray(data)
+    if rng.random() < 0.3:
+        _hostile_values(mutated, rng, kind)
+        return bytes(mutated), True
     if kind != "csv" and rng.random() < 0.08:
         (_nest_xml if kind == "xml" else _nest_json)(mutated, rng)
     for _ in range(rng.randint(1, 4)):
         rng.choice(MUTATIONS)(mutated, rng)
-    return bytes(mutated)
+    return bytes(mutated), False
 
 
 # ----- seeds
@@ -223,8 +281,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict:
     engine.dispose()
     small_eden = sorted(p for p in EDEN_EXPORTS.iterdir() if p.stat().st_size < 16_000)
     this = {
-        "sample": SqlDataset(sample_this, readonly=True),
-        "eden": SqlDataset(eden_this, load_mapping("eden"), readonly=True),
+        "sample": SqlDataset(sample_this),
+        "eden": SqlDataset(eden_this, load_mapping("eden")),
     }
     seeds = {
         "xml": [("sample", (folder / "seed.xml").read_bytes())]
@@ -247,36 +305,45 @@ def _empty(path: Path) -> None:
     engine.dispose()
 
 
-def _write_case(tmp_path: Path, kind: str, seed: object, rng: random.Random) -> tuple[Path, str]:
-    """The mutated input on disk, and the file name its errors must name."""
+def _write_case(
+    tmp_path: Path, kind: str, seed: object, rng: random.Random
+) -> tuple[Path, str, bool]:
+    """The mutated input on disk, the file name its errors must name, and whether only
+    its values were changed."""
     if kind != "csv":
         path = tmp_path / f"case.{kind}"
-        path.write_bytes(mutate(seed, rng, kind))  # type: ignore[arg-type]
-        return path, path.name
+        data, values_only = mutate(seed, rng, kind)  # type: ignore[arg-type]
+        path.write_bytes(data)
+        return path, path.name, values_only
     path = tmp_path / "csv"
     files: dict[str, bytes] = seed  # type: ignore[assignment]
     if not path.is_dir():
         path.mkdir()
-        for name, data in files.items():
-            (path / name).write_bytes(data)
+        for name, content in files.items():
+            (path / name).write_bytes(content)
     victim = rng.choice(sorted(files))
-    (path / victim).write_bytes(mutate(files[victim], rng, kind))
-    return path, victim
+    data, values_only = mutate(files[victim], rng, kind)
+    (path / victim).write_bytes(data)
+    return path, victim, values_only
 
 
-def _load(path: Path, this: SqlDataset, plan: bool) -> None:
-    """What the CLI does with OTHER: read it, and (`plan`) plan it and write the plan as
-    strict JSON — a fifth of the cases, as planning costs three times the reading."""
+def _load(path: Path, this: SqlDataset, depth: int) -> None:
+    """What the CLI does with OTHER: read it (depth 0); plan it and write the plan as
+    strict JSON (1); and dry-run the commit, where a value the database cannot hold would
+    surface (2). Planning costs three times the reading, so only some cases go deeper."""
     other = open_other(path, this.mapping, limits=LIMITS)
-    if not plan:
+    if depth == 0:
         for _ in other.records(this.schema):
             pass
         other.unknown_columns(this.schema)
         return
-    plan = build_plan(this, other)
+    plan = build_plan(this, other, preset("replace"))
     out = io.StringIO()
     write_plan(plan, out)
     json.loads(out.getvalue(), parse_constant=_no_constant)
+    if depth == 2:
+        with contextlib.suppress(CommitError):  # a database refusal, named per vector
+            commit_plan(plan, this, dry_run=True)
 
 
 def _no_constant(name: str) -> None:
@@ -291,10 +358,13 @@ def test_mutated_files_load_or_fail_cleanly(corpus: dict, tmp_path: Path, kind: 
     for case in range(cases):
         rng = random.Random(f"{SEED}:{kind}:{case}")
         flavour, seed = rng.choice(corpus["seeds"][kind])
-        path, expected_name = _write_case(tmp_path, kind, seed, rng)
+        path, expected_name, values_only = _write_case(tmp_path, kind, seed, rng)
+        # Well-formed files with hostile values go all the way to a dry-run commit in
+        # one case of six; every fifth of the others is planned.
+        depth = 2 if values_only and case % 6 == 0 else 1 if case % 5 == 0 else 0
         started = time.monotonic()
         try:
-            _load(path, corpus["this"][flavour], plan=case % 5 == 0)
+            _load(path, corpus["this"][flavour], depth)
         except SourceError as exc:
             refused += 1
             message = str(exc)
@@ -309,7 +379,7 @@ def test_mutated_files_load_or_fail_cleanly(corpus: dict, tmp_path: Path, kind: 
             problems.append(f"case {case}: took {elapsed:.1f} s (hang detector: {HANG_SECONDS} s)")
     assert not problems, (
         f"{len(problems)} of {cases} {kind} cases failed; rerun with "
-        f"TRUCE_FUZZ_SEED={SEED!r} -k {kind}:\n" + "\n".join(problems[:10])
+        f"TRUCE_FUZZ_SEED={SEED!r} -k {kind}\n" + "\n".join(problems[:10])
     )
     # Both outcomes occur: the mutations neither all break the files nor all miss.
     assert 0 < refused < cases

@@ -25,7 +25,9 @@ REFERENCE = REPO_ROOT / "tests" / "fixtures" / "eden"
 EDEN_EXPORTS = REFERENCE / "eden-exports"
 
 
-def _plan_key(plan: Plan) -> tuple[list, list]:
+def _plan_key(plan: Plan, *, exported: bool = False) -> tuple[list, list]:
+    """What the plan says. An S3XML/S3JSON export leaves NULL fields out and writes `mci`
+    as stored + 1 (as Eden does), so NULLs are not compared and `exported` undoes the + 1."""
     vectors = sorted(
         (
             v.resource,
@@ -33,12 +35,12 @@ def _plan_key(plan: Plan) -> tuple[list, list]:
             v.method.value,
             v.action.value,
             v.reason,
-            v.differing,
-            repr(sorted(v.other_values.items())),
+            tuple(f for f in v.differing if v.other_values.get(f) is not None),
+            repr(sorted((k, x) for k, x in v.other_values.items() if x is not None)),
             v.parent,
             v.other_modified,
             v.other_created,
-            v.other_mci,
+            v.other_mci - 1 if exported and v.other_mci is not None else v.other_mci,
             tuple(map(str, v.problems)),
         )
         for v in plan.vectors
@@ -72,7 +74,7 @@ def test_the_sample_pair_gives_the_same_plan_from_every_form(
     this = SqlDataset(SAMPLES / "local.db", readonly=True)
     plan = build_plan(this, open_other(path))
     this.close()
-    assert _plan_key(plan) == db_plan_key
+    assert _plan_key(plan, exported=True) == db_plan_key
     assert any(v.action.value == "error" for v in plan.vectors)
 
 
@@ -112,7 +114,8 @@ def test_every_eden_export_loads_without_error(eden_schema, path: Path) -> None:
     source = open_other(path)
     assert isinstance(source, (S3XmlFile, S3JsonFile))
     records = list(source.records(eden_schema))
-    assert records
+    # An msince feed in which nothing changed is empty, and says so.
+    assert records or 'results="0"' in path.read_text(encoding="utf-8")
     assert [(r.place, r.problems) for r in records if r.problems] == []
     for warning in source.unknown_columns(eden_schema):
         # Only Eden's own bookkeeping resources are not in THIS's five tables.

@@ -25,6 +25,7 @@ PRESET_RULES: dict[str, tuple[tuple[Method, ...], Resolution | None]] = {
     "update": ((Method.UPDATE,), Resolution.OTHER),
     "replace-newer": ((Method.CREATE, Method.UPDATE), Resolution.NEWER),
     "update-newer": ((Method.UPDATE,), Resolution.NEWER),
+    "eden": ((Method.CREATE, Method.UPDATE, Method.DELETE), Resolution.NEWER),
 }
 # Sample cases (resources/samples/README.md).
 OTHER_NEWER = "urn:uuid:0c004d1e-ebef-4390-af74-2d156f141369"  # edited in both, OTHER newer
@@ -103,7 +104,8 @@ def test_preset_sets_strategy_and_resolution(name, sample_paths):
             assert by_method[method] <= {Action.SKIP}, (method, by_method[method])
     if Method.CREATE in strategy:
         assert actions[("pr_person", CREATED)] is Action.CREATE
-    assert actions[("pr_person", DELETED)] is Action.SKIP  # no preset allows delete
+    deleted = Action.DELETE if Method.DELETE in strategy else Action.SKIP
+    assert actions[("pr_person", DELETED)] is deleted  # only `eden` allows delete
     if Method.UPDATE in strategy:
         assert actions[("pr_person", OTHER_NEWER)] is Action.UPDATE
         kept = Action.UPDATE if resolution is Resolution.OTHER else Action.UNCHANGED
@@ -116,7 +118,7 @@ def test_preset_actions_on_the_sample_pair(name, sample_paths):
     counts = _plan(sample_paths, name).counts()
     assert (counts["create"] > 0) == (Method.CREATE in strategy)
     assert (counts["update"] > 0) == (Method.UPDATE in strategy)
-    assert counts["delete"] == 0
+    assert (counts["delete"] > 0) == (Method.DELETE in strategy)
     assert counts["error"] == 6  # bad records stay errors whatever the policy
 
 

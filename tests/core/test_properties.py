@@ -9,15 +9,19 @@ from pathlib import Path
 from typing import Any
 
 from builders import Databases, Pair, at, uid
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core.vectors import outcomes
 from core.vocabulary import WRITING_ACTIONS, Action, Method, Resolution, Side
 
+# derandomize: every run tries the same examples, so a failure is reproducible and a run
+# cannot pass by luck; the known edge cases are also given as explicit @examples.
 FAST = settings(
     max_examples=50,
     deadline=None,
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 PEOPLE, PLACES, HOMES = (1, 2, 3, 4), (90, 91, 92), (20, 21, 22)
@@ -123,8 +127,31 @@ def _typed(pair: Pair, dataset: Any) -> dict[tuple[str, str], Any]:
     return {(r.resource, r.uuid): r for r in dataset.records(pair.this.schema)}
 
 
+def _person(name: str, stamp: int | None, age: int | None = 1) -> dict[str, list[dict[str, Any]]]:
+    row = {
+        "uuid": uid(1),
+        "name": name,
+        "age": age,
+        "location_id": None,
+        "modified_on": None if stamp is None else at(stamp),
+        "deleted": False,
+    }
+    return {"location": [], "person": [row], "address": []}
+
+
+NEWER = {"resolution": Resolution.NEWER, "default_resolution": None}
+
+
 @FAST
 @given(this=datasets(), other=datasets(), policy=policies)
+# NEWER ties: equal timestamps, both undated; a tie only on the field that differs
+@example(this=_person("Ann", 1), other=_person("Bob", 1), policy=NEWER)
+@example(this=_person("Ann", None), other=_person("Bob", None), policy=NEWER)
+@example(this=_person("Ann", 1, age=2), other=_person("Bob", 1, age=2), policy=NEWER)
+# one side undated: the dated side is newer, whichever it is
+@example(this=_person("Ann", None), other=_person("Bob", 1), policy=NEWER)
+@example(this=_person("Ann", 1), other=_person("Bob", None), policy=NEWER)
+@example(this=_person("Ann", 2), other=_person("Bob", 1), policy=NEWER)
 def test_field_outcome_follows_spec_definition(
     this: dict[str, Any], other: dict[str, Any], policy: dict[str, Any]
 ) -> None:
@@ -189,14 +216,7 @@ def _value(row: dict[str, Any], name: str) -> Any:
     return value
 
 
-@FAST
-@given(data=st.data(), this=datasets(), other=datasets())
-def test_vectors_do_not_depend_on_record_order(
-    data: st.DataObject, this: dict[str, Any], other: dict[str, Any]
-) -> None:
-    shuffled = {name: data.draw(st.permutations(rows)) for name, rows in other.items()}
-    with pair_of(this, other) as first, pair_of(this, shuffled) as second:
-        assert _digest(first.plan("replace-newer")) == _digest(second.plan("replace-newer"))
+# Record order, time zone and locale: tests/core/test_determinism.py
 
 
 def _digest(plan: Any) -> tuple[Any, ...]:

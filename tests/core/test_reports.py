@@ -9,7 +9,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import time
 from collections import Counter
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
@@ -175,7 +174,25 @@ def test_json_report_is_the_plan_document(hostile_pair, tmp_path, capsys):
     report = tmp_path / "plan.json"
     args = ["preview", *map(str, hostile_pair), "--policy", "replace-newer"]
     assert main([*args, "--report", str(report), "--json"]) == 0
-    assert json.loads(report.read_text()) == json.loads(capsys.readouterr().out)
+    document = json.loads(report.read_text())
+    assert document == json.loads(capsys.readouterr().out)
+    # Checked against the databases read with sqlite3, not against Truce's own renderer.
+    this, other = hostile_pair
+    names = list(HOSTILE)
+    with sqlite3.connect(this) as conn:
+        this_row = conn.execute(
+            f"SELECT {', '.join(names)} FROM pr_person WHERE uuid = ?", (OTHER_ONLY,)
+        ).fetchone()
+    (vector,) = [v for v in document["vectors"] if v["uuid"] == OTHER_ONLY]
+    fields = {f["name"]: f for f in vector["fields"]}
+    assert (vector["resource"], vector["action"], document["policy"]) == (
+        "pr_person",
+        "update",
+        "replace-newer",
+    )
+    assert {n: fields[n]["other"] for n in names} == HOSTILE
+    assert {n: fields[n]["this"] for n in names} == dict(zip(names, this_row, strict=True))
+    assert {n: fields[n]["result"] for n in names} == HOSTILE  # edited in OTHER only
 
 
 def test_cli_report_formats(hostile_pair, tmp_path, capsys):
@@ -229,13 +246,11 @@ def _big_plan(sample_paths: dict[str, Path], count: int) -> Plan:
     )
 
 
-def test_100k_vectors_stream_in_seconds(sample_paths):
+def test_100k_vectors_stream_in_small_pieces(sample_paths):
+    # speed is measured in benchmarks/; here only that the output is streamed
     plan = _big_plan(sample_paths, 100_000)
     assert Counter(v.action.value for v in plan.vectors)["update"] > 30_000
     for write in (write_html, write_csv):
         out = _Pieces()
-        started = time.perf_counter()
         write(plan, out)
-        elapsed = time.perf_counter() - started
-        assert elapsed < 30, (write.__name__, elapsed)  # ~2-4 s here; slack for CI
         assert out.largest < 10_000 < len(out.getvalue()) // 1000

@@ -49,11 +49,16 @@ def test_a_failing_policy_leaves_the_plan_as_it_was(plan):
 
 def test_overrides_round_trip(plan):
     vector = next(v for v in plan.vectors if v.differing and v.method.value == "update")
+    # the sample's first such vector: THIS is kept by the default policy
+    assert (vector.action, vector.blocked) == (Action.UNCHANGED, {})
     before = overrides_snapshot(plan)
     plan.set_field_resolution(vector, vector.differing[0], Resolution.OTHER)
     after = overrides_snapshot(plan)
     restore_overrides(plan, before)
     assert not vector.override_fields
+    assert vector.action is Action.UNCHANGED
     restore_overrides(plan, after)
     assert vector.override_fields == {vector.differing[0]: Resolution.OTHER}
-    assert vector.action is Action.UPDATE or vector.blocked
+    # OTHER's value for a differing field is a write, and nothing blocks it
+    assert vector.action is Action.UPDATE
+    assert not vector.blocked

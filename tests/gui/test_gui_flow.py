@@ -6,12 +6,12 @@ import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QMessageBox
 
 from core.commit import commit_plan
 from core.session import open_pair
 from core.vocabulary import Action, Resolution
-from gui.dialogs import ReportDialog, report_text
+from gui.dialogs import ReportDialog
 from gui.field_model import RESOLUTION
 from gui.main_window import MainWindow
 from gui.vector_model import Filter, filter_counts
@@ -93,7 +93,19 @@ def test_full_flow(qtbot, window: MainWindow, pair_copy):
     core_dry = commit_plan(plan, window.session.loaded.pair.this, dry_run=True)
     assert dry.args[0].counts == core_dry.counts
     assert dry.args[0].per_resource == core_dry.per_resource
-    assert window.commits.dialog.details.toPlainText() == report_text(core_dry)
+    # the dialog's text against the plan's own counts, not against the same renderer
+    counts = plan.counts()
+    shown = window.commits.dialog.details.toPlainText().splitlines()
+    assert shown[0] == (
+        f"A commit would write: {counts['create']} create, {counts['update']} update, 0 delete"
+    )
+    expected_lines = [
+        f"  {resource}: " + ", ".join(f"{c[a]} {a}" for a in ("create", "update") if c[a])
+        for resource, c in sorted(plan.counts_by_resource().items())
+        if c["create"] or c["update"]
+    ]
+    assert shown[2 : 2 + len(expected_lines)] == expected_lines
+    assert "  pr_person: 22 create, 1 update" in expected_lines  # the override above
     window.commits.dialog.close()
     assert this_values(pair_copy.this, CONFLICT[1]) == before
 
@@ -134,8 +146,6 @@ def test_bulk_override_changes_the_announced_number_and_undoes_in_one_step(
     def answer(parent, title, text, *args):
         asked.append(text)
         return QMessageBox.StandardButton.Yes
-
-    from PySide6.QtWidgets import QMessageBox
 
     monkeypatch.setattr(QMessageBox, "question", answer)
     plan = window.plan
@@ -239,11 +249,13 @@ def test_a_bad_source_is_reported_not_raised(qtbot, make_window, pair_copy, tmp_
     with qtbot.waitSignal(window.loads.failed, timeout=30_000) as failed:
         window.open_sources(type(pair_copy)(pair_copy.this, str(tmp_path / "missing.db")))
     assert "missing.db" in str(failed.args[0])
-    window.findChild(type(window.commits.dialog) or object)
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "error_dialog") is not None)
+    dialog = window.findChild(QMessageBox, "error_dialog")
+    assert dialog.windowTitle() == "Cannot open"
+    assert "missing.db" in dialog.text()
 
 
 def test_closing_with_unsaved_overrides_asks(qtbot, window: MainWindow, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
 
     asked: list[str] = []
 

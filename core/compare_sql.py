@@ -1,0 +1,243 @@
+"""SQL text that decides, per matched row pair, whether Python must look at it.
+
+Both sides are SQLite files, OTHER attached to a connection on THIS. For each resource
+one query pairs OTHER's rows with THIS's by uuid and classifies each pair:
+
+- 0: surely unchanged — every compared raw value is identical on both sides (same storage
+  class, same bytes; timestamps compared as exact microseconds), references and the
+  master translated to uuids agree, and every value either side's converters would type
+  is surely valid (so neither record carries a problem);
+- 1: surely deleted on both sides;
+- 2: a candidate: Python types both records and decides, exactly as the general path.
+
+The SQL may call a pair a candidate when Python then finds it unchanged (a timestamp
+written differently, '1' against 1); it must never call a pair unchanged that Python would
+not. Every "surely" predicate below is therefore stricter than the converter it stands
+for (core/values.py). Names come only from THIS's reflected schema and are quoted.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from core.schema import Column, Kind, Resource
+from core.unchanged import NO_TIME, SAME_AS_THIS
+
+_HEX = "[0-9a-fA-F]"
+_UUID_GLOB = "-".join(_HEX * n for n in (8, 4, 4, 4, 12))
+_D = "[0-9]"
+_DATE_GLOB = f"{_D * 4}-{_D * 2}-{_D * 2}"
+_DATETIME_GLOBS = tuple(
+    f"{_D * 4}-[01]{_D}-[0-3]{_D}[ T][0-2]{_D}:[0-5]{_D}:[0-5]{_D}{fraction}"
+    for fraction in ("", "." + _D * 6, "." + _D * 3)
+)
+_UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38)
+_TRUE_TEXT = ("T", "t", "true", "True", "TRUE", "1")
+_FALSE_TEXT = ("F", "f", "false", "False", "FALSE", "0")
+
+
+def quote(name: str) -> str:
+    """An SQL identifier, quoted (names come from THIS's reflected schema)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _text_list(values: tuple[str, ...]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+# ----- uuids
+def bare(expr: str) -> str:
+    """The uuid text without surrounding spaces and without a `urn:uuid:` prefix."""
+    trimmed = f"trim({expr})"
+    return (
+        f"(CASE WHEN lower(substr({trimmed}, 1, 9)) = 'urn:uuid:' "
+        f"THEN substr({trimmed}, 10) ELSE {trimmed} END)"
+    )
+
+
+def canonical(expr: str) -> str:
+    """SQL for core.identity.canonical_uuid of a printable-ASCII text (NULL when blank).
+
+    Exact only for text of printable ASCII: trim() removes only spaces, which is all
+    str.strip() removes from such text. `uuid_guard` checks that precondition."""
+    b = bare(expr)
+    return (
+        f"(CASE WHEN {b} GLOB '{_UUID_GLOB}' THEN 'urn:uuid:' || lower({b}) "
+        f"ELSE nullif(trim({expr}), '') END)"
+    )
+
+
+def spelled(expr: str, form: int) -> str:
+    """A canonical uuid (SQL) spelled in one of core.identity.stored_forms's forms."""
+    if form == 0:
+        return expr
+    hex_part = f"substr({expr}, 10)"
+    spelling = {1: hex_part, 2: f"'urn:uuid:' || upper({hex_part})", 3: f"upper({hex_part})"}
+    return f"(CASE WHEN {expr} GLOB 'urn:uuid:*' THEN {spelling[form]} ELSE {expr} END)"
+
+
+def uuid_guard(table: str, column: str) -> str:
+    """A count of the uuids `canonical` cannot read exactly (not printable-ASCII text)."""
+    col = quote(column)
+    return (
+        f"SELECT count(*) FROM {table} WHERE {col} IS NOT NULL "
+        f"AND (typeof({col}) <> 'text' OR {col} GLOB '*[^ -~]*')"
+    )
+
+
+_FORM_GLOBS = (
+    "urn:uuid:" + _UUID_GLOB.replace("[0-9a-fA-F]", "[0-9a-f]"),
+    _UUID_GLOB.replace("[0-9a-fA-F]", "[0-9a-f]"),
+    "urn:uuid:" + _UUID_GLOB.replace("[0-9a-fA-F]", "[0-9A-F]"),
+    _UUID_GLOB.replace("[0-9a-fA-F]", "[0-9A-F]"),
+)
+
+
+def not_in_form(table: str, column: str, form: int) -> str:
+    """A count of the uuids not spelled in `form` (core.identity.stored_forms order).
+
+    A uuid is in the form when it is that spelling of an RFC 4122 uuid, or an identity that
+    is not such a uuid and is kept exactly (no surrounding spaces), or blank (no identity);
+    only printable-ASCII text qualifies, so `canonical` reads every counted-out value
+    exactly. The cheap pattern is tried first: the expensive checks run only on odd rows."""
+    col = quote(column)
+    plain = (
+        f"({col} NOT GLOB '*[^ -~]*' AND (trim({col}) = '' OR "
+        f"(trim({col}) = {col} AND NOT {bare(col)} GLOB '{_UUID_GLOB}')))"
+    )
+    return (
+        f"SELECT count(*) FROM {table} WHERE {col} IS NOT NULL AND NOT "
+        f"(typeof({col}) = 'text' AND ({col} GLOB '{_FORM_GLOBS[form]}' OR {plain}))"
+    )
+
+
+# ----- values
+def same(a: str, b: str) -> str:
+    """Identical raw values: same storage class and value, no affinity, no collation."""
+    return (
+        f"(typeof({a}) = typeof({b}) AND CASE typeof({a}) WHEN 'null' THEN 1 "
+        f"WHEN 'real' THEN {a} = {b} ELSE CAST({a} AS BLOB) = CAST({b} AS BLOB) END)"
+    )
+
+
+def micros(expr: str) -> str:
+    """Exact microseconds since the epoch of a text that `valid_datetime` accepts."""
+    whole = (
+        f"unixepoch(substr({expr}, 1, 19))"
+        if _UNIXEPOCH
+        else (f"CAST(strftime('%s', substr({expr}, 1, 19)) AS INTEGER)")
+    )
+    fraction = f"CAST(substr(substr({expr}, 21) || '000000', 1, 6) AS INTEGER)"
+    return f"({whole} * 1000000 + {fraction})"
+
+
+def valid_datetime(expr: str) -> str:
+    """'YYYY-MM-DD HH:MM:SS' (or T), optionally with 3 or 6 fraction digits, a real date
+    and time (the calendar normalises an impossible one, which then differs)."""
+    shapes = " OR ".join(f"{expr} GLOB '{glob}'" for glob in _DATETIME_GLOBS)
+    whole = f"substr({expr}, 1, 19)"
+    return (
+        f"(typeof({expr}) = 'text' AND ({shapes}) AND {expr} NOT GLOB '0000*' "
+        f"AND datetime({whole}, '+0 seconds') = replace({whole}, 'T', ' '))"
+    )
+
+
+def valid_date(expr: str) -> str:
+    return (
+        f"(typeof({expr}) = 'text' AND {expr} GLOB '{_DATE_GLOB}' "
+        f"AND substr({expr}, 1, 4) <> '0000' AND date({expr}, '+0 days') = {expr})"
+    )
+
+
+def valid_boolean(expr: str) -> str:
+    return (
+        f"((typeof({expr}) = 'integer' AND {expr} IN (0, 1)) OR (typeof({expr}) = 'text' "
+        f"AND {expr} IN ({_text_list(_TRUE_TEXT + _FALSE_TEXT)})))"
+    )
+
+
+def surely_false(expr: str) -> str:
+    """A `deleted` value that types to False without a problem."""
+    return (
+        f"({expr} IS NULL OR (typeof({expr}) = 'integer' AND {expr} = 0) OR "
+        f"(typeof({expr}) = 'text' AND {expr} IN ({_text_list(_FALSE_TEXT)})))"
+    )
+
+
+def surely_true(expr: str) -> str:
+    return (
+        f"((typeof({expr}) = 'integer' AND {expr} = 1) OR "
+        f"(typeof({expr}) = 'text' AND {expr} IN ({_text_list(_TRUE_TEXT)})))"
+    )
+
+
+def valid(column: Column, expr: str) -> str:
+    """True only when the column's converter surely types the raw value without a problem."""
+    if column.char_boolean or column.kind is Kind.BOOLEAN:
+        check = valid_boolean(expr)
+    elif column.kind in (Kind.STRING, Kind.OTHER):
+        return "1"
+    elif column.kind is Kind.INTEGER:
+        check = f"typeof({expr}) = 'integer'"
+    elif column.kind in (Kind.FLOAT, Kind.DECIMAL):
+        check = f"typeof({expr}) IN ('integer', 'real')"
+    elif column.kind is Kind.DATE:
+        check = valid_date(expr)
+    elif column.kind is Kind.DATETIME:
+        check = valid_datetime(expr)
+    else:  # JSON text is typed by json.loads: let Python judge it
+        check = f"typeof({expr}) IN ('integer', 'real')"
+    return f"({expr} IS NULL OR {check})"
+
+
+def equal(column: Column, a: str, b: str) -> str:
+    """Both raw values surely type to the same value (their validity is checked apart)."""
+    if column.kind is Kind.DATETIME and not column.char_boolean:
+        return (
+            f"(({a} IS NULL AND {b} IS NULL) OR ({valid_datetime(a)} AND {valid_datetime(b)} "
+            f"AND {micros(a)} = {micros(b)}))"
+        )
+    return same(a, b)
+
+
+def modified_micros(other: str | None, this: str | None) -> str:
+    """OTHER's modified_on as the unchanged set stores it: SAME_AS_THIS when the raw value
+    is THIS's (typed the same, read with THIS's row), else microseconds (any value for a
+    candidate)."""
+    if other is None:
+        return str(NO_TIME)
+    own = f"(CASE WHEN {valid_datetime(other)} THEN {micros(other)} ELSE {NO_TIME} END)"
+    if this is None:
+        return own
+    return f"(CASE WHEN {same(this, other)} THEN {SAME_AS_THIS} ELSE {own} END)"
+
+
+_META_KINDS = (("modified_on", Kind.DATETIME), ("created_on", Kind.DATETIME), ("mci", Kind.INTEGER))
+
+
+def meta_valid(res: Resource, alias: str) -> list[str]:
+    """Conditions that the meta values of `res`'s row typed without a problem."""
+    checks = []
+    for role, kind in _META_KINDS:
+        name = getattr(res.meta, role)
+        if res.has(name):
+            checks.append(valid(Column(name, kind), f"{alias}.{quote(name)}"))
+    return checks
+
+
+def both_meta_valid(this: Resource, other: Resource) -> list[str]:
+    """Conditions that the meta values of both rows typed without a problem; a value the
+    same on both sides (the usual case) is checked once."""
+    checks = []
+    for role, kind in _META_KINDS:
+        name = getattr(this.meta, role)
+        column = Column(name, kind)
+        t, o = f"t.{quote(name)}", f"o.{quote(name)}"
+        if this.has(name) and other.has(name):
+            checks.append(
+                f"(CASE WHEN {same(t, o)} THEN {valid(column, t)} "
+                f"ELSE {valid(column, t)} AND {valid(column, o)} END)"
+            )
+        elif this.has(name) or other.has(name):
+            checks.append(valid(column, t if this.has(name) else o))
+    return checks

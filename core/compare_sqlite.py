@@ -1,0 +1,313 @@
+"""Comparing two SQLite files where the data is: OTHER attached to a connection on THIS.
+
+One query per resource pairs OTHER's rows with THIS's by uuid and classifies each pair
+(see core/compare_sql.py); only the candidates and OTHER's new rows reach Python, where
+they are typed and decided exactly as the general path decides. A resource whose uuids
+cannot be joined exactly (mixed spellings, non-ASCII text, duplicates, collations) is left
+to the general path.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from core.batching import KEYS_PER_LOOKUP, chunks
+from core.compare_sql import (
+    both_meta_valid,
+    canonical,
+    equal,
+    meta_valid,
+    modified_micros,
+    not_in_form,
+    quote,
+    same,
+    spelled,
+    surely_false,
+    surely_true,
+    uuid_guard,
+    valid,
+)
+from core.identity import stored_forms
+from core.schema import Resource
+from core.sources.sql import SqlDataset
+
+_OTHER = "truce_other"
+UNCHANGED, DELETED_BOTH, CANDIDATE = 0, 1, 2
+
+
+def sqlite_file(dataset: SqlDataset) -> Path | None:
+    """The file of a SQLite dataset, or None (another engine, or an in-memory database)."""
+    url = dataset.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return None
+    name = url.database
+    if name.startswith("file:"):
+        name = name[len("file:") :].split("?", 1)[0]
+    path = Path(name)
+    return path.resolve() if name != ":memory:" and path.is_file() else None
+
+
+class SqliteJoin:
+    """A read-only connection on THIS's file with OTHER's file attached."""
+
+    def __init__(self, this: SqlDataset, other: SqlDataset, this_file: Path, other_file: Path):
+        self.this = this
+        self.other = other
+        self.conn = sqlite3.connect(this_file.as_uri() + "?mode=ro", uri=True)
+        self.conn.execute(f"ATTACH DATABASE ? AS {_OTHER}", (other_file.as_uri() + "?mode=ro",))
+        self._guards: dict[tuple[str, str, str], bool] = {}
+        self._forms: dict[tuple[str, str, str], int | None] = {}
+
+    @classmethod
+    def open(cls, this: SqlDataset, other: Any) -> SqliteJoin | None:
+        if not isinstance(other, SqlDataset):
+            return None
+        this_file, other_file = sqlite_file(this), sqlite_file(other)
+        if this_file is None or other_file is None:
+            return None
+        try:
+            return cls(this, other, this_file, other_file)
+        except sqlite3.Error:
+            return None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> SqliteJoin:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----- the per-resource query
+    def pairs(self, resource: str) -> Iterator[list[tuple[Any, Any, int, int]]] | None:
+        """Every OTHER row of `resource`, in batches of (THIS key or None when the row is
+        new, OTHER key, OTHER's modified_on in micros, verdict) ordered by THIS key; None
+        when the general path must compare this resource (its uuids cannot be joined
+        exactly)."""
+        this_res = self.this.schema.resources[resource]
+        other_res = self.other.schema.resources.get(resource)
+        if other_res is None or not other_res.pk or not this_res.pk:
+            return None
+        try:
+            statement = self._statement(this_res, other_res)
+        except _NotJoinable:
+            return None
+        return self._rows(statement)
+
+    def _rows(self, statement: str) -> Iterator[list[tuple[Any, Any, int, int]]]:
+        yield from chunks(self.conn.execute(statement), KEYS_PER_LOOKUP)
+
+    def _statement(self, this_res: Resource, other_res: Resource) -> str:
+        name = this_res.name
+        this_table, other_table = f"main.{quote(name)}", f"{_OTHER}.{quote(name)}"
+        uuid = quote(this_res.meta.uuid)
+        join = self._uuid_join(this_res, other_res)
+        joins = [
+            f"LEFT JOIN {this_table} AS t ON t.{uuid} = {join} "
+            f"AND nullif(trim(o.{uuid}), '') IS NOT NULL"
+        ]
+        conditions: list[str] = []
+        fields = [f for f in this_res.data_fields if f in other_res.columns]
+        for n, field in enumerate(this_res.data_fields):
+            column = this_res.columns[field]
+            t_value = f"t.{quote(field)}"
+            conditions.append(valid(column, t_value))
+            if field not in fields:
+                continue
+            o_value = f"o.{quote(field)}"
+            ref = this_res.references.get(field)
+            if ref is None:
+                conditions.append(equal(column, t_value, o_value))
+                continue
+            conditions.append(valid(column, o_value))
+            t_uuid = self._target_uuid(
+                joins, "main", this_res, field, ref.target, ref.target_key, f"tr{n}"
+            )
+            o_uuid = self._target_uuid(
+                joins, _OTHER, this_res, field, ref.target, ref.target_key, f"or{n}", other_res
+            )
+            conditions.append(self._same_target(t_uuid, o_uuid, ref.target))
+        masters, has_master = self._links(joins, this_res, other_res)
+        conditions += masters + has_master
+        conditions += both_meta_valid(this_res, other_res)
+        deleted = this_res.meta.deleted
+        t_deleted = f"t.{quote(deleted)}" if this_res.has(deleted) else "NULL"
+        o_deleted = f"o.{quote(deleted)}" if other_res.has(deleted) else "NULL"
+        # Deleted on both sides is unchanged whatever the values; the row keeps OTHER's
+        # master and modification time, so those must be read exactly here.
+        both_deleted = " AND ".join(
+            [surely_true(t_deleted), surely_true(o_deleted), *masters, *meta_valid(other_res, "o")]
+        )
+        neither = f"{surely_false(t_deleted)} AND {surely_false(o_deleted)}"
+        unchanged = " AND ".join([neither, *conditions])
+        modified = this_res.meta.modified_on
+        o_modified = f"o.{quote(modified)}" if other_res.has(modified) else None
+        t_modified = f"t.{quote(modified)}" if this_res.has(modified) else None
+        return (
+            f"SELECT t.{quote(this_res.pk)}, o.{quote(other_res.pk)}, "
+            f"{modified_micros(o_modified, t_modified)}, "
+            f"CASE WHEN {both_deleted} THEN 1 WHEN {unchanged} THEN 0 ELSE 2 END "
+            f"FROM {other_table} AS o {' '.join(joins)} "
+            f"ORDER BY t.{quote(this_res.pk)}"
+        )
+
+    def _links(
+        self, joins: list[str], this_res: Resource, other_res: Resource
+    ) -> tuple[list[str], list[str]]:
+        """Conditions that both rows have the same master, and that THIS's row has one."""
+        if not this_res.links:
+            return [], []
+        conditions = []
+        this_masters = []
+        for n, link in enumerate(this_res.links):
+            t_uuid = self._target_uuid(
+                joins, "main", this_res, link.link, link.master, link.master_key, f"tm{n}"
+            )
+            o_uuid = self._target_uuid(
+                joins,
+                _OTHER,
+                this_res,
+                link.link,
+                link.master,
+                link.master_key,
+                f"om{n}",
+                other_res,
+            )
+            this_masters.append(t_uuid)
+            conditions.append(f"(({t_uuid} IS NULL) = ({o_uuid} IS NULL))")
+            conditions.append(self._same_target(t_uuid, o_uuid, link.master))
+        return conditions, [f"coalesce({', '.join(this_masters)}, NULL) IS NOT NULL"]
+
+    def _target_uuid(
+        self,
+        joins: list[str],
+        schema: str,
+        this_res: Resource,
+        field: str,
+        target: str,
+        target_key: str,
+        alias: str,
+        other_res: Resource | None = None,
+    ) -> str:
+        """The joined uuid of the row a key column points at (NULL when there is none)."""
+        dataset = self.this if other_res is None else self.other
+        own = this_res if other_res is None else other_res
+        target_res = dataset.schema.resources.get(target)
+        this_target = self.this.schema.resources.get(target)
+        if (
+            field not in own.columns
+            or target_res is None
+            or this_target is None
+            or target_key not in target_res.columns
+            or target_key not in this_target.columns
+        ):
+            return "NULL"
+        uuid = this_target.meta.uuid
+        row = "t" if other_res is None else "o"
+        joins.append(
+            f"LEFT JOIN {schema}.{quote(target)} AS {alias} "
+            f"ON {alias}.{quote(target_key)} = {row}.{quote(field)}"
+        )
+        return f"{alias}.{quote(uuid)}"
+
+    def _uuid_join(self, this_res: Resource, other_res: Resource) -> str:
+        """The expression of OTHER's row that equals THIS's raw uuid exactly when their
+        canonical uuids are equal; raises _NotJoinable when there is none."""
+        name, uuid = this_res.name, this_res.meta.uuid
+        if uuid not in other_res.columns or other_res.meta != this_res.meta:
+            raise _NotJoinable  # OTHER read with other meta names: the general path maps them
+        if self._collated("main", name) or self._collated(_OTHER, name):
+            raise _NotJoinable
+        form = self._form("main", name, uuid)
+        if form is None:
+            raise _NotJoinable  # THIS spells its uuids in more than one way
+        column = f"o.{quote(uuid)}"
+        other_form = self._form(_OTHER, name, uuid)
+        if other_form is None and not self._guard(_OTHER, name, uuid):
+            raise _NotJoinable
+        if self._duplicated(_OTHER, name, uuid, other_form is not None):
+            raise _NotJoinable
+        if self._duplicated("main", name, uuid, True):
+            raise _NotJoinable  # the general path names THIS's duplicates
+        return column if other_form == form else spelled(canonical(column), form)
+
+    def _same_target(self, this_uuid: str, other_uuid: str, target: str) -> str:
+        """SQL: the joined uuids of THIS's and OTHER's target rows are the same identity."""
+        if this_uuid == "NULL" or other_uuid == "NULL":
+            # Saying "equal" only when both are NULL or blank is exact; anything else
+            # makes the pair a candidate, which is always safe.
+            blank = "(nullif(trim({}), '') IS NULL)"
+            return f"({blank.format(this_uuid)} AND {blank.format(other_uuid)})"
+        uuid = self.this.schema.resources[target].meta.uuid
+        this_form = self._form("main", target, uuid)
+        if this_form is not None and this_form == self._form(_OTHER, target, uuid):
+            return f"({this_uuid} IS {other_uuid})"
+        if not (self._guard("main", target, uuid) and self._guard(_OTHER, target, uuid)):
+            raise _NotJoinable
+        return f"({canonical(this_uuid)} IS {canonical(other_uuid)})"
+
+    def spelling(self, resource: str) -> Callable[[str], str]:
+        """How THIS's table spells a canonical uuid (for a resource `pairs` accepted)."""
+        form = self._form("main", resource, self.this.schema.resources[resource].meta.uuid)
+        assert form is not None
+
+        def spell(canonical: str) -> str:
+            forms = stored_forms(canonical)
+            return forms[form] if len(forms) > form else canonical
+
+        return spell
+
+    # ----- checks, each one query in SQLite (cached per table)
+    def _form(self, schema: str, table: str, uuid: str) -> int | None:
+        """The one spelling every uuid of the table has, or None."""
+        key = (schema, table, uuid)
+        if key not in self._forms:
+            self._forms[key] = next(
+                (
+                    form
+                    for form in range(4)
+                    if self.conn.execute(
+                        not_in_form(f"{schema}.{quote(table)}", uuid, form)
+                    ).fetchone()[0]
+                    == 0
+                ),
+                None,
+            )
+        return self._forms[key]
+
+    def _guard(self, schema: str, table: str, uuid: str) -> bool:
+        key = (schema, table, uuid)
+        if key not in self._guards:
+            sql = uuid_guard(f"{schema}.{quote(table)}", uuid)
+            self._guards[key] = self.conn.execute(sql).fetchone()[0] == 0
+        return self._guards[key]
+
+    def _collated(self, schema: str, table: str) -> bool:
+        row = self.conn.execute(
+            f"SELECT sql FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+        return row is None or "collate" in (row[0] or "").lower()
+
+    def _duplicated(self, schema: str, table: str, uuid: str, uniform: bool) -> bool:
+        # A uniform spelling maps identities one to one, so the raw text groups them (with
+        # the uuid's index, when there is one). Otherwise group by the canonical spelling,
+        # folding case even of non-uuid identities, which can only over-report: any
+        # duplicate leaves the resource to the general path.
+        col = quote(uuid)
+        group = col if uniform else f"lower({canonical(col)})"
+        sql = (
+            f"SELECT 1 FROM {schema}.{quote(table)} WHERE nullif(trim({col}), '') IS NOT NULL "
+            f"GROUP BY {group} HAVING count(*) > 1 LIMIT 1"
+        )
+        return self.conn.execute(sql).fetchone() is not None
+
+
+class _NotJoinable(Exception):
+    """This resource's uuids cannot be joined exactly in SQL."""
+
+
+__all__ = ["CANDIDATE", "DELETED_BOTH", "UNCHANGED", "SqliteJoin", "same"]

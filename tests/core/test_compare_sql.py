@@ -1,0 +1,186 @@
+"""The SQL predicates of the SQLite join are never laxer than the Python converters.
+
+When SQL says "valid", the column's converter types the raw value without a problem;
+when SQL says "equal", both raw values type to the same value. (SQL saying "differs" or
+"invalid" when Python would not is allowed: Python then decides.)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from itertools import product
+from typing import Any
+
+import pytest
+
+from core import compare_sql as sql
+from core.identity import canonical_uuid, stored_forms
+from core.schema import Column, Kind
+from core.values import converter
+
+RAW: list[Any] = [
+    None,
+    0,
+    1,
+    2,
+    -5,
+    1.0,
+    1.5,
+    1.5000000000000002,
+    -0.0,
+    "",
+    " ",
+    "0",
+    "1",
+    "1.0",
+    " 1",
+    "T",
+    "F",
+    "t",
+    "true",
+    "False",
+    "yes",
+    "maybe",
+    "abc",
+    "Abc",
+    b"abc",
+    "[1]",
+    '{"a": 1}',
+    "1990-01-31",
+    "1990-02-30",
+    "0000-01-01",
+    "2024-02-29",
+    "2024-05-01 10:00:00",
+    "2024-05-01T10:00:00",
+    "2024-05-01 10:00:00.000",
+    "2024-05-01 10:00:00.000000",
+    "2024-05-01 10:00:00.000001",
+    "2024-05-01 10:00:00.5",
+    "2024-05-01 10:00:00Z",
+    "2024-05-01 10:00:00+02:00",
+    "2023-02-29 10:00:00",
+    "2024-04-31 23:59:59",
+    "2024-01-01 24:00:00",
+    "9999-12-31 23:59:59.999999",
+    "0001-01-01 00:00:00",
+    " 2024-05-01 10:00:00",
+]
+KINDS = [
+    Column("c", Kind.STRING),
+    Column("c", Kind.STRING, char_boolean=True),
+    Column("c", Kind.INTEGER),
+    Column("c", Kind.FLOAT),
+    Column("c", Kind.DECIMAL),
+    Column("c", Kind.BOOLEAN),
+    Column("c", Kind.DATE),
+    Column("c", Kind.DATETIME),
+    Column("c", Kind.JSON),
+    Column("c", Kind.OTHER),
+]
+
+
+def _typed(column: Column, value: Any) -> tuple[bool, Any]:
+    try:
+        return True, converter(column)(value)
+    except (ValueError, TypeError, ArithmeticError):
+        return False, None
+
+
+@pytest.fixture(scope="module")
+def conn() -> sqlite3.Connection:
+    return sqlite3.connect(":memory:")
+
+
+@pytest.mark.parametrize("column", KINDS, ids=lambda c: f"{c.kind}{'-char' * c.char_boolean}")
+def test_valid_and_equal_are_never_laxer_than_python(
+    conn: sqlite3.Connection, column: Column
+) -> None:
+    for a in RAW:
+        (valid,) = conn.execute(f"SELECT {sql.valid(column, ':a')}", {"a": a}).fetchone()
+        ok, typed = _typed(column, a)
+        assert not valid or ok, (column, a)
+        for b in RAW:
+            query = f"SELECT {sql.equal(column, ':a', ':b')} AND {sql.valid(column, ':a')}"
+            (equal,) = conn.execute(query, {"a": a, "b": b}).fetchone()
+            if equal:
+                ok_b, typed_b = _typed(column, b)
+                assert ok and ok_b and repr(typed) == repr(typed_b), (column, a, b)
+
+
+def test_timestamps_in_microseconds_are_exact(conn: sqlite3.Connection) -> None:
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    convert = converter(Column("c", Kind.DATETIME))
+    for value in RAW:
+        query = (
+            f"SELECT {sql.valid_datetime(':v')}, {sql.modified_micros(':v', None)}, "
+            f"{sql.modified_micros(':v', ':v')}, {sql.modified_micros(':v', ':w')}"
+        )
+        valid, micros, same, other = conn.execute(query, {"v": value, "w": "x"}).fetchone()
+        assert same == sql.SAME_AS_THIS and other == micros
+        if valid:
+            assert micros == (convert(value) - epoch) // timedelta(microseconds=1), value
+        else:
+            assert micros == sql.NO_TIME
+
+
+def test_deleted_flags_are_sure_only_when_python_agrees(conn: sqlite3.Connection) -> None:
+    convert = converter(Column("deleted", Kind.BOOLEAN))
+    for value in RAW:
+        query = f"SELECT {sql.surely_true(':v')}, {sql.surely_false(':v')}"
+        true, false = conn.execute(query, {"v": value}).fetchone()
+        ok, typed = _typed(Column("deleted", Kind.BOOLEAN), value)
+        if true:
+            assert ok and convert(value) is True, value
+        if false:
+            assert ok and not typed, value
+
+
+UUIDS = [
+    "urn:uuid:0a1b2c3d-0000-4000-8000-00000000000f",
+    "0a1b2c3d-0000-4000-8000-00000000000f",
+    "URN:UUID:0A1B2C3D-0000-4000-8000-00000000000F",
+    "0A1B2C3D-0000-4000-8000-00000000000F",
+    " urn:uuid:0a1b2c3d-0000-4000-8000-00000000000f ",
+    "legacy-id-3",
+    "Legacy-ID-3",
+    " legacy ",
+    "",
+    "   ",
+    None,
+]
+
+
+def test_canonical_uuid_in_sql_is_the_python_one(conn: sqlite3.Connection) -> None:
+    for raw in UUIDS:
+        (found,) = conn.execute(f"SELECT {sql.canonical(':u')}", {"u": raw}).fetchone()
+        assert found == canonical_uuid(raw), raw
+
+
+def test_spellings_are_the_stored_forms(conn: sqlite3.Connection) -> None:
+    canonical = canonical_uuid(UUIDS[0])
+    assert canonical is not None
+    for form, expected in enumerate(stored_forms(canonical)):
+        (found,) = conn.execute(f"SELECT {sql.spelled(':u', form)}", {"u": canonical}).fetchone()
+        assert found == expected
+    (kept,) = conn.execute(f"SELECT {sql.spelled(':u', 3)}", {"u": "legacy-id-3"}).fetchone()
+    assert kept == "legacy-id-3"
+
+
+@pytest.mark.parametrize("form", range(4))
+def test_a_table_is_in_a_form_only_when_every_uuid_is_spelled_so(
+    conn: sqlite3.Connection, form: int
+) -> None:
+    for raws in product(UUIDS, repeat=2):
+        conn.execute("DROP TABLE IF EXISTS u")
+        conn.execute("CREATE TABLE u (uuid TEXT)")
+        conn.executemany("INSERT INTO u VALUES (?)", [(r,) for r in raws])
+        (outside,) = conn.execute(sql.not_in_form("u", "uuid", form)).fetchone()
+        expected = all(
+            r is None
+            or canonical_uuid(r) is None
+            or r in stored_forms(canonical_uuid(r))[form : form + 1]
+            or (not canonical_uuid(r).startswith("urn:uuid:") and r == canonical_uuid(r))
+            for r in raws
+        )
+        assert (outside == 0) == expected, (form, raws)
