@@ -25,6 +25,8 @@ from core.unchanged import NOTES, ThisReader, ThisRow, Unchanged, UnchangedSet, 
 from core.vectors import Vector
 from core.vocabulary import Method
 
+_STREAM = 5000  # vectors per chunk a window may list while the plan is being built
+
 
 class Source(Protocol):
     """Anything OTHER can be read from: a database or an exchange file."""
@@ -56,12 +58,14 @@ def build_plan(
     progress = progress or Progress()
     builder = _Builder(this)
     progress.set_total(other.estimate(this.schema), "reading OTHER")
+    streamer = _Streamer(builder, progress)
     join = SqliteJoin.open(this, other) if fast else None
     if join is None:
         for name in this.schema.resources:
             builder.use_index(name)
         for record in other.records(this.schema, progress):
             builder.add(record)
+            streamer.poll()
     else:
         with join:
             for name in this.schema.order():
@@ -70,9 +74,11 @@ def build_plan(
                     builder.use_index(name)
                     for record in join.other.resource_records(name, this.schema, progress):
                         builder.add(record)
+                        streamer.poll()
                 else:
                     builder.use_lookup(name, KeyLookup(this, name, join.spelling(name)))
                     joined(builder, join, name, pairs, progress)
+                streamer.poll()
     builder.flush()
     vectors, unchanged = builder.finish()
     builder.warnings[:0] = other.unknown_columns(this.schema)
@@ -124,6 +130,20 @@ def joined(
     for batch in chunks(new, KEYS_PER_LOOKUP):
         for record in join.other.records_by_key(resource, typing, batch).values():
             builder.add_new(record)
+
+
+class _Streamer:
+    """Hands the vectors computed so far to `progress.found`, a chunk at a time, so a
+    window can list them while the plan is still being built."""
+
+    def __init__(self, builder: _Builder, progress: Progress) -> None:
+        self._builder, self._progress, self._sent = builder, progress, 0
+
+    def poll(self) -> None:
+        vectors = self._builder.vectors
+        if len(vectors) - self._sent >= _STREAM:
+            self._progress.found(vectors[self._sent :])
+            self._sent = len(vectors)
 
 
 class _Builder:

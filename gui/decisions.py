@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 from core.decisions import DecisionsReport, apply_decisions, save_decisions
-from gui.commands import LoadDecisions
+from gui.commands import LoadDecisions, PlanContext
 from gui.dialogs import ReportDialog, show_error
 
 if TYPE_CHECKING:
@@ -75,7 +75,9 @@ class DecisionsActions:
             return None
         try:
             command = LoadDecisions(
-                plan, self.window.plan_changed, lambda p: apply_decisions(p, path), Path(path).name
+                PlanContext(plan, self.window.plan_changed),
+                lambda p: apply_decisions(p, path),
+                Path(path).name,
             )
         except (OSError, ValueError) as exc:  # DecisionsError is a ValueError
             show_error(self.window, "Decisions not loaded", str(exc))

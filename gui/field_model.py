@@ -70,6 +70,21 @@ class FieldModel(QAbstractTableModel):
     def conflict_rows(self) -> list[int]:
         return [r for r, o in enumerate(self._rows) if o.differs]
 
+    def first_unresolved_row(self) -> int | None:
+        """The first differing field the operator has not decided yet (no override of
+        the field or of the vector's default), or None: where keyboard resolving goes."""
+        vector = self._vector
+        if vector is None or vector.override_default is not None:
+            return None
+        return next(
+            (
+                r
+                for r, o in enumerate(self._rows)
+                if o.differs and o.name not in vector.override_fields
+            ),
+            None,
+        )
+
     def text(self, outcome: FieldOutcome, value: Any) -> str:
         if value is None:
             return EMPTY

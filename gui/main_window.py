@@ -6,6 +6,7 @@ turns the panels' requests into undo commands over the core plan.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.plan import Plan
+from core.progress import Progress
 from core.vectors import Vector
 from core.vocabulary import Resolution
 from gui import commands
@@ -30,9 +32,10 @@ from gui.dialogs import OpenSourceDialog, show_error
 from gui.field_panel import FieldPanel
 from gui.menus import build_menus
 from gui.session import Loaded, Session, Sources, loader
-from gui.tasks import TaskRunner
+from gui.tasks import Jobs, TaskRunner, database_worker
 from gui.theme import Theme
 from gui.vector_panel import VectorPanel
+from gui.vector_table import VectorTable
 
 RECENT_KEY = "recent/{side}"
 _RECENT_MAX = 8
@@ -47,8 +50,11 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._update_title)
         self.auto_advance = False
-        self.loads = TaskRunner(self)
+        self.worker = database_worker(self)
+        self.jobs = Jobs(self.worker, self)
+        self.loads = TaskRunner(self, self.worker)
         self.loads.finished.connect(self._loaded)
+        self.loads.found.connect(lambda vectors: self.vectors.add_provisional(vectors))
         self.loads.failed.connect(self._load_failed)
         self.loads.cancelled.connect(lambda: self.show_message("Loading cancelled."))
         self.commits = CommitFlow(self)
@@ -69,8 +75,11 @@ class MainWindow(QMainWindow):
             "border: 1px solid palette(mid); border-radius: 4px; "
             "padding: 6px 10px; }"
         )
-        self.vectors = VectorPanel(self.theme)
+        self.vectors = VectorPanel(self.theme, submit=self.jobs.submit)
         self.vectors.entry_selected.connect(self._entry_selected)
+        self.vectors.selection_counted.connect(self._selection_counted)
+        self.vectors.default_requested.connect(self.set_defaults)
+        self.vectors.strategy_requested.connect(self.set_strategies)
         self.fields = FieldPanel(self.theme)
         self.fields.resolution_requested.connect(self.set_resolution)
         self.fields.strategy_requested.connect(self.set_strategy)
@@ -109,7 +118,7 @@ class MainWindow(QMainWindow):
         """Open a pair in the background; a load already running is cancelled."""
         self.session.sources = sources
         self.show_message(f"Opening {sources.this} and {sources.other}…")
-        self.loads.start(loader(sources))
+        self.loads.start(_with_table(loader(sources)))
 
     def reload(self) -> None:
         if self.session.sources is not None:
@@ -149,11 +158,12 @@ class MainWindow(QMainWindow):
         items = [location] + [r for r in self.recent(side) if r != location]
         self.settings.setValue(RECENT_KEY.format(side=side), items[:_RECENT_MAX])
 
-    def _loaded(self, loaded: Loaded) -> None:
+    def _loaded(self, result: tuple[Loaded, VectorTable]) -> None:
+        loaded, table = result
         self.session.loaded = loaded
         self.undo_stack.clear()
         self.fields.model.set_labels(loaded.labels)
-        self.vectors.set_plan(loaded.plan)
+        self.vectors.set_plan(loaded.plan, table)
         self._update_banner()
         self._update_title()
         self.actions_.update_enabled()
@@ -234,10 +244,28 @@ class MainWindow(QMainWindow):
         vector = self.fields.model.vector
         return vector if self.plan is not None else None
 
+    def _selection_counted(self, count: int) -> None:
+        if count > 1:
+            self.show_message(f"{count} selected: T/O/N, S (skip) or the context menu apply to all")
+
     # ----- overrides (each is one undo step)
-    def plan_changed(self) -> None:
-        self.vectors.refresh()
-        self.fields.refresh()
+    def plan_context(self) -> commands.PlanContext | None:
+        plan = self.plan
+        return commands.PlanContext(plan, self.plan_changed) if plan is not None else None
+
+    def plan_changed(self, positions: set[int] | None = None) -> None:
+        """Repaint what an override changed: the vectors at `positions` (None: all)."""
+        if positions is None:
+            self.vectors.refresh()
+        else:
+            self.vectors.vectors_changed(positions)
+        vector, plan = self.fields.model.vector, self.plan
+        if (
+            vector is not None
+            and plan is not None
+            and (positions is None or plan.position(vector) in positions)
+        ):
+            self.fields.refresh()
         self._update_title()
 
     def _push(self, command: commands.QUndoCommand) -> None:
@@ -254,10 +282,10 @@ class MainWindow(QMainWindow):
             self.undo_stack.redo()
 
     def set_resolution(self, names: list[str], resolution: Resolution | None) -> None:
-        vector, plan = self.current_vector(), self.plan
-        if vector is None or plan is None or not names:
+        vector, context = self.current_vector(), self.plan_context()
+        if vector is None or context is None or not names:
             return
-        self._push(commands.SetFieldResolutions(plan, self.plan_changed, vector, names, resolution))
+        self._push(commands.SetFieldResolutions(context, vector, names, resolution))
         if self.auto_advance:
             self.advance_field(names[-1])
 
@@ -273,14 +301,26 @@ class MainWindow(QMainWindow):
         self.fields.view.setFocus()
 
     def set_strategy(self, strategy: object) -> None:
-        vector, plan = self.current_vector(), self.plan
-        if vector is not None and plan is not None:
-            self._push(commands.SetStrategy(plan, self.plan_changed, vector, strategy))  # type: ignore[arg-type]
+        vector = self.current_vector()
+        if vector is not None:
+            self.set_strategies([vector], strategy)
 
     def set_default(self, resolution: Resolution | None) -> None:
-        vector, plan = self.current_vector(), self.plan
-        if vector is not None and plan is not None:
-            self._push(commands.SetDefaultResolution(plan, self.plan_changed, vector, resolution))
+        vector = self.current_vector()
+        if vector is not None:
+            self.set_defaults([vector], resolution)
+
+    def set_strategies(self, vectors: list[Vector], strategy: object) -> None:
+        """One strategy for every vector given (e.g. the selected ones): one undo step."""
+        context = self.plan_context()
+        if context is not None and vectors:
+            self._push(commands.SetStrategy(context, vectors, strategy))  # type: ignore[arg-type]
+
+    def set_defaults(self, vectors: list[Vector], resolution: Resolution | None) -> None:
+        """One default resolution for every vector given: one undo step."""
+        context = self.plan_context()
+        if context is not None and vectors:
+            self._push(commands.SetDefaultResolution(context, vectors, resolution))
 
     def bulk_resolution(
         self, resource: str, name: str, resolution: Resolution | None, confirm: bool = True
@@ -300,9 +340,8 @@ class MainWindow(QMainWindow):
             and QMessageBox.question(self, "Truce", question) != QMessageBox.StandardButton.Yes
         ):
             return 0
-        self._push(
-            commands.BulkFieldResolution(plan, self.plan_changed, resource, name, resolution)
-        )
+        context = commands.PlanContext(plan, self.plan_changed)
+        self._push(commands.BulkFieldResolution(context, resource, name, resolution))
         self.show_message(f"{resource}.{name} → {choice} in {count} vector(s).")
         return count
 
@@ -316,7 +355,8 @@ class MainWindow(QMainWindow):
         if plan is None:
             return
         try:
-            command = commands.ApplyPolicy(plan, self.plan_changed, load_policy(spec))
+            context = commands.PlanContext(plan, self.plan_changed)
+            command = commands.ApplyPolicy(context, load_policy(spec))
         except Exception as exc:  # a policy's own error, shown with its message
             show_error(self, "Policy not applied", str(exc))
             return
@@ -347,6 +387,8 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        if self.commits.runner.running:
+            return  # THIS is being written: no new sources until it is done
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if len(paths) >= 2 and self.confirm_discard():
             mapping = self.session.sources.mapping if self.session.sources else "conventions"
@@ -354,3 +396,13 @@ class MainWindow(QMainWindow):
         elif paths:
             self.replace_source("OTHER", paths[0])
         event.acceptProposedAction()
+
+
+def _with_table(work: Callable[[Progress], Loaded]) -> Callable[[Progress], object]:
+    """The load, plus the vector list's arrays, built on the worker, not the UI thread."""
+
+    def run(progress: Progress) -> tuple[Loaded, VectorTable]:
+        loaded = work(progress)
+        return loaded, VectorTable(loaded.plan)
+
+    return run

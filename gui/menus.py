@@ -28,6 +28,7 @@ class WindowActions:
     redo: QAction
     policy: QComboBox
     decisions: DecisionsActions
+    sources: tuple[QAction, ...] = ()  # open and reload: never while THIS is written
 
     def update_enabled(self) -> None:
         window = self.window
@@ -42,6 +43,8 @@ class WindowActions:
         )
         self.policy.setEnabled(ready)
         self.decisions.update_enabled(ready)
+        for action in self.sources:
+            action.setEnabled(not window.commits.runner.running)
 
 
 def _action(
@@ -88,7 +91,8 @@ def build_menus(window: MainWindow) -> WindowActions:
     file.addActions([open_this, open_other])
     recent = file.addMenu("Recent sources")
     recent.aboutToShow.connect(lambda: _recent_menu(window, recent))
-    file.addAction(_action(window, "&Reload", window.reload, QKeySequence.StandardKey.Refresh))
+    reload = _action(window, "&Reload", window.reload, QKeySequence.StandardKey.Refresh)
+    file.addAction(reload)
     file.addSeparator()
     decisions = DecisionsActions(window, file)
     file.addSeparator()
@@ -131,7 +135,9 @@ def build_menus(window: MainWindow) -> WindowActions:
     tools.addSeparator()
     tools.addActions([dry_run, commit])
     window.addToolBar(tools)
-    actions = WindowActions(window, dry_run, commit, undo, redo, policy, decisions)
+    actions = WindowActions(
+        window, dry_run, commit, undo, redo, policy, decisions, (open_this, open_other, reload)
+    )
     actions.update_enabled()
     return actions
 
