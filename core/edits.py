@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.identity import canonical_uuid
-from core.schema import Resource
+from core.schema import Column, Kind, Resource
 from core.timestamps import format_timestamp
 from core.values import converter
 
@@ -29,9 +29,7 @@ def parse_edited_value(resource: Resource, name: str, text: str) -> Any:
     reference field takes the uuid of the target record (a target in neither dataset then
     blocks the vector, as any dangling reference does).
     """
-    column = resource.column(name)
-    if column is None:
-        raise EditError(f"{resource.name}.{name}: THIS has no such column")
+    column = _column(resource, name)
     if text.strip() == "":
         return _none_if_nullable(resource, name, column.nullable)
     if name in resource.references:
@@ -65,3 +63,23 @@ def text_for_edit(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def value_from_saved(resource: Resource, name: str, saved: Any) -> Any:
+    """A typed value back from its JSON form (core.planjson.plain) in a decisions file."""
+    if saved is None:
+        return _none_if_nullable(resource, name, _column(resource, name).nullable)
+    column = _column(resource, name)
+    if isinstance(saved, str) and column.kind is Kind.STRING and name not in resource.references:
+        return saved  # kept exactly: a blank string is a value here, not NULL
+    if isinstance(saved, bool):
+        saved = "true" if saved else "false"
+    text = saved if isinstance(saved, str) else json.dumps(saved)
+    return parse_edited_value(resource, name, text)
+
+
+def _column(resource: Resource, name: str) -> Column:
+    column = resource.column(name)
+    if column is None:
+        raise EditError(f"{resource.name}.{name}: THIS has no such column")
+    return column

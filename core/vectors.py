@@ -30,6 +30,11 @@ class FieldOutcome:
     blocked: str | None = None
     edited: bool = False  # the result is a value the person typed (winner is Side.EDITED)
 
+    @property
+    def decided_by(self) -> str:
+        """What chose the result, as reports show it: the resolution, or "edited"."""
+        return Side.EDITED.value if self.edited else self.resolution.value
+
 
 @dataclass(slots=True, eq=False)
 class Vector:
@@ -169,6 +174,12 @@ def _result(vector: Vector, name: str, winner: Side) -> Any:
         return vector.edited[name] if vector.edited else None
     values = vector.other_values if winner is Side.OTHER else vector.this_values
     return values.get(name)
+
+
+def decided_fields(vector: Vector) -> tuple[str, ...]:
+    """The fields a person decides on: differing ones, then any they typed a value for."""
+    extra = tuple(n for n in (vector.edited or ()) if n not in vector.differing)
+    return vector.differing + extra
 
 
 def _winner(vector: Vector, resolution: Resolution) -> tuple[Side, bool]:
