@@ -6,6 +6,7 @@ The panel only *requests* decisions (signals); the window turns them into undo c
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -236,6 +237,11 @@ class FieldPanel(QWidget):
                 self.view.setCurrentIndex(self.model.index(row, RESOLUTION))
                 self.view.selectRow(row)
                 return
+
+    def show_problem(self, text: str) -> None:
+        """A refused typed value, said where the person is looking."""
+        colour = self._theme.blocked.color().name()
+        self.status.setText(f"<b style='color:{colour}'>{escape(text)}</b>")
 
     # ----- typed values and the compare view
     def _edit_or_compare(self, key: int) -> bool:

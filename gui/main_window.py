@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.plan import Plan
+from core.edits import EditError, parse_edited_value
+from core.plan import Edited, Plan
 from core.progress import Progress
 from core.vectors import Vector
 from core.vocabulary import Resolution
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.vectors.strategy_requested.connect(self.set_strategies)
         self.fields = FieldPanel(self.theme)
         self.fields.resolution_requested.connect(self.set_resolution)
+        self.fields.value_requested.connect(self.set_value)
         self.fields.strategy_requested.connect(self.set_strategy)
         self.fields.default_requested.connect(self.set_default)
         self.fields.bulk_requested.connect(self.bulk_resolution)
@@ -285,7 +287,14 @@ class MainWindow(QMainWindow):
         vector, context = self.current_vector(), self.plan_context()
         if vector is None or context is None or not names:
             return
+        typed = [n for n in names if vector.edited and n in vector.edited]
+        if typed:  # choosing a side again drops the typed value: one undo step for both
+            self.undo_stack.beginMacro(f"{', '.join(names)} → {resolution or 'policy'}")
+            for name in typed:
+                self._push(commands.SetFieldValue(context, vector, name, None))
         self._push(commands.SetFieldResolutions(context, vector, names, resolution))
+        if typed:
+            self.undo_stack.endMacro()
         if self.auto_advance:
             self.advance_field(names[-1])
 
@@ -299,6 +308,21 @@ class MainWindow(QMainWindow):
         else:
             self.vectors.step_conflict(+1)
         self.fields.view.setFocus()
+
+    def set_value(self, name: str, text: str) -> bool:
+        """A typed value for the current vector's field, checked by THIS's column."""
+        vector, context = self.current_vector(), self.plan_context()
+        if vector is None or context is None:
+            return False
+        resource = context.plan.schema.resources[vector.resource]
+        try:
+            edit = Edited(parse_edited_value(resource, name, text))
+        except EditError as exc:
+            self.fields.show_problem(f"Not a valid value, nothing changed: {exc}")
+            self.show_message(f"Not a valid value: {exc}")
+            return False
+        self._push(commands.SetFieldValue(context, vector, name, edit))
+        return True
 
     def set_strategy(self, strategy: object) -> None:
         vector = self.current_vector()
