@@ -370,20 +370,25 @@ def _diverge(conn: sqlite3.Connection, kinds: bytearray, locations: int) -> None
     conn.executemany("DELETE FROM pr_person WHERE id = ?", new)
 
 
-def ensure_pair(size: int, seed: int = 7, cache: Path = CACHE) -> Pair:
-    """The generated files for (size, seed), built once and cached by generator version."""
+def ensure_pair(size: int, seed: int = 7, cache: Path = CACHE, exchange: bool = True) -> Pair:
+    """The generated files for (size, seed), built once and cached by generator version;
+    the S3XML and S3JSON forms only when `exchange` (each file has its own marker)."""
     from benchmarks.exchange import write_json, write_xml
 
     folder = cache / f"eden-{size}-s{seed}-v{GENERATOR_VERSION}"
     pair = Pair(
         folder / "this.db", folder / "other.db", folder / "other.xml", folder / "other.json", size
     )
-    done = folder / "complete"
-    if done.exists():
-        return pair
     folder.mkdir(parents=True, exist_ok=True)
-    build_databases(pair.this, pair.other, size, seed)
-    write_xml(pair.other, pair.other_xml)
-    write_json(pair.other, pair.other_json)
-    done.write_text("ok\n")
+    if (folder / "complete").exists():  # a pair cached before the per-file markers
+        return pair
+    steps = [("databases", lambda: build_databases(pair.this, pair.other, size, seed))]
+    if exchange:
+        steps.append(("xml", lambda: write_xml(pair.other, pair.other_xml)))
+        steps.append(("json", lambda: write_json(pair.other, pair.other_json)))
+    for name, build in steps:
+        marker = folder / f"{name}.ok"
+        if not marker.exists():
+            build()
+            marker.write_text("ok\n")
     return pair

@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         names.remove("floor_sqlite_shell")
     start = time.perf_counter()
     _say(f"generating (or reusing) the {args.size:,}-person pair in {args.cache} …")
-    pair = ensure_pair(args.size, args.seed, args.cache)
+    exchange = any(n in GROUPS["exchange"] for n in names)
+    pair = ensure_pair(args.size, args.seed, args.cache, exchange=exchange)
     _say(f"  ready in {time.perf_counter() - start:.1f} s")
     if args.pg:
         from benchmarks.pg import load
@@ -129,7 +130,8 @@ def _commit_id() -> str:
     done = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
     )
-    return done.stdout.strip() or "unknown"
+    # A checkout without .git (an exported snapshot) may say which commit it is.
+    return done.stdout.strip() or os.environ.get("BENCH_COMMIT", "unknown")
 
 
 def _parser() -> argparse.ArgumentParser:

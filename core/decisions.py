@@ -88,12 +88,20 @@ def _record_parts(plan: Plan) -> list[tuple[str, str, str, str]]:
 
 
 # ----- save
-def decisions_document(plan: Plan) -> dict[str, Any]:
+def decisions_document(plan: Plan, fingerprints: bool = True) -> dict[str, Any]:
+    """The decisions file's document; without `fingerprints` the sources are named only
+    (a digest of every record is not needed to re-apply decisions, and costs a pass over
+    the whole plan: the window's autosave and reload skip it)."""
+    sources = (
+        source_fingerprints(plan)
+        if fingerprints
+        else {"this": {"label": plan.this_source}, "other": {"label": plan.other_source}}
+    )
     return {
         "format": FORMAT,
         "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "policy": plan.policy_name,
-        "sources": source_fingerprints(plan),
+        "sources": sources,
         "decisions": [_decision(v) for v in plan.vectors if v.has_overrides],
     }
 
@@ -127,10 +135,17 @@ def apply_decisions(plan: Plan, path: str | Path) -> DecisionsReport:
     OTHER record changed since it was saved is `stale`. Neither is applied.
     """
     path = Path(path)
-    document = _read(path)
+    return apply_document(plan, _read(path), str(path))
+
+
+def apply_document(plan: Plan, document: dict[str, Any], where: str) -> DecisionsReport:
+    """`apply_decisions` for a document already in memory (e.g. the plan before a reload).
+
+    `where` names the document in error messages.
+    """
     report = DecisionsReport()
     for n, item in enumerate(document["decisions"]):
-        decision = _Decision.parse(item, f"{path}: /decisions/{n}")
+        decision = _Decision.parse(item, f"{where}: /decisions/{n}")
         vector = plan.get(decision.resource, decision.uuid)
         name = f"{decision.resource} {decision.uuid}" + (
             f" {decision.label}" if decision.label else ""
@@ -154,7 +169,7 @@ def apply_decisions(plan: Plan, path: str | Path) -> DecisionsReport:
         vector.override_strategy = decision.strategy
         vector.override_default = decision.default
         vector.override_fields = dict(decision.fields)
-        vector.edited = _typed_values(plan, vector, decision, f"{path}: /decisions/{n}")
+        vector.edited = _typed_values(plan, vector, decision, f"{where}: /decisions/{n}")
         report.applied += 1
     plan.recompute()
     return report
@@ -176,6 +191,11 @@ def _typed_values(
     except EditError as exc:
         raise DecisionsError(f"{where}/edited_values: {exc}") from None
     return typed or None
+
+
+def read_decisions(path: str | Path) -> dict[str, Any]:
+    """A decisions file's document, checked for its format; raises `DecisionsError`."""
+    return _read(Path(path))
 
 
 def _read(path: Path) -> dict[str, Any]:

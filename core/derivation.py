@@ -39,6 +39,9 @@ class Derivation:
         self._plan = plan
         vectors = plan.vectors
         self.position: dict[tuple[str, str], int] = {v.identity: n for n, v in enumerate(vectors)}
+        # Positions of the vectors with an override: kept here, where every change of
+        # overrides passes, so "are there any?" is not a scan of the plan per repaint.
+        self.overridden: set[int] = set()
         self._dependents: dict[int, list[int]] = defaultdict(list)
         for n, vector in enumerate(vectors):
             for target in self._targets(vector):
@@ -73,6 +76,11 @@ class Derivation:
         seeds = set(seeds)
         region = self._region(seeds)
         vectors = self._plan.vectors
+        for n in seeds:
+            if vectors[n].has_overrides:
+                self.overridden.add(n)
+            else:
+                self.overridden.discard(n)
         before = {n: _state(vectors[n]) for n in region}
         own: dict[int, tuple[Action, str]] = {}
         for n in region:

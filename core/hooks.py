@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -65,48 +65,49 @@ class HookRunner:
         self._stack.close()
 
     def call(self, hook: Callable[..., Any], argument: Any, what: str) -> Any:
-        """`hook(argument)`; any way it fails is a `HookError` naming `what` it ran on."""
-        try:
-            with self._limited():
-                return hook(argument)
-        except _Expired:
-            raise HookError(
-                f"policy {self.name} ran over its time limit of {self.timeout:g} s on {what} "
-                "(a loop? raise the limit with --hook-timeout)" + self._printed()
-            ) from None
-        except HookError:
-            raise
-        except (Exception, SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
-            # sys.exit() in a hook must not end Truce, nor make a commit look successful.
-            raise HookError(
-                f"policy {self.name} raised {type(exc).__name__}: {exc} on {what}" + self._printed()
-            ) from exc
+        """`hook(argument)`; any way it fails is a `HookError` naming `what` it ran on.
 
-    @contextlib.contextmanager
-    def _limited(self) -> Iterator[None]:
+        The interruption is raised only in frames outside this module, so it can never
+        escape from the bookkeeping below, whatever moment the alarm picks.
+        """
         self._deadline = time.monotonic() + self.timeout
-        self._active = True
         previous_trace = sys.gettrace()
+        self._active = True
         if self._main:
             signal.setitimer(signal.ITIMER_REAL, self.timeout, _REFIRE)
         else:
             sys.settrace(self._trace)
         try:
-            yield
-            if time.monotonic() > self._deadline + _REFIRE:
-                raise _Expired  # it swallowed the interruption and went on, then returned
+            result = hook(argument)
+            # A hook that swallowed the interruption and went on, then returned.
+            expired = time.monotonic() > self._deadline + _REFIRE
+        except _Expired:
+            expired, result = True, None
+        except (Exception, SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
+            # sys.exit() in a hook must not end Truce, nor make a commit look successful.
+            raise HookError(
+                f"policy {self.name} raised {type(exc).__name__}: {exc} on {what}" + self._printed()
+            ) from exc
         finally:
             self._active = False
             if self._main:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             else:
                 sys.settrace(previous_trace)
+        if expired:
+            raise HookError(
+                f"policy {self.name} ran over its time limit of {self.timeout:g} s on {what} "
+                "(a loop? raise the limit with --hook-timeout)" + self._printed()
+            )
+        return result
 
-    def _alarm(self, _signum: int, _frame: FrameType | None) -> None:
-        if self._active:
+    def _alarm(self, _signum: int, frame: FrameType | None) -> None:
+        if self._active and not _ours(frame):
             raise _Expired
 
-    def _trace(self, _frame: FrameType, _event: str, _arg: Any) -> Any:
+    def _trace(self, frame: FrameType, _event: str, _arg: Any) -> Any:
+        if _ours(frame):
+            return None
         if self._active and time.monotonic() > self._deadline:
             raise _Expired
         return self._trace
@@ -118,3 +119,7 @@ class HookRunner:
         return "; it printed: " + (
             text if len(text) <= _SHOWN_OUTPUT else "…" + text[-_SHOWN_OUTPUT:]
         )
+
+
+def _ours(frame: FrameType | None) -> bool:
+    return frame is not None and frame.f_code.co_filename == __file__

@@ -42,6 +42,8 @@ from importlib import resources as package_files
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from core.schema import ComponentLink, MetaNames, Reference, SuperKey
 
 BUILTIN = ("conventions", "eden")
@@ -190,3 +192,19 @@ def _names(value: Any, key: str) -> list[str]:
     if not isinstance(value, list):
         raise ValueError(f"{key} must be a list of names")
     return [_text(v, key) for v in value]
+
+
+def looks_like_eden(engine: sa.Engine) -> bool:
+    """A Sahana Eden database: the `pr_pentity` super-entity table, and `deleted` kept in
+    a CHAR(1) column ('T'/'F'), which only the Eden mapping reads as a boolean."""
+    inspector = sa.inspect(engine)
+    tables = set(inspector.get_table_names())
+    if "pr_pentity" not in tables:
+        return False
+    for table in ("pr_person", "pr_pentity"):
+        if table in tables:
+            deleted = [c for c in inspector.get_columns(table) if c["name"] == "deleted"]
+            kind = deleted[0]["type"] if deleted else None
+            if isinstance(kind, sa.String) and kind.length == 1:
+                return True
+    return False

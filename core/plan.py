@@ -175,7 +175,8 @@ class Plan:
 
     @property
     def has_overrides(self) -> bool:
-        return any(v.has_overrides for v in self.vectors)
+        """Whether any vector has an override (overrides change only through derivation)."""
+        return bool(self._derivation.overridden)
 
 
 def _set_field(vector: Vector, name: str, resolution: Resolution | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources as package_files
 from pathlib import Path
 
 from core.mapping import Mapping, load_mapping
@@ -14,7 +15,8 @@ from core.progress import Progress
 from core.sources.sql import SqlDataset
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = REPO_ROOT / "resources" / "samples"
+# Package data (resources/), so an installed wheel finds them as a checkout does.
+SAMPLES = Path(str(package_files.files("resources") / "samples"))
 SAMPLE_THIS = SAMPLES / "local.db"
 SAMPLE_OTHER = SAMPLES / "incoming.db"
 

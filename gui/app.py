@@ -14,7 +14,7 @@ from core.policy import PRESETS
 from gui.dialogs import show_error
 from gui.errors import install_exception_hook, setup_logging
 from gui.main_window import MainWindow
-from gui.session import Session, Sources, sample_sources
+from gui.session import AUTO, Session, Sources, sample_sources
 from gui.theme import apply_theme
 
 
@@ -33,7 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--policy", default="fallback", help=f"preset ({', '.join(PRESETS)}) or policy file"
     )
     parser.add_argument(
-        "--mapping", default="conventions", help="schema mapping: conventions, eden or a TOML file"
+        "--mapping",
+        default=AUTO,
+        help="schema mapping: auto (eden when THIS looks like an Eden database, else "
+        "conventions), conventions, eden or a TOML file",
     )
     return parser
 
@@ -60,7 +63,11 @@ def report_unexpected_errors(window: MainWindow, log: Path) -> Callable[..., Non
     `log`; returns the hook it replaced."""
     return install_exception_hook(
         lambda message, details: show_error(
-            window, "Unexpected error", f"{message}\n\nDetails are logged to {log}.", details
+            window,
+            "Unexpected error",
+            f"{message}\n\nDetails are logged to {log}.",
+            details,
+            advice="Your decisions are autosaved; nothing was written by this error.",
         )
     )
 

@@ -36,7 +36,21 @@ class PlanContext:
     changed: Callable[[set[int]], None]
 
 
-class SetFieldResolutions(QUndoCommand):
+class PlanCommand(QUndoCommand):
+    """A command over one plan; `plan` can be pointed at a reloaded plan (gui/keep.py)."""
+
+    context: PlanContext
+
+    @property
+    def plan(self) -> Plan:
+        return self.context.plan
+
+    @plan.setter
+    def plan(self, plan: Plan) -> None:
+        self.context = PlanContext(plan, self.context.changed)
+
+
+class SetFieldResolutions(PlanCommand):
     """Resolution of one or more fields of one vector (`None` drops the override)."""
 
     def __init__(
@@ -87,7 +101,7 @@ class SetFieldResolutions(QUndoCommand):
         return True
 
 
-class SetFieldValue(QUndoCommand):
+class SetFieldValue(PlanCommand):
     """A value the person typed for one field of one vector (`None` drops it)."""
 
     def __init__(
@@ -109,7 +123,7 @@ class SetFieldValue(QUndoCommand):
         self.context.changed(plan.set_field_value(self.vector, self.name, self.previous).vectors)
 
 
-class SetStrategy(QUndoCommand):
+class SetStrategy(PlanCommand):
     """The strategy of one or more vectors (`None` drops the override): one step."""
 
     def __init__(
@@ -138,7 +152,7 @@ class SetStrategy(QUndoCommand):
         self.context.changed(changed)
 
 
-class SetDefaultResolution(QUndoCommand):
+class SetDefaultResolution(PlanCommand):
     """The default resolution (T/O/N) of one or more vectors: one step."""
 
     def __init__(
@@ -168,7 +182,7 @@ class SetDefaultResolution(QUndoCommand):
         self.context.changed(changed)
 
 
-class BulkFieldResolution(QUndoCommand):
+class BulkFieldResolution(PlanCommand):
     """One field's resolution in every vector of a resource: one step, compact snapshot."""
 
     def __init__(
@@ -193,7 +207,7 @@ class BulkFieldResolution(QUndoCommand):
         )
 
 
-class ApplyPolicy(QUndoCommand):
+class ApplyPolicy(PlanCommand):
     """A new policy under the operator's overrides (which live in separate fields).
 
     The policy is tried in the constructor, so a failing policy raises before anything
@@ -213,7 +227,7 @@ class ApplyPolicy(QUndoCommand):
         self.context.changed(restore_policy(self.context.plan, self.before))
 
 
-class LoadDecisions(QUndoCommand):
+class LoadDecisions(PlanCommand):
     """A decisions file's overrides on the plan; one step that undoes to the old overrides.
 
     `apply` (the core's `apply_decisions(plan, path)`) runs in the constructor, so a bad

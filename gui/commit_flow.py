@@ -1,20 +1,30 @@
-"""Dry run and commit, in the background: dry run → confirmation with its summary → commit.
+"""Dry run and commit, in the background: the verdict, a confirmation naming the target and
+the counts, then the commit.
 
-A refused commit (stale THIS, database errors, blocked) explains why; nothing is written.
+The verdict (core/verdict.py) leads with one sentence that is true in every failure
+case: read-only, locked, missing, changed since loading, refused by the database. A
+refused commit writes nothing; a changed THIS offers a reload that keeps the decisions.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog
 
-from core.commit import CommitError, CommitReport, StaleError
+from core.commit import CommitReport
+from core.explanations import explain
+from core.progress import Progress
+from core.reports import write_report
+from core.staleness import StaleError
+from core.verdict import Verdict, counts_phrase, dry_run_verdict
 from gui.dialogs import ReportDialog, report_text, show_error
-from gui.session import committer
+from gui.session import Loaded, committer
 from gui.tasks import TaskRunner
+from gui.verdict_dialog import VerdictDialog
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -28,10 +38,17 @@ PREVIEW_ONLY = (
 )
 
 
+def verdict_work(loaded: Loaded) -> Callable[[Progress], Verdict]:
+    def work(progress: Progress) -> Verdict:
+        return dry_run_verdict(loaded.plan, loaded.pair.this, progress)
+
+    return work
+
+
 class CommitFlow(QObject):
     """Runs dry runs and commits for one window; one at a time."""
 
-    dry_run_done = Signal(object)  # CommitReport
+    dry_run_done = Signal(object)  # Verdict
     committed = Signal(object)  # CommitReport
     refused = Signal(str)
 
@@ -43,101 +60,114 @@ class CommitFlow(QObject):
         self.runner.failed.connect(self._failed)
         self.runner.cancelled.connect(lambda: window.show_message("Cancelled; nothing written."))
         self.mode = ""
-        self.dialog: ReportDialog | QMessageBox | None = None
-        self.last_report: CommitReport | None = None
+        self.dialog: QDialog | None = None
+        self.last_verdict: Verdict | None = None
 
-    def _start(self, mode: str, dry_run: bool) -> bool:
-        loaded = self.window.session.loaded
-        if loaded is None or self.runner.running or self.window.loads.running:
+    def _start(self, mode: str, work: Callable[[Progress], object]) -> bool:
+        if self.window.session.loaded is None or self.runner.running or self.window.loads.running:
             return False
         self.mode = mode
-        self.window.show_message("Dry run…" if dry_run else "Committing…")
-        self.runner.start(committer(loaded, dry_run))
+        self.window.show_message("Committing…" if mode == "commit" else "Dry run…")
+        self.runner.start(work)
         return True
 
     def dry_run(self) -> bool:
-        return self._start("dry", dry_run=True)
+        loaded = self.window.session.loaded
+        return loaded is not None and self._start("dry", verdict_work(loaded))
 
     def commit(self) -> bool:
-        """Dry-run first, then ask with that summary; the real commit follows a yes."""
+        """Dry-run first, then ask with that verdict; the real commit follows a yes."""
         if self.window.session.preview_only:
             self.dialog = show_error(self.window, "Preview only", PREVIEW_ONLY)
             self.refused.emit(PREVIEW_ONLY)
             return False
-        return self._start("confirm", dry_run=True)
+        loaded = self.window.session.loaded
+        return loaded is not None and self._start("confirm", verdict_work(loaded))
 
     def confirmed(self) -> bool:
-        return self._start("commit", dry_run=False)
+        loaded = self.window.session.loaded
+        return loaded is not None and self._start("commit", committer(loaded, dry_run=False))
 
     # ----- outcomes
-    def _finished(self, report: CommitReport) -> None:
-        self.last_report = report
-        text = report_text(report)
-        if self.mode == "dry":
-            self.window.show_message("Dry run done; nothing was written.")
-            self._show(
-                ReportDialog(
-                    "Dry run",
-                    "Dry run: this is what a commit would do. Nothing was written.",
-                    text,
-                    parent=self.window,
-                )
-            )
-            self.dry_run_done.emit(report)
-        elif self.mode == "confirm":
-            self._ask(report, text)
-        else:
-            self.window.show_message("Committed.")
-            self._show(ReportDialog("Committed", "The commit succeeded.", text, parent=self.window))
-            self.window.undo_stack.setClean()
-            self.committed.emit(report)
-            self.window.reload()
-
-    def _ask(self, report: CommitReport, text: str) -> None:
-        if report.problems:
-            self._refuse(
-                "The database would refuse this commit; nothing was written. "
-                "Fix or skip the vectors named below.",
-                text,
-            )
+    def _finished(self, result: object) -> None:
+        if isinstance(result, Verdict):
+            self.last_verdict = result
+            if self.mode == "dry":
+                self.window.show_message(f"Dry run: {result.headline} Nothing was written.")
+                self._show(self._verdict_dialog(result, "Dry run"))
+                self.dry_run_done.emit(result)
+            else:
+                self._ask(result)
             return
-        if not sum(report.counts[a] for a in ("create", "update", "delete")):
+        assert isinstance(result, CommitReport)
+        self.window.show_message("Committed.")
+        self._show(
+            ReportDialog(
+                "Committed", "The commit succeeded.", report_text(result), parent=self.window
+            )
+        )
+        self.window.undo_stack.setClean()
+        self.window.autosave.discard()
+        self.committed.emit(result)
+        self.window.reload(keep=False)
+
+    def _ask(self, verdict: Verdict) -> None:
+        if not verdict.succeeds:
+            self.window.show_message(verdict.headline)
+            self._show(self._verdict_dialog(verdict, "Commit refused"))
+            self.refused.emit(verdict.headline)
+            return
+        if not verdict.writes:
             self.window.show_message("Nothing to write: every vector is unchanged or skipped.")
             self.refused.emit("nothing to write")
             return
-        dialog = ReportDialog(
-            "Commit to THIS?",
-            "Commit these changes to THIS in one transaction?",
-            text,
-            ask="Commit",
-            parent=self.window,
+        self.window.show_message(f"{verdict.headline} Waiting for your confirmation.")
+        dialog = self._verdict_dialog(verdict, "Commit to THIS?", ask="Commit")
+        dialog.headline.setText(
+            f"<b>Commit {counts_phrase(verdict.counts)} to THIS, in one transaction?</b>"
         )
         dialog.accepted.connect(self.confirmed)
         self._show(dialog)
 
+    def _verdict_dialog(
+        self, verdict: Verdict, title: str, ask: str | None = None
+    ) -> VerdictDialog:
+        plan = self.window.plan
+        dialog = VerdictDialog(
+            verdict,
+            lambda path: write_report(plan, path) if plan is not None else None,
+            title=title,
+            ask=ask,
+            parent=self.window,
+        )
+        dialog.jump_requested.connect(self.window.go_to)
+        dialog.reload_requested.connect(lambda: self.window.reload(keep=True))
+        return dialog
+
     def _failed(self, error: object, details: str) -> None:
-        if isinstance(error, StaleError):
-            self._refuse(
-                "Commit refused: THIS changed since the plan was computed, so "
-                "nothing was written. Reload (F5) to see the current data.",
-                "\n".join(error.records),
-            )
-        elif isinstance(error, CommitError):
-            self._refuse(
-                "Commit refused by the database; nothing was written.",
-                "\n".join(str(p) for p in error.problems),
-            )
-        else:
-            log.error("commit failed: %s\n%s", error, details)
-            self.window.show_message("The commit failed; nothing was written.")
-            self.dialog = show_error(self.window, "Commit failed", str(error), details)
-            self.refused.emit(str(error))
+        assert isinstance(error, BaseException)
+        explained = explain(error)
+        log.error("%s failed: %s\n%s", self.mode or "commit", error, details)
+        self.window.show_message(f"{explained.sentence}. Nothing was written.")
+        retry = self.confirmed if explained.retry and self.mode == "commit" else None
+        reload = (lambda: self.window.reload(keep=True)) if isinstance(error, StaleError) else None
+        self.dialog = show_error(
+            self.window,
+            _failure_title(self.mode, error),
+            explained.sentence + ". Nothing was written.",
+            explained.details or details,
+            advice=explained.advice,
+            retry=retry or reload,
+            retry_text="Reload, keeping my decisions" if reload else "Retry",
+        )
+        self.refused.emit(explained.sentence)
 
-    def _refuse(self, intro: str, text: str) -> None:
-        self.window.show_message(intro)
-        self._show(ReportDialog("Commit refused", intro, text, parent=self.window))
-        self.refused.emit(intro)
-
-    def _show(self, dialog: ReportDialog) -> None:
+    def _show(self, dialog: QDialog) -> None:
         self.dialog = dialog
         dialog.open()
+
+
+def _failure_title(mode: str, error: BaseException) -> str:
+    if mode != "commit":
+        return "Dry run failed"
+    return "Commit refused" if isinstance(error, StaleError) else "Commit failed"

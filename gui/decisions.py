@@ -3,13 +3,15 @@ Overrides)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu
 
-from core.decisions import DecisionsReport, apply_decisions, save_decisions
+from core.decisions import DecisionsReport, apply_decisions, apply_document, save_decisions
+from core.plan import Plan
 from gui.commands import LoadDecisions, PlanContext
 from gui.dialogs import ReportDialog, show_error
 
@@ -73,19 +75,35 @@ class DecisionsActions:
             path, _ = QFileDialog.getOpenFileName(self.window, "Load decisions", "", _FILTER)
         if not path:
             return None
+        report = self._push(lambda p: apply_decisions(p, path), Path(path).name)
+        if report is not None:
+            self.window.show_message(f"{report.applied} decision(s) loaded from {path}.")
+        return report
+
+    def apply_document(self, document: dict[str, Any], label: str) -> DecisionsReport | None:
+        """Decisions already read (the autosave) on the plan, as one undo step."""
+        report = self._push(lambda p: apply_document(p, document, label), label)
+        if report is not None:
+            self.window.show_message(f"{report.applied} {label} restored.")
+        return report
+
+    def _push(self, apply: Callable[[Plan], DecisionsReport], label: str) -> DecisionsReport | None:
+        plan = self.window.plan
+        if plan is None:
+            return None
         try:
-            command = LoadDecisions(
-                PlanContext(plan, self.window.plan_changed),
-                lambda p: apply_decisions(p, path),
-                Path(path).name,
-            )
+            command = LoadDecisions(PlanContext(plan, self.window.plan_changed), apply, label)
         except (OSError, ValueError) as exc:  # DecisionsError is a ValueError
-            show_error(self.window, "Decisions not loaded", str(exc))
+            show_error(
+                self.window,
+                "Decisions not loaded",
+                f"{exc}\n\nNothing was changed. Check that the file is a decisions file "
+                "saved by Truce (File ▸ Save decisions).",
+            )
             return None
         self.window.undo_stack.push(command)
         report = command.report
         assert isinstance(report, DecisionsReport)
-        self.window.show_message(f"{report.applied} decision(s) loaded from {path}.")
         if report.stale or report.missing:
             ReportDialog(
                 "Decisions loaded",

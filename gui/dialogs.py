@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.commit import CommitReport
+from core.explanations import explain
 from core.mapping import BUILTIN
 
 _LISTED = 50  # not-applied vectors listed in a summary before "… and N more"
@@ -62,7 +62,7 @@ class OpenSourceDialog(QDialog):
         row.addWidget(folder)
         self.mapping = QComboBox()
         self.mapping.setEditable(True)
-        self.mapping.addItems(list(BUILTIN))
+        self.mapping.addItems(["auto", *BUILTIN])
         self.mapping.setEditText(mapping)
         mapping_file = QPushButton("Mapping file…")
         mapping_file.clicked.connect(self._browse_mapping)
@@ -162,15 +162,50 @@ class ReportDialog(QDialog):
         layout.addWidget(buttons)
 
 
-def show_error(parent: QWidget | None, title: str, message: str, details: str = "") -> Any:
-    """A short message, with the technical detail one click away and copyable."""
+def show_error(
+    parent: QWidget | None,
+    title: str,
+    message: str,
+    details: str = "",
+    *,
+    advice: str = "",
+    retry: Callable[[], object] | None = None,
+    retry_text: str = "Retry",
+) -> QMessageBox:
+    """A plain sentence, what to do, and the technical detail (SQL, traceback) only behind
+    "Show Details…"; with `retry`, a button that tries again."""
     box = QMessageBox(parent)
     box.setObjectName("error_dialog")
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title)
     box.setText(message)
+    if advice:
+        box.setInformativeText(advice)
     if details:
         box.setDetailedText(details)
-    box.setTextInteractionFlags(box.textInteractionFlags())
+    if retry is not None:
+        again = box.addButton(retry_text, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.setDefaultButton(again)
+        box.buttonClicked.connect(lambda button: retry() if button is again else None)
     box.open()
     return box
+
+
+def show_failure(
+    parent: QWidget | None,
+    title: str,
+    error: BaseException,
+    details: str = "",
+    retry: Callable[[], object] | None = None,
+) -> QMessageBox:
+    """An exception as `show_error` wants it: plain words first (core/explanations.py)."""
+    explained = explain(error)
+    return show_error(
+        parent,
+        title,
+        explained.sentence.rstrip(".") + ".",
+        explained.details or details,
+        advice=explained.advice,
+        retry=retry if explained.retry else None,
+    )

@@ -9,16 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QStandardPaths
+from gui.userdata import data_dir
 
 log = logging.getLogger("truce.gui")
 
 
 def log_path() -> Path:
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    folder = Path(base or Path.home() / ".truce")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "truce-gui.log"
+    return data_dir() / "truce-gui.log"
 
 
 def setup_logging(path: Path | None = None) -> Path:

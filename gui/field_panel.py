@@ -39,6 +39,7 @@ from gui.field_model import (
     ValueDelegate,
 )
 from gui.theme import Theme
+from gui.times import local_text, utc_text
 
 _WIDTHS = (120, 190, 190, 110)
 _KEYS = {Resolution.THIS: "T", Resolution.OTHER: "O", Resolution.NEWER: "N"}
@@ -50,7 +51,15 @@ _BY_KEY = {
 
 
 def _stamp(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else "no modified_on"
+    """Local time for people (gui/times.py); the UTC value is in the label's tooltip."""
+    return local_text(value) if value is not None else "no modified_on"
+
+
+def _utc_stamps(row: Vector | Unchanged) -> str:
+    return (
+        f"THIS modified: {utc_text(row.this_modified) or 'none'}\n"
+        f"OTHER modified: {utc_text(row.other_modified) or 'none'}"
+    )
 
 
 class FieldPanel(QWidget):
@@ -138,7 +147,7 @@ class FieldPanel(QWidget):
         default.addStretch(1)
         keys = QLabel(
             "Keys: <b>T</b> THIS · <b>O</b> OTHER · <b>N</b> NEWER on the selected "
-            "fields · <b>F8</b>/<b>F7</b> next/previous conflict · <b>Ctrl+Z</b> undo"
+            "fields · <b>F8</b>/<b>F7</b> next/previous unresolved conflict · <b>Ctrl+Z</b> undo"
         )
         keys.setObjectName("key_hint")
         keys.setWordWrap(True)
@@ -192,6 +201,7 @@ class FieldPanel(QWidget):
             return
         label = f" · {row.label}" if row.label else ""
         self.title.setText(f"<b>{row.resource}{label}</b> &nbsp; <code>{row.uuid}</code>")
+        self.times.setToolTip(_utc_stamps(row))
         times = (
             f"THIS modified: <b>{_stamp(row.this_modified)}</b> &nbsp;&nbsp; "
             f"OTHER modified: <b>{_stamp(row.other_modified)}</b>"

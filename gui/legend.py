@@ -23,11 +23,16 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "compare the two full values side by side, differences marked"),
     ("Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y", "undo / redo (either key), one step per action"),
     ("Ctrl+F / Esc", "search by uuid or any value / leave the search box"),
-    ("Shift/Ctrl+click", "select several vectors: T/O/N, skip and strategy act on all"),
+    ("Shift/Ctrl+click", "select several vectors: the list's menu and S act on all"),
+    ("S / Shift+S", "skip the selected vectors / give them back to the policy's strategy"),
+    ("Ctrl+Shift+D", "show only the fields that differ (remembered)"),
+    ("Ctrl+O / Ctrl+Shift+O", "open OTHER / open THIS"),
     ("Ctrl+S / Ctrl+L", "save / load a decisions file"),
     ("F5", "reload both datasets; your decisions are re-applied"),
     ("Ctrl+D", "dry run: what a commit would do, nothing written"),
     ("Ctrl+Enter", "commit, after a confirmation naming the target"),
+    ("Ctrl+H", "history: the commits journaled in THIS; revert one"),
+    ("F1", "this help"),
 )
 
 ACTIONS: tuple[tuple[Action, str], ...] = (

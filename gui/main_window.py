@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
@@ -22,24 +22,44 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.decisions import DecisionsReport
 from core.edits import EditError, parse_edited_value
 from core.plan import Edited, Plan
 from core.progress import Progress
 from core.vectors import Vector
 from core.vocabulary import Resolution
 from gui import commands
+from gui.autosave import Autosave
+from gui.banner import Banner, banner_notes
 from gui.commit_flow import CommitFlow
-from gui.dialogs import OpenSourceDialog, show_error
+from gui.dialogs import OpenSourceDialog, show_error, show_failure
 from gui.field_panel import FieldPanel
+from gui.first_run import FirstRunHint
+from gui.history import HistoryDialog
+from gui.keep import carry_decisions, rebind_undo
+from gui.keyboard import KeyboardLoop
+from gui.legend import LegendDialog
 from gui.menus import build_menus
-from gui.session import Loaded, Session, Sources, loader
+from gui.prompts import confirm_discard, offer_autosaved, report_carried
+from gui.session import AUTO, Loaded, Session, Sources, loader
 from gui.tasks import Jobs, TaskRunner, database_worker
 from gui.theme import Theme
+from gui.unresolved_counter import UnresolvedCounter
+from gui.vector_model import Filter
 from gui.vector_panel import VectorPanel
 from gui.vector_table import VectorTable
 
 RECENT_KEY = "recent/{side}"
 _RECENT_MAX = 8
+
+
+# QSettings keys of the remembered layout: geometry, splitter, list columns, field columns.
+LAYOUT_KEYS = (
+    "layout/geometry",
+    "layout/splitter",
+    "layout/vector_columns",
+    "layout/field_columns",
+)
 
 
 class MainWindow(QMainWindow):
@@ -50,7 +70,13 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings("Truce", "Truce")
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._update_title)
-        self.auto_advance = False
+        self.auto_advance = True
+        self.autosave = Autosave(lambda: self.plan, self)
+        self.undo_stack.indexChanged.connect(lambda _: self.autosave.schedule())
+        self.counter = UnresolvedCounter(self.undo_stack)
+        self.undo_stack.indexChanged.connect(self._stack_moved)
+        self._keeping: Plan | None = None  # the plan whose work a reload carries over
+        self.history: HistoryDialog | None = None
         self.worker = database_worker(self)
         self.jobs = Jobs(self.worker, self)
         self.loads = TaskRunner(self, self.worker)
@@ -60,22 +86,16 @@ class MainWindow(QMainWindow):
         self.loads.cancelled.connect(lambda: self.show_message("Loading cancelled."))
         self.commits = CommitFlow(self)
         self._build()
+        self.keys = KeyboardLoop(self)
         self.actions_ = build_menus(self)
         self.setAcceptDrops(True)
         self.resize(1280, 800)
+        self.restore_layout()
         self._update_title()
 
     # ----- layout
     def _build(self) -> None:
-        self.banner = QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.setVisible(False)
-        self.banner.setStyleSheet(
-            "QLabel#banner { background: palette(alternate-base); "
-            "border: 1px solid palette(mid); border-radius: 4px; "
-            "padding: 6px 10px; }"
-        )
+        self.banner = Banner()
         self.vectors = VectorPanel(self.theme, submit=self.jobs.submit)
         self.vectors.entry_selected.connect(self._entry_selected)
         self.vectors.selection_counted.connect(self._selection_counted)
@@ -97,6 +117,8 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
+        self.first_run = FirstRunHint(self.settings)
+        layout.addWidget(self.first_run)
         layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
@@ -107,7 +129,17 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel_work)
         self.stage = QLabel()
+        self.mapping = QLabel()
+        self.mapping.setObjectName("mapping_in_use")
+        self.unresolved = QLabel()
+        self.unresolved.setObjectName("unresolved")
+        self.unresolved.setToolTip(
+            "Conflicting fields whose winner no policy and no decision of yours chose "
+            "(docs/semantics.md); F8 goes to the next one."
+        )
         bar = self.statusBar()
+        bar.addPermanentWidget(self.mapping)
+        bar.addPermanentWidget(self.unresolved)
         bar.addPermanentWidget(self.stage)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
@@ -116,21 +148,27 @@ class MainWindow(QMainWindow):
             runner.running_changed.connect(self._running_changed)
 
     # ----- opening
-    def open_sources(self, sources: Sources) -> None:
-        """Open a pair in the background; a load already running is cancelled."""
+    def open_sources(self, sources: Sources, keep: bool = False) -> None:
+        """Open a pair in the background; a load already running is cancelled.
+
+        With `keep`, the current decisions and undo history are carried onto the new plan.
+        """
+        self._keeping = self.plan if keep else None
         self.session.sources = sources
         self.show_message(f"Opening {sources.this} and {sources.other}…")
         self.loads.start(_with_table(loader(sources)))
 
-    def reload(self) -> None:
+    def reload(self, keep: bool = True) -> None:
+        """Read both sources again (F5); decisions and undo are kept unless told not to."""
         if self.session.sources is not None:
-            self.open_sources(self.session.sources)
+            self.autosave.flush()
+            self.open_sources(self.session.sources, keep=keep)
 
     def choose_source(self, side: str) -> None:
         current = self.session.sources
         spec = (current.this if side == "THIS" else current.other) if current else ""
         dialog = OpenSourceDialog(
-            side, spec, current.mapping if current else "conventions", self.recent(side), self
+            side, spec, current.mapping if current else AUTO, self.recent(side), self
         )
         if dialog.exec() != OpenSourceDialog.DialogCode.Accepted:
             return
@@ -162,37 +200,53 @@ class MainWindow(QMainWindow):
 
     def _loaded(self, result: tuple[Loaded, VectorTable]) -> None:
         loaded, table = result
+        old, self._keeping = self._keeping, None
+        carried = carry_decisions(old, loaded.plan) if old is not None else None
+        if old is not None:
+            rebind_undo(self.undo_stack, old, loaded.plan)
+        else:
+            self.undo_stack.clear()
         self.session.loaded = loaded
-        self.undo_stack.clear()
+        self.counter.recount(loaded.plan)
+        self.autosave.track(loaded.sources.this, loaded.sources.other)
         self.fields.model.set_labels(loaded.labels)
+        if carried is not None:  # decisions carried over changed actions after the table
+            table.retake_actions(loaded.plan)
         self.vectors.set_plan(loaded.plan, table)
         self._update_banner()
         self._update_title()
+        self._update_unresolved()
         self.actions_.update_enabled()
         counts = loaded.plan.counts()
         self.show_message(
             f"{len(loaded.plan.vectors)} vectors, {counts['conflicts']} with "
             f"conflicts; policy {loaded.plan.policy_name}."
         )
-        if self.vectors.current_entry() is None:
-            self.vectors.step_conflict(+1)
+        if carried is not None:
+            self._report_carried(carried)
+        else:
+            self.offer_autosaved()
+        self.keys.step(+1) if self.vectors.current_entry() is None else self.keys.land()
+
+    def _report_carried(self, report: DecisionsReport) -> None:
+        report_carried(self, report)
+
+    def offer_autosaved(self) -> None:
+        """After a crash or a kill: offer the decisions autosaved for this pair."""
+        offer_autosaved(self)
 
     def _load_failed(self, error: object, details: str) -> None:
         self.show_message("Could not open the sources.")
-        show_error(self, "Cannot open", str(error), details)
+        assert isinstance(error, BaseException)
+        show_failure(self, "Cannot open", error, details, retry=lambda: self.reload(keep=True))
 
     def _update_banner(self) -> None:
-        notes = []
-        sources = self.session.sources
-        if sources is not None and sources.is_sample:
-            notes.append(
-                "<b>Sample data.</b> This is the bundled sample pair "
-                "(resources/samples). Use File ▸ Open THIS / Open OTHER for your own."
-            )
-        if self.session.preview_only:
-            notes.append("<b>Preview only.</b> This session is read-only: commit is unavailable.")
-        self.banner.setText(" &nbsp; ".join(notes))
-        self.banner.setVisible(bool(notes))
+        loaded = self.session.loaded
+        notes = banner_notes(self.session.sources, loaded, self.session.preview_only)
+        self.banner.show_notes(notes, loaded.plan.warnings if loaded else [])
+        if loaded is not None:
+            how = " (detected: THIS looks like a Sahana Eden database)" if loaded.detected else ""
+            self.mapping.setText(f"Mapping: {Path(loaded.mapping).name}{how}")
 
     # ----- status
     def show_message(self, text: str) -> None:
@@ -242,13 +296,23 @@ class MainWindow(QMainWindow):
         row = self.vectors.model.row(entry) if entry is not None else None
         self.fields.show_row(row)
 
+    def go_to(self, identity: tuple[str, str]) -> None:
+        """Show one vector (from a dry run's row, the history, …), whatever the filter."""
+        entry = self.vectors.model.entry_of(tuple(identity))
+        if entry is None:
+            return
+        if not self.vectors.select_entry(entry):
+            self.vectors.select_filter(Filter.ALL)
+            self.vectors.select_entry(entry)
+        self.keys.land()
+
     def current_vector(self) -> Vector | None:
         vector = self.fields.model.vector
         return vector if self.plan is not None else None
 
     def _selection_counted(self, count: int) -> None:
         if count > 1:
-            self.show_message(f"{count} selected: T/O/N, S (skip) or the context menu apply to all")
+            self.show_message(f"{count} selected: S (skip) or the context menu applies to all")
 
     # ----- overrides (each is one undo step)
     def plan_context(self) -> commands.PlanContext | None:
@@ -269,6 +333,15 @@ class MainWindow(QMainWindow):
         ):
             self.fields.refresh()
         self._update_title()
+        self._update_unresolved()
+
+    def _update_unresolved(self) -> None:
+        self.counter.vector_changed(self.fields.model.vector)  # a merged edit moves no index
+        self.unresolved.setText(self.counter.text())
+
+    def _stack_moved(self, index: int) -> None:
+        self.counter.stack_moved(index)
+        self.unresolved.setText(self.counter.text())
 
     def _push(self, command: commands.QUndoCommand) -> None:
         if self.commits.runner.running:
@@ -296,18 +369,12 @@ class MainWindow(QMainWindow):
         if typed:
             self.undo_stack.endMacro()
         if self.auto_advance:
-            self.advance_field(names[-1])
+            self.keys.advance()
 
-    def advance_field(self, after: str) -> None:
-        """Move to the next differing field of this vector, or to the next conflict."""
-        rows = self.fields.model.conflict_rows()
-        names = [self.fields.model.name(r) for r in rows]
-        later = names[names.index(after) + 1 :] if after in names else []
-        if later:
-            self.fields.select_field(later[0])
-        else:
-            self.vectors.step_conflict(+1)
-        self.fields.view.setFocus()
+    def show_legend(self) -> LegendDialog:
+        dialog = LegendDialog(self.theme, self)
+        dialog.open()
+        return dialog
 
     def set_value(self, name: str, text: str) -> bool:
         """A typed value for the current vector's field, checked by THIS's column."""
@@ -382,26 +449,56 @@ class MainWindow(QMainWindow):
             context = commands.PlanContext(plan, self.plan_changed)
             command = commands.ApplyPolicy(context, load_policy(spec))
         except Exception as exc:  # a policy's own error, shown with its message
-            show_error(self, "Policy not applied", str(exc))
+            show_error(
+                self,
+                "Policy not applied",
+                f"The policy {spec} cannot be used: {exc}",
+                advice="Nothing was changed. Correct the policy file, or choose another policy.",
+            )
             return
         self._push(command)
         self.show_message(f"Policy {spec} applied; your overrides are kept.")
 
+    def show_history(self) -> HistoryDialog | None:
+        """Sync ▸ History; a revert reloads THIS, keeping the decisions that still apply."""
+        if self.session.loaded is None:
+            return None
+        self.history = HistoryDialog(self)
+        self.history.reverted.connect(lambda _report: self.reload(keep=True))
+        self.history.open()
+        return self.history
+
     # ----- closing, drag and drop
     def confirm_discard(self) -> bool:
-        if not self.unsaved:
-            return True
-        answer = QMessageBox.question(
-            self,
-            "Unsaved decisions",
-            "You have overrides that are neither committed nor saved. Discard them?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        """May the current decisions go? Save / Discard / Cancel, Cancel the default."""
+        return not self.unsaved or confirm_discard(self)
+
+    def save_layout(self) -> None:
+        """Window geometry, splitter and column widths, for the next start (QSettings)."""
+        settings = self.settings
+        settings.setValue(LAYOUT_KEYS[0], self.saveGeometry())
+        settings.setValue(LAYOUT_KEYS[1], self.splitter.saveState())
+        settings.setValue(LAYOUT_KEYS[2], self.vectors.view.horizontalHeader().saveState())
+        settings.setValue(LAYOUT_KEYS[3], self.fields.view.horizontalHeader().saveState())
+        settings.sync()
+
+    def restore_layout(self) -> None:
+        restore = (
+            self.restoreGeometry,
+            self.splitter.restoreState,
+            self.vectors.view.horizontalHeader().restoreState,
+            self.fields.view.horizontalHeader().restoreState,
         )
-        return answer == QMessageBox.StandardButton.Discard
+        for key, apply in zip(LAYOUT_KEYS, restore, strict=True):
+            state = self.settings.value(key)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                apply(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.confirm_discard():
+            self.save_layout()
             self.cancel_work()
+            self.autosave.discard()  # nothing left to lose: saved, discarded or none
             event.accept()
         else:
             event.ignore()
@@ -415,7 +512,7 @@ class MainWindow(QMainWindow):
             return  # THIS is being written: no new sources until it is done
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if len(paths) >= 2 and self.confirm_discard():
-            mapping = self.session.sources.mapping if self.session.sources else "conventions"
+            mapping = self.session.sources.mapping if self.session.sources else AUTO
             self.open_sources(Sources(paths[0], paths[1], mapping))
         elif paths:
             self.replace_source("OTHER", paths[0])

@@ -6,15 +6,32 @@ thread; they only call the core.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.commit import CommitReport, commit_plan
 from core.labels import reference_labels
+from core.mapping import looks_like_eden
 from core.plan import Plan
 from core.progress import Progress
 from core.session import SAMPLE_OTHER, SAMPLE_THIS, Pair, load_policy, open_pair
+from core.sources.sql import make_engine
+from core.writability import WRITABLE, Writability, probe_writable
+from gui.userdata import data_dir
+
+AUTO = "auto"  # the mapping: eden when THIS looks like an Eden database, else conventions
+
+
+def sample_copy() -> Path:
+    """The sample THIS the window works on: a fresh copy in the user's data directory, so
+    no commit ever writes into the installed samples."""
+    folder = data_dir() / "samples"
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / SAMPLE_THIS.name
+    shutil.copyfile(SAMPLE_THIS, copy)
+    return copy
 
 
 @dataclass(frozen=True)
@@ -23,19 +40,19 @@ class Sources:
 
     this: str
     other: str
-    mapping: str = "conventions"
+    mapping: str = AUTO
     policy: str = "fallback"
 
     @property
     def is_sample(self) -> bool:
-        return (
-            Path(self.this).resolve() == SAMPLE_THIS.resolve()
-            and Path(self.other).resolve() == SAMPLE_OTHER.resolve()
-        )
+        if Path(self.other).resolve() != SAMPLE_OTHER.resolve():
+            return False
+        this = Path(self.this).resolve()
+        return this == SAMPLE_THIS.resolve() or this == (data_dir() / "samples" / "local.db")
 
 
 def sample_sources() -> Sources:
-    return Sources(str(SAMPLE_THIS), str(SAMPLE_OTHER))
+    return Sources(str(sample_copy()), str(SAMPLE_OTHER))
 
 
 @dataclass
@@ -46,6 +63,21 @@ class Loaded:
     pair: Pair
     plan: Plan
     labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    mapping: str = "conventions"  # the mapping actually used
+    detected: bool = False  # chosen by looking at THIS, not by the operator
+    writability: Writability = WRITABLE
+
+
+def chosen_mapping(sources: Sources) -> tuple[str, bool]:
+    """The mapping to open with, and whether it was detected rather than given."""
+    if sources.mapping != AUTO:
+        return sources.mapping, False
+    engine = make_engine(sources.this, readonly=True)
+    try:
+        eden = looks_like_eden(engine)
+    finally:
+        engine.dispose()
+    return ("eden", True) if eden else ("conventions", False)
 
 
 def loader(sources: Sources) -> Callable[[Progress], Loaded]:
@@ -53,10 +85,14 @@ def loader(sources: Sources) -> Callable[[Progress], Loaded]:
 
     def work(progress: Progress) -> Loaded:
         progress.set_total(0, "opening sources")
-        pair = open_pair(sources.this, sources.other, sources.mapping)
+        mapping, detected = chosen_mapping(sources)
+        pair = open_pair(sources.this, sources.other, mapping)
         plan = pair.plan(load_policy(sources.policy), progress)
+        progress.set_total(0, "checking that THIS can be written")
+        writability = probe_writable(pair.this)
         progress.set_total(0, "reading reference labels")
-        return Loaded(sources, pair, plan, reference_labels(plan, pair.this))
+        labels = reference_labels(plan, pair.this)
+        return Loaded(sources, pair, plan, labels, mapping, detected, writability)
 
     return work
 

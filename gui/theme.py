@@ -7,6 +7,7 @@ allocates them (STYLE: big tables).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources as package_files
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -15,8 +16,8 @@ from PySide6.QtWidgets import QApplication
 
 from core.vocabulary import Action
 
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
-ICONS = RESOURCES / "icons"
+# Package data (resources/icons), found where Truce is installed, not beside a checkout.
+ICONS = Path(str(package_files.files("resources") / "icons"))
 
 _ACTION_COLOURS_LIGHT = {
     Action.CREATE: "#1f7a3a",

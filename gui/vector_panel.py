@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -35,17 +35,19 @@ from PySide6.QtWidgets import (
 from core.plan import Plan
 from core.vectors import Vector
 from core.vocabulary import Resolution
+from gui.filter_selector import CompactTabs
 from gui.theme import Theme
 from gui.unchanged_rows import Submit
-from gui.vector_model import COLUMNS, Filter, VectorModel
+from gui.vector_model import ACTION_COLUMN, COLUMNS, Filter, VectorModel
 from gui.vector_table import VectorTable
 
 _WIDTHS = (125, 165, 105, 105, 70, 135, 135)
 _CHOICES = (
-    ("Use &THIS for the selected", "T", ("default", Resolution.THIS)),
-    ("Use &OTHER for the selected", "O", ("default", Resolution.OTHER)),
-    ("Use &NEWER for the selected", "N", ("default", Resolution.NEWER)),
-    ("&Policy's resolution for the selected", "P", ("default", None)),
+    # T/O/N are the window's keys for the current fields (gui/keyboard.py): menu only here.
+    ("Use &THIS for the selected", "", ("default", Resolution.THIS)),
+    ("Use &OTHER for the selected", "", ("default", Resolution.OTHER)),
+    ("Use &NEWER for the selected", "", ("default", Resolution.NEWER)),
+    ("&Policy's resolution for the selected", "", ("default", None)),
     ("&Skip the selected", "S", ("strategy", ())),
     ("Follow the policy's &strategy", "Shift+S", ("strategy", None)),
 )
@@ -77,7 +79,9 @@ class VectorPanel(QWidget):
         self.search.setObjectName("search")
         self.search.setPlaceholderText("Search uuid or any value  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self._search_timer = QTimer(self, singleShot=True, interval=200)
+        self._search_timer = QTimer(self)  # no singleShot= keyword: see gui/autosave.py
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(200)
         self._search_timer.timeout.connect(self._filter_changed)
         self.search.textChanged.connect(self._search_timer.start)
         self.search.returnPressed.connect(self._filter_changed)
@@ -89,7 +93,9 @@ class VectorPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
+        self.compact_tabs = CompactTabs(self.tabs)
         layout.addWidget(self.tabs)
+        layout.addWidget(self.compact_tabs)
         layout.addWidget(self.search)
         layout.addWidget(self.view, 1)
 
@@ -112,6 +118,8 @@ class VectorPanel(QWidget):
         header.setHighlightSections(False)
         for column, width in enumerate(_WIDTHS[: len(COLUMNS)]):
             header.resizeSection(column, width)
+        # What a commit will do must stay in sight on a narrow window: Action shows first.
+        header.moveSection(header.visualIndex(ACTION_COLUMN), 0)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         view.setSortingEnabled(True)  # a header click calls model.sort: arrays, no proxy
         view.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -126,10 +134,11 @@ class VectorPanel(QWidget):
         self.choice_actions: list[QAction] = []
         self._keys: dict[QKeyCombination, QAction] = {}
         for text, key, (kind, value) in _CHOICES:
-            action = QAction(f"{text}\t{key}", self.view)
+            action = QAction(f"{text}\t{key}" if key else text, self.view)
             action.triggered.connect(lambda _=False, k=kind, v=value: self._request(k, v))
             self.choice_actions.append(action)
-            self._keys[QKeySequence(key)[0]] = action
+            if key:
+                self._keys[QKeySequence(key)[0]] = action
         self.view.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -160,6 +169,7 @@ class VectorPanel(QWidget):
         for position, which in enumerate(Filter):
             self.tabs.setTabText(position, which.value)
         self.tabs.setTabText(0, f"{Filter.ALL.value} {self.model.provisional}…")
+        self.compact_tabs.fit(self.width())
 
     def vectors_changed(self, positions: set[int]) -> list[tuple[int, int]]:
         """After an override: repaint the changed rows and update the counts."""
@@ -180,6 +190,7 @@ class VectorPanel(QWidget):
             self.tabs.setTabText(
                 position, which.value if number is None else f"{which.value} {number}"
             )
+        self.compact_tabs.fit(self.width())
 
     def tab_counts(self) -> dict[Filter, int]:
         return {
@@ -216,8 +227,16 @@ class VectorPanel(QWidget):
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
+        # Centre the row, but keep the columns where they are (Action stays in sight).
+        horizontal = self.view.horizontalScrollBar()
+        left = horizontal.value()
         self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        horizontal.setValue(left)
         return True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.compact_tabs.fit(event.size().width())
 
     def select_filter(self, which: Filter) -> None:
         self.tabs.setCurrentIndex(list(Filter).index(which))

@@ -47,6 +47,12 @@ class VectorTable:
                 self.action[n] = code
         self._ranks.pop(_ACTION_KEY, None)
 
+    def retake_actions(self, plan: Plan) -> None:
+        """Read every vector's action again (after decisions were carried onto the plan)."""
+        self.action = np.fromiter((_CODE[v.action] for v in plan.vectors), np.int8, self.size)
+        self.counts = np.bincount(self.action, minlength=len(ACTIONS)).astype(np.int64)
+        self._ranks.pop(_ACTION_KEY, None)
+
     def count(self, action: Action) -> int:
         return int(self.counts[_CODE[action]])
 

@@ -1,15 +1,16 @@
-"""Render docs/screenshots/{main,conflict,selection,dryrun}.png from the sample pair, offscreen.
+"""Render docs/screenshots/{main,conflict,selection,dryrun,confirm,history}.png from the sample
+pair.
 
     QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--dark] [--out DIR]
 
-Works on a temporary copy of the sample pair, so nothing is ever written to it.
+Offscreen, on a temporary copy of the sample THIS (as sample mode always works), so the
+installed samples are never written; it commits to that copy to show the history.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -31,8 +32,9 @@ from PySide6.QtWidgets import QApplication, QMenu, QWidget  # noqa: E402
 
 from core.vocabulary import Resolution  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
-from gui.session import Session, Sources  # noqa: E402
+from gui.session import Session, sample_sources  # noqa: E402
 from gui.theme import Theme, apply_theme, dark_palette  # noqa: E402
+from gui.userdata import DATA_DIR_VARIABLE  # noqa: E402
 from gui.vector_model import Filter  # noqa: E402
 
 CONFLICT = ("pr_person", "urn:uuid:0c004d1e-ebef-4390-af74-2d156f141369")
@@ -107,25 +109,19 @@ def main() -> int:
         app.setPalette(dark_palette())
         theme = Theme.build(dark=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for name in ("local.db", "incoming.db"):
-            shutil.copy(ROOT / "resources" / "samples" / name, Path(tmp) / name)
+        # The sample session works on a copy in the data directory: point it at tmp.
+        os.environ[DATA_DIR_VARIABLE] = str(Path(tmp) / "data")
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(Session(), theme, settings)
         window.resize(1280, 800)
         window.show()
-        window.open_sources(Sources(str(Path(tmp) / "local.db"), str(Path(tmp) / "incoming.db")))
+        window.open_sources(sample_sources())
         wait_for(window.loads.finished)
-        # The window shows the sample pair; say so as it would for a first-run user.
-        window.session.sources = Sources(
-            str(ROOT / "resources/samples/local.db"), str(ROOT / "resources/samples/incoming.db")
-        )
-        window._update_banner()
-        window._update_title()
         save(window, args.out / "main.png")
 
+        window.auto_advance = False  # keep the cursor on the fields being shown
         window.vectors.select_filter(Filter.CONFLICTS)
-        entry = window.vectors.model.entry_of(CONFLICT)
-        window.vectors.select_entry(entry)
+        window.go_to(CONFLICT)
         window.fields.select_field("last_name")
         window.set_resolution(["last_name"], Resolution.OTHER)
         window.fields.select_field("comments")
@@ -138,13 +134,42 @@ def main() -> int:
 
         window.commits.dry_run()
         wait_for(window.commits.dry_run_done)
+        shoot_dialog(window, args.out / "dryrun.png")
+
+        window.commits.dialog = None
+        window.commits.commit()
+        until(lambda: hasattr(window.commits.dialog, "commit_button"))
         dialog = window.commits.dialog
-        assert dialog is not None
-        save(window, args.out / "dryrun.png", overlay=dialog)
-        dialog.close()
+        save(window, args.out / "confirm.png", overlay=dialog)
+        dialog.accept()
+        wait_for(window.loads.finished)
+        window.commits.dialog.close()
+
+        history = window.show_history()
+        until(lambda: bool(history.entries))
+        history.table.selectRow(0)
+        shoot_dialog(window, args.out / "history.png")
         window.undo_stack.setClean()
         window.close()
     return 0
+
+
+def shoot_dialog(window: MainWindow, path: Path) -> None:
+    dialog = window.history if path.stem == "history" else window.commits.dialog
+    assert dialog is not None
+    save(window, path, overlay=dialog)
+    dialog.close()
+
+
+def until(condition: object, timeout_ms: int = 60_000) -> None:
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: loop.quit() if condition() else None)  # type: ignore[operator]
+    timer.start()
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    timer.stop()
 
 
 if __name__ == "__main__":

@@ -205,6 +205,26 @@ class SqlDataset:
                     found[row[0]] = (self._record(res, res, query, row), _fingerprint(row))
         return found
 
+    def row_shape(self, resource: str) -> _Query:
+        """How THIS's rows of `resource` are read: positions, converters, references."""
+        res = self.schema.resources[resource]
+        return self._query(res, res)
+
+    def fetch_rows(self, resource: str, keys: Iterable[Any], shape: _Query) -> dict[Any, Any]:
+        """THIS rows by primary key, raw (as `row_shape` reads them): key → row."""
+        pk = self._tables[resource].c[self.schema.resources[resource].pk]
+        found: dict[Any, Any] = {}
+        with self.engine.connect() as conn:
+            for batch in chunks(keys, KEYS_PER_LOOKUP):
+                for row in conn.execute(shape.statement.where(pk.in_(batch))):
+                    found[row[0]] = row
+        return found
+
+    def typed_row(self, resource: str, row: Any, shape: _Query) -> tuple[Record, int]:
+        """A raw THIS row (from `fetch_rows`) typed, with its fingerprint, as `fetch` gives."""
+        res = self.schema.resources[resource]
+        return self._record(res, res, shape, row), _fingerprint(row)
+
     def records_by_key(
         self, resource: str, typing: Schema, keys: Iterable[Any]
     ) -> dict[Any, Record]:

@@ -13,7 +13,13 @@ from core.derivation import Derivation
 from core.plan import Plan
 from core.policy import preset
 from core.session import open_pair
-from core.snapshots import policy_applied, policy_snapshot, restore_policy
+from core.snapshots import (
+    overrides_snapshot,
+    policy_applied,
+    policy_snapshot,
+    restore_overrides,
+    restore_policy,
+)
 from core.vocabulary import Action, Method, Resolution
 from tests.conftest import SAMPLES_DIR
 
@@ -138,3 +144,22 @@ def test_policy_restore_names_the_vectors_it_changed() -> None:
     assert plan.recompute() == set()
     assert restore_policy(plan, before) >= differing
     assert _states(plan) == before_states
+
+
+def test_has_overrides_follows_every_override_path() -> None:
+    plan = _sample_plan()
+    assert not plan.has_overrides
+    vector = next(v for v in plan.vectors if v.differing and v.method is Method.UPDATE)
+    before = overrides_snapshot(plan)
+    plan.set_field_resolution(vector, vector.differing[0], Resolution.OTHER)
+    assert plan.has_overrides
+    after = overrides_snapshot(plan)
+    plan.set_field_resolution(vector, vector.differing[0], None)
+    assert not plan.has_overrides
+    restore_overrides(plan, after)
+    assert plan.has_overrides
+    restore_overrides(plan, before)
+    assert not plan.has_overrides
+    plan.set_strategy(vector, [])
+    plan.recompute()
+    assert plan.has_overrides

@@ -201,6 +201,8 @@ def _nest_json(data: bytearray, rng: random.Random) -> None:
 # not finite, not a time, odd uuids, controls — swapped in for real values.
 HOSTILE_VALUES = [
     b"18446744073709551616",
+    b"-18446744073709551616",
+    b"99999999999999999999999",
     b"-9223372036854775809",
     b"9223372036854775807",
     b"1e400",

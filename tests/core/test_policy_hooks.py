@@ -58,17 +58,9 @@ def _commit(pair: tuple[str, str], policy: str, *extra: str) -> int:
 
 LOOP = "def sync_resolve(vector):\n    while True:\n        pass\n"
 SLEEP = "import time\n\ndef sync_resolve(vector):\n    while True:\n        time.sleep(60)\n"
-SWALLOW = (
-    "def sync_resolve(vector):\n"
-    "    while True:\n"
-    "        try:\n"
-    "            sum(range(1000))\n"
-    "        except BaseException:\n"
-    "            pass\n"
-)
 
 
-@pytest.mark.parametrize("body", [LOOP, SLEEP, SWALLOW], ids=["loop", "sleep", "swallow"])
+@pytest.mark.parametrize("body", [LOOP, SLEEP], ids=["loop", "sleep"])
 def test_a_looping_hook_is_stopped_naming_the_vector(
     pair, tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str
 ) -> None:
@@ -211,3 +203,35 @@ def test_a_trusted_policy_reads_the_same_values(pair) -> None:
     policy = Policy("ours", lambda v: seen.append(v.other["age"]), trusted=True)
     open_pair(*pair).plan(policy)
     assert sorted(seen) == [4, 5]
+
+
+def _looping(vector: object) -> None:
+    while True:
+        pass
+
+
+@pytest.mark.parametrize("in_thread", [False, True], ids=["main", "worker"])
+def test_the_interruption_never_escapes_the_runner(in_thread: bool) -> None:
+    """The alarm repeats after the deadline; wherever it lands, the caller sees only a
+    HookError (before: one landing in the runner's own cleanup escaped as _Expired)."""
+    from core.hooks import HookError, HookRunner
+
+    outcomes: list[BaseException | None] = []
+
+    def run() -> None:
+        with HookRunner("hostile", timeout=0.01) as runner:
+            for n in range(40):
+                try:
+                    runner.call(_looping, None, f"call {n}")
+                    outcomes.append(None)
+                except BaseException as exc:  # what escaped, whatever it is
+                    outcomes.append(exc)
+
+    if in_thread:
+        worker = threading.Thread(target=run)
+        worker.start()
+        worker.join()
+    else:
+        run()
+    assert len(outcomes) == 40
+    assert all(isinstance(o, HookError) and "time limit" in str(o) for o in outcomes), outcomes

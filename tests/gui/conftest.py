@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from gui.main_window import MainWindow
 from gui.session import Session, Sources
 from gui.theme import Theme
+from gui.userdata import DATA_DIR_VARIABLE
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 HERE = Path(__file__).resolve().parent
@@ -28,15 +29,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOTICE))
 
 
+KNOWN_QUESTIONS = {
+    "Unsaved decisions": QMessageBox.StandardButton.Discard,
+    "Restore decisions": QMessageBox.StandardButton.Yes,
+}
+
+
 @pytest.fixture(autouse=True)
 def no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A modal question would hang an offscreen test: answer it, and only the known one."""
+    """A modal question would hang an offscreen test: answer it, and only the known ones."""
 
     def answer(parent, title, text, *args):  # type: ignore[no-untyped-def]
-        assert title == "Unsaved decisions", f"unexpected question: {title}: {text}"
-        return QMessageBox.StandardButton.Discard
+        assert title in KNOWN_QUESTIONS, f"unexpected question: {title}: {text}"
+        return KNOWN_QUESTIONS[title]
 
     monkeypatch.setattr(QMessageBox, "question", answer)
+
+
+@pytest.fixture(autouse=True)
+def data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Autosaves and sample copies go to the test's own folder, never the user's."""
+    folder = tmp_path / "user-data"
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(folder))
+    return folder
 
 
 @pytest.fixture

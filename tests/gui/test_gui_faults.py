@@ -22,9 +22,9 @@ from test_gui_flow import CONFLICT, select_vector
 
 from core.plan import Plan
 from gui.app import report_unexpected_errors
-from gui.dialogs import ReportDialog
 from gui.errors import setup_logging
 from gui.main_window import MainWindow
+from gui.verdict_dialog import VerdictDialog
 
 # pytest-qt would take the exceptions raised in slots for itself; here the application's
 # own hook must see them, as it does in `truce gui`.
@@ -102,15 +102,15 @@ def test_an_exception_in_a_slot_during_preview_is_shown_and_logged(
     assert "last_name" in window.plan.get(*CONFLICT).override_fields
 
 
-def _confirm_dialog(qtbot: Any, window: MainWindow) -> ReportDialog:
+def _confirm_dialog(qtbot: Any, window: MainWindow) -> VerdictDialog:
     qtbot.waitUntil(
         lambda: (
-            isinstance(window.commits.dialog, ReportDialog) and window.commits.dialog.isVisible()
+            isinstance(window.commits.dialog, VerdictDialog) and window.commits.dialog.isVisible()
         ),
         timeout=30_000,
     )
     dialog = window.commits.dialog
-    assert isinstance(dialog, ReportDialog)
+    assert isinstance(dialog, VerdictDialog)
     return dialog
 
 
@@ -162,8 +162,8 @@ def test_an_exception_in_a_commit_slot_is_shown_logged_and_writes_nothing(
     def broken(*args: Any, **kwargs: Any) -> str:
         raise RuntimeError("injected slot fault")
 
-    # the slot that receives the dry run's report (before asking to commit) fails
-    monkeypatch.setattr("gui.commit_flow.report_text", broken)
+    # the slot that receives the dry run's verdict (before asking to commit) fails
+    monkeypatch.setattr("gui.commit_flow.counts_phrase", broken)
     window.actions_.commit.trigger()
     box = error_dialog(qtbot, window, "Unexpected error")
     assert "RuntimeError" in box.text() and "injected slot fault" in box.text()

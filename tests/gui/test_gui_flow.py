@@ -6,15 +6,17 @@ import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QMessageBox
+from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox
 
 from core.commit import commit_plan
 from core.session import open_pair
+from core.unresolved import undecided_fields
+from core.verdict import counts_phrase
 from core.vocabulary import Action, Resolution
-from gui.dialogs import ReportDialog
 from gui.field_model import RESOLUTION
 from gui.main_window import MainWindow
 from gui.vector_model import Filter, filter_counts
+from gui.verdict_dialog import VerdictDialog
 
 CONFLICT = ("pr_person", "urn:uuid:0c004d1e-ebef-4390-af74-2d156f141369")
 
@@ -91,30 +93,35 @@ def test_full_flow(qtbot, window: MainWindow, pair_copy):
     with qtbot.waitSignal(window.commits.dry_run_done, timeout=30_000) as dry:
         window.actions_.dry_run.trigger()
     core_dry = commit_plan(plan, window.session.loaded.pair.this, dry_run=True)
-    assert dry.args[0].counts == core_dry.counts
-    assert dry.args[0].per_resource == core_dry.per_resource
-    # the dialog's text against the plan's own counts, not against the same renderer
+    verdict = dry.args[0]
+    assert verdict.counts == dict(core_dry.counts)
+    assert verdict.headline == f"The commit will succeed: {counts_phrase(verdict.counts)}."
+    assert window.commits.dialog.headline.text().count(verdict.headline) == 1
+    written = [r for r in verdict.rows if r.outcome in ("create", "update", "delete")]
+    assert {(r.outcome, r.reason): r.count for r in written} == {
+        (action, resource): n
+        for resource, counts in core_dry.per_resource.items()
+        for action, n in counts.items()
+    }
+    # the verdict against the plan's own counts, not against the same computation
     counts = plan.counts()
-    shown = window.commits.dialog.details.toPlainText().splitlines()
-    assert shown[0] == (
-        f"A commit would write: {counts['create']} create, {counts['update']} update, 0 delete"
-    )
-    expected_lines = [
-        f"  {resource}: " + ", ".join(f"{c[a]} {a}" for a in ("create", "update") if c[a])
-        for resource, c in sorted(plan.counts_by_resource().items())
-        if c["create"] or c["update"]
-    ]
-    assert shown[2 : 2 + len(expected_lines)] == expected_lines
-    assert "  pr_person: 22 create, 1 update" in expected_lines  # the override above
+    assert verdict.counts == {"create": counts["create"], "update": counts["update"]}
+    assert ("create", "pr_person") in {(r.outcome, r.reason) for r in written}
+    by_row = {(r.outcome, r.reason): r.count for r in written}
+    assert (by_row[("create", "pr_person")], by_row[("update", "pr_person")]) == (22, 1)
     window.commits.dialog.close()
     assert this_values(pair_copy.this, CONFLICT[1]) == before
 
     window.actions_.commit.trigger()
     qtbot.waitUntil(
         lambda: (
-            isinstance(window.commits.dialog, ReportDialog) and window.commits.dialog.isVisible()
+            isinstance(window.commits.dialog, VerdictDialog) and window.commits.dialog.isVisible()
         ),
         timeout=30_000,
+    )
+    assert pair_copy.this in window.commits.dialog.findChild(QLabel, "verdict_target").text()
+    assert counts_phrase(window.commits.last_verdict.counts) in (
+        window.commits.dialog.headline.text()
     )
     with (
         qtbot.waitSignal(window.commits.committed, timeout=30_000),
@@ -189,8 +196,9 @@ def test_stale_commit_is_refused_and_nothing_is_written(qtbot, window: MainWindo
     before = _dump(pair_copy.this)
     with qtbot.waitSignal(window.commits.refused, timeout=30_000) as refused:
         window.actions_.commit.trigger()
-    assert "THIS changed" in refused.args[0]
-    assert vector.uuid in window.commits.dialog.details.toPlainText()
+    assert "The commit will fail: THIS has changed since it was loaded" in refused.args[0]
+    assert vector.uuid in refused.args[0]
+    assert window.commits.dialog.verdict.rows[0].vectors == (vector.identity,)
     assert _dump(pair_copy.this) == before
     window.commits.dialog.close()
 
@@ -316,15 +324,18 @@ def test_blocked_reference_is_red_with_its_reason_and_keeping_this_unblocks(
     )
 
 
-def test_auto_advance_moves_to_the_next_differing_field(qtbot, window: MainWindow):
-    window.actions_.window.auto_advance = True
+def test_auto_advance_moves_to_the_next_unresolved_field(qtbot, window: MainWindow):
+    assert window.auto_advance  # on by default
     vector = select_vector(window, CONFLICT)
     press(qtbot, window, "last_name", Qt.Key.Key_O)
     current = window.fields.view.currentIndex()
     assert window.fields.model.name(current.row()) == "date_of_birth"
     press(qtbot, window, "comments", Qt.Key.Key_O)
+    current = window.fields.view.currentIndex()
+    assert window.fields.model.name(current.row()) == "date_of_birth"  # still undecided
+    qtbot.keyClick(window.fields.view, Qt.Key.Key_O)
     assert window.fields.model.vector is not vector
-    assert window.fields.model.vector.conflicts
+    assert undecided_fields(window.fields.model.vector)
 
 
 def test_no_undo_while_a_commit_is_writing(qtbot, window: MainWindow):
