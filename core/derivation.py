@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.vectors import Vector, changed_fields, effective_strategy
 from core.vocabulary import Action, Method
@@ -159,7 +159,7 @@ class Derivation:
         master = self._plan.vectors[where] if where is not None else None
         return master if master is not None and master.action in _DEAD else None
 
-    def _written(self, vector: Vector) -> dict[str, object]:
+    def _written(self, vector: Vector) -> dict[str, Any]:
         # By method, not action: a blocked creation still writes every field once unblocked.
         return vector.other_values if vector.method is Method.CREATE else changed_fields(vector)
 
