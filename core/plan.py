@@ -28,6 +28,12 @@ class Changed(NamedTuple):
     vectors: set[int]
 
 
+class Edited(NamedTuple):
+    """A value the person typed for a field (None inside means NULL, not "no edit")."""
+
+    value: Any
+
+
 @dataclass
 class Plan:
     """All vectors of one pair, with lookups, overrides and derived actions."""
@@ -91,6 +97,23 @@ class Plan:
     ) -> Changed:
         previous = vector.override_fields.get(name)
         _set_field(vector, name, None if resolution is None else Resolution(resolution))
+        return Changed(previous, self.rederive((vector,)))
+
+    def set_field_value(self, vector: Vector, name: str, edit: Edited | None) -> Changed:
+        """A value the person typed for `name` (None drops it); `previous` is the old Edited.
+
+        Only fields the OTHER record carries can be edited (a vector writes nothing else),
+        and only in an update: a create writes OTHER's record as it is.
+        """
+        if name not in vector.other_values or vector.method is not Method.UPDATE:
+            raise ValueError(f"{vector.resource}.{name} cannot take a typed value here")
+        edited = vector.edited or {}
+        previous = Edited(edited[name]) if name in edited else None
+        if edit is None:
+            edited.pop(name, None)
+        else:
+            edited[name] = edit.value
+        vector.edited = edited or None
         return Changed(previous, self.rederive((vector,)))
 
     def set_strategy(self, vector: Vector, strategy: Iterable[Method] | None) -> Changed:

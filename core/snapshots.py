@@ -23,7 +23,8 @@ class PolicySnapshot:
 
 @dataclass(frozen=True, slots=True)
 class OverrideSnapshot:
-    settings: tuple[tuple[Any, Any, dict[str, Any]], ...]  # (strategy, default, fields)
+    # (strategy, default, field resolutions, typed values or None) per vector
+    settings: tuple[tuple[Any, Any, dict[str, Any], dict[str, Any] | None], ...]
 
 
 def policy_snapshot(plan: Plan) -> PolicySnapshot:
@@ -63,7 +64,8 @@ def _set_policy(plan: Plan, snapshot: PolicySnapshot) -> list[Vector]:
 def overrides_snapshot(plan: Plan) -> OverrideSnapshot:
     return OverrideSnapshot(
         tuple(
-            (v.override_strategy, v.override_default, dict(v.override_fields)) for v in plan.vectors
+            (v.override_strategy, v.override_default, dict(v.override_fields), _copy(v.edited))
+            for v in plan.vectors
         )
     )
 
@@ -72,9 +74,20 @@ def restore_overrides(plan: Plan, snapshot: OverrideSnapshot) -> set[int]:
     """Put the snapshot's overrides back; the positions of the vectors that changed."""
     touched = []
     for vector, settings in zip(plan.vectors, snapshot.settings, strict=True):
-        if settings != (vector.override_strategy, vector.override_default, vector.override_fields):
-            strategy, default, fields = settings
+        current = (
+            vector.override_strategy,
+            vector.override_default,
+            vector.override_fields,
+            vector.edited,
+        )
+        if settings != current:
+            strategy, default, fields, edited = settings
             vector.override_strategy, vector.override_default = strategy, default
             vector.override_fields = dict(fields)
+            vector.edited = _copy(edited)
             touched.append(vector)
     return plan.rederive(touched)
+
+
+def _copy(edited: dict[str, Any] | None) -> dict[str, Any] | None:
+    return dict(edited) if edited else None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QUndoCommand
 
-from core.plan import Plan
+from core.plan import Edited, Plan
 from core.policy import Policy
 from core.snapshots import (
     overrides_snapshot,
@@ -99,6 +99,28 @@ class SetFieldResolutions(PlanCommand):
         self.resolution = other.resolution
         self.setText(other.text())
         return True
+
+
+class SetFieldValue(PlanCommand):
+    """A value the person typed for one field of one vector (`None` drops it)."""
+
+    def __init__(
+        self, context: PlanContext, vector: Vector, name: str, edit: Edited | None
+    ) -> None:
+        what = "typed value dropped" if edit is None else f"edited → {edit.value!r}"
+        super().__init__(f"{name}: {what}"[:80])
+        self.context, self.vector, self.name, self.edit = context, vector, name, edit
+        self.previous: Edited | None = None
+
+    def redo(self) -> None:
+        self.previous, changed = self.context.plan.set_field_value(
+            self.vector, self.name, self.edit
+        )
+        self.context.changed(changed)
+
+    def undo(self) -> None:
+        plan = self.context.plan
+        self.context.changed(plan.set_field_value(self.vector, self.name, self.previous).vectors)
 
 
 class SetStrategy(PlanCommand):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.decisions import DecisionsReport
-from core.plan import Plan
+from core.edits import EditError, parse_edited_value
+from core.plan import Edited, Plan
 from core.progress import Progress
 from core.vectors import Vector
 from core.vocabulary import Resolution
@@ -33,9 +34,11 @@ from gui.banner import Banner, banner_notes
 from gui.commit_flow import CommitFlow
 from gui.dialogs import OpenSourceDialog, show_error, show_failure
 from gui.field_panel import FieldPanel
+from gui.first_run import FirstRunHint
 from gui.history import HistoryDialog
 from gui.keep import carry_decisions, rebind_undo
 from gui.keyboard import KeyboardLoop
+from gui.legend import LegendDialog
 from gui.menus import build_menus
 from gui.prompts import confirm_discard, offer_autosaved, report_carried
 from gui.session import AUTO, Loaded, Session, Sources, loader
@@ -48,6 +51,15 @@ from gui.vector_table import VectorTable
 
 RECENT_KEY = "recent/{side}"
 _RECENT_MAX = 8
+
+
+# QSettings keys of the remembered layout: geometry, splitter, list columns, field columns.
+LAYOUT_KEYS = (
+    "layout/geometry",
+    "layout/splitter",
+    "layout/vector_columns",
+    "layout/field_columns",
+)
 
 
 class MainWindow(QMainWindow):
@@ -78,6 +90,7 @@ class MainWindow(QMainWindow):
         self.actions_ = build_menus(self)
         self.setAcceptDrops(True)
         self.resize(1280, 800)
+        self.restore_layout()
         self._update_title()
 
     # ----- layout
@@ -90,6 +103,7 @@ class MainWindow(QMainWindow):
         self.vectors.strategy_requested.connect(self.set_strategies)
         self.fields = FieldPanel(self.theme)
         self.fields.resolution_requested.connect(self.set_resolution)
+        self.fields.value_requested.connect(self.set_value)
         self.fields.strategy_requested.connect(self.set_strategy)
         self.fields.default_requested.connect(self.set_default)
         self.fields.bulk_requested.connect(self.bulk_resolution)
@@ -103,6 +117,8 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
+        self.first_run = FirstRunHint(self.settings)
+        layout.addWidget(self.first_run)
         layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
@@ -344,9 +360,36 @@ class MainWindow(QMainWindow):
         vector, context = self.current_vector(), self.plan_context()
         if vector is None or context is None or not names:
             return
+        typed = [n for n in names if vector.edited and n in vector.edited]
+        if typed:  # choosing a side again drops the typed value: one undo step for both
+            self.undo_stack.beginMacro(f"{', '.join(names)} → {resolution or 'policy'}")
+            for name in typed:
+                self._push(commands.SetFieldValue(context, vector, name, None))
         self._push(commands.SetFieldResolutions(context, vector, names, resolution))
+        if typed:
+            self.undo_stack.endMacro()
         if self.auto_advance:
             self.keys.advance()
+
+    def show_legend(self) -> LegendDialog:
+        dialog = LegendDialog(self.theme, self)
+        dialog.open()
+        return dialog
+
+    def set_value(self, name: str, text: str) -> bool:
+        """A typed value for the current vector's field, checked by THIS's column."""
+        vector, context = self.current_vector(), self.plan_context()
+        if vector is None or context is None:
+            return False
+        resource = context.plan.schema.resources[vector.resource]
+        try:
+            edit = Edited(parse_edited_value(resource, name, text))
+        except EditError as exc:
+            self.fields.show_problem(f"Not a valid value, nothing changed: {exc}")
+            self.show_message(f"Not a valid value: {exc}")
+            return False
+        self._push(commands.SetFieldValue(context, vector, name, edit))
+        return True
 
     def set_strategy(self, strategy: object) -> None:
         vector = self.current_vector()
@@ -430,8 +473,30 @@ class MainWindow(QMainWindow):
         """May the current decisions go? Save / Discard / Cancel, Cancel the default."""
         return not self.unsaved or confirm_discard(self)
 
+    def save_layout(self) -> None:
+        """Window geometry, splitter and column widths, for the next start (QSettings)."""
+        settings = self.settings
+        settings.setValue(LAYOUT_KEYS[0], self.saveGeometry())
+        settings.setValue(LAYOUT_KEYS[1], self.splitter.saveState())
+        settings.setValue(LAYOUT_KEYS[2], self.vectors.view.horizontalHeader().saveState())
+        settings.setValue(LAYOUT_KEYS[3], self.fields.view.horizontalHeader().saveState())
+        settings.sync()
+
+    def restore_layout(self) -> None:
+        restore = (
+            self.restoreGeometry,
+            self.splitter.restoreState,
+            self.vectors.view.horizontalHeader().restoreState,
+            self.fields.view.horizontalHeader().restoreState,
+        )
+        for key, apply in zip(LAYOUT_KEYS, restore, strict=True):
+            state = self.settings.value(key)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                apply(state)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.confirm_discard():
+            self.save_layout()
             self.cancel_work()
             self.autosave.discard()  # nothing left to lose: saved, discarded or none
             event.accept()

@@ -132,6 +132,11 @@ def build_menus(window: MainWindow) -> WindowActions:
     sync.addAction(history)
     policy = _policy_combo(window)
 
+    help_menu = bar.addMenu("&Help")
+    legend = _action(window, "&Keys and legend…", window.show_legend, "F1")
+    legend.setStatusTip("Every key, icon and colour of the window")
+    help_menu.addAction(legend)
+
     tools = QToolBar("Main")
     tools.setObjectName("main_toolbar")
     tools.setMovable(False)

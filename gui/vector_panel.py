@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -35,9 +35,10 @@ from PySide6.QtWidgets import (
 from core.plan import Plan
 from core.vectors import Vector
 from core.vocabulary import Resolution
+from gui.filter_selector import CompactTabs
 from gui.theme import Theme
 from gui.unchanged_rows import Submit
-from gui.vector_model import COLUMNS, Filter, VectorModel
+from gui.vector_model import ACTION_COLUMN, COLUMNS, Filter, VectorModel
 from gui.vector_table import VectorTable
 
 _WIDTHS = (125, 165, 105, 105, 70, 135, 135)
@@ -92,7 +93,9 @@ class VectorPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
+        self.compact_tabs = CompactTabs(self.tabs)
         layout.addWidget(self.tabs)
+        layout.addWidget(self.compact_tabs)
         layout.addWidget(self.search)
         layout.addWidget(self.view, 1)
 
@@ -115,6 +118,8 @@ class VectorPanel(QWidget):
         header.setHighlightSections(False)
         for column, width in enumerate(_WIDTHS[: len(COLUMNS)]):
             header.resizeSection(column, width)
+        # What a commit will do must stay in sight on a narrow window: Action shows first.
+        header.moveSection(header.visualIndex(ACTION_COLUMN), 0)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         view.setSortingEnabled(True)  # a header click calls model.sort: arrays, no proxy
         view.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -164,6 +169,7 @@ class VectorPanel(QWidget):
         for position, which in enumerate(Filter):
             self.tabs.setTabText(position, which.value)
         self.tabs.setTabText(0, f"{Filter.ALL.value} {self.model.provisional}…")
+        self.compact_tabs.fit(self.width())
 
     def vectors_changed(self, positions: set[int]) -> list[tuple[int, int]]:
         """After an override: repaint the changed rows and update the counts."""
@@ -184,6 +190,7 @@ class VectorPanel(QWidget):
             self.tabs.setTabText(
                 position, which.value if number is None else f"{which.value} {number}"
             )
+        self.compact_tabs.fit(self.width())
 
     def tab_counts(self) -> dict[Filter, int]:
         return {
@@ -220,8 +227,16 @@ class VectorPanel(QWidget):
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
+        # Centre the row, but keep the columns where they are (Action stays in sight).
+        horizontal = self.view.horizontalScrollBar()
+        left = horizontal.value()
         self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        horizontal.setValue(left)
         return True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.compact_tabs.fit(event.size().width())
 
     def select_filter(self, which: Filter) -> None:
         self.tabs.setCurrentIndex(list(Filter).index(which))
