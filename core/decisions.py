@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from core.edits import EditError, value_from_saved
 from core.plan import Plan
 from core.planjson import plain
 from core.timestamps import format_timestamp
@@ -114,6 +115,7 @@ def _decision(vector: Vector) -> dict[str, Any]:
         "override_strategy": None if strategy is None else [m.value for m in strategy],
         "override_default": vector.override_default and vector.override_default.value,
         "override_fields": {k: v.value for k, v in sorted(vector.override_fields.items())},
+        "edited_values": {k: plain(v) for k, v in sorted((vector.edited or {}).items())},
         "this_digest": this_digest(vector),
         "other_digest": other_digest(vector),
     }
@@ -167,9 +169,28 @@ def apply_document(plan: Plan, document: dict[str, Any], where: str) -> Decision
         vector.override_strategy = decision.strategy
         vector.override_default = decision.default
         vector.override_fields = dict(decision.fields)
+        vector.edited = _typed_values(plan, vector, decision, f"{where}: /decisions/{n}")
         report.applied += 1
     plan.recompute()
     return report
+
+
+def _typed_values(
+    plan: Plan, vector: Vector, decision: _Decision, where: str
+) -> dict[str, Any] | None:
+    """The saved typed values, checked by THIS's columns like values a person types."""
+    resource = plan.schema.resources[vector.resource]
+    foreign = [k for k in decision.values if k not in vector.other_values]
+    if foreign or (decision.values and vector.method is not Method.UPDATE):
+        raise DecisionsError(
+            f"{where}/edited_values: typed values apply to an update's fields only "
+            f"({', '.join(foreign) or vector.method.value})"
+        )
+    try:
+        typed = {k: value_from_saved(resource, k, v) for k, v in decision.values.items()}
+    except EditError as exc:
+        raise DecisionsError(f"{where}/edited_values: {exc}") from None
+    return typed or None
 
 
 def read_decisions(path: str | Path) -> dict[str, Any]:
@@ -207,6 +228,7 @@ class _Decision:
     strategy: tuple[Method, ...] | None
     default: Resolution | None
     fields: dict[str, Resolution]
+    values: dict[str, Any]
     this_digest: str
     other_digest: str
 
@@ -222,6 +244,7 @@ class _Decision:
                 strategy=None if strategy is None else tuple(Method(m) for m in strategy),
                 default=None if default is None else Resolution(default),
                 fields={str(k): Resolution(v) for k, v in item["override_fields"].items()},
+                values={str(k): v for k, v in (item.get("edited_values") or {}).items()},
                 this_digest=str(item["this_digest"]),
                 other_digest=str(item["other_digest"]),
             )

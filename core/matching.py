@@ -8,12 +8,12 @@ same on both sides leave nothing but a compact `Unchanged` row.
 
 from __future__ import annotations
 
-from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from core.batching import KEYS_PER_LOOKUP, chunks
+from core.compare_raw import RawCompare
 from core.compare_sqlite import CANDIDATE, SqliteJoin
 from core.plan import Plan
 from core.policy import FALLBACK, Policy
@@ -21,9 +21,18 @@ from core.progress import Progress
 from core.records import Problem, Record, label_for
 from core.schema import Schema
 from core.sources.sql import KeyLookup, SqlDataset
-from core.unchanged import NOTES, ThisReader, ThisRow, Unchanged, UnchangedSet, to_micros
+from core.unchanged import (
+    ThisReader,
+    ThisRow,
+    Unchanged,
+    UnchangedBuilder,
+    UnchangedSet,
+    to_micros,
+)
 from core.vectors import Vector
 from core.vocabulary import Method
+
+_STREAM = 5000  # vectors per chunk a window may list while the plan is being built
 
 
 class Source(Protocol):
@@ -51,17 +60,21 @@ def build_plan(
 ) -> Plan:
     """Compute every vector of the pair, run the policy and derive the actions.
 
-    With `fast`, two SQLite files are compared where the data is (core/compare_sqlite.py);
-    `fast=False` is the straightforward path, which every fast path must agree with."""
+    With `fast`, two SQLite files are compared where the data is (core/compare_sqlite.py),
+    and otherwise THIS's rows are typed only when their raw values are not surely OTHER's
+    (core/compare_raw.py); `fast=False` is the straightforward path, which every fast path
+    must agree with."""
     progress = progress or Progress()
-    builder = _Builder(this)
+    builder = _Builder(this, fast)
     progress.set_total(other.estimate(this.schema), "reading OTHER")
+    streamer = _Streamer(builder, progress)
     join = SqliteJoin.open(this, other) if fast else None
     if join is None:
         for name in this.schema.resources:
             builder.use_index(name)
         for record in other.records(this.schema, progress):
             builder.add(record)
+            streamer.poll()
     else:
         with join:
             for name in this.schema.order():
@@ -70,9 +83,11 @@ def build_plan(
                     builder.use_index(name)
                     for record in join.other.resource_records(name, this.schema, progress):
                         builder.add(record)
+                        streamer.poll()
                 else:
                     builder.use_lookup(name, KeyLookup(this, name, join.spelling(name)))
                     joined(builder, join, name, pairs, progress)
+                streamer.poll()
     builder.flush()
     vectors, unchanged = builder.finish()
     builder.warnings[:0] = other.unknown_columns(this.schema)
@@ -126,15 +141,31 @@ def joined(
             builder.add_new(record)
 
 
+class _Streamer:
+    """Hands the vectors computed so far to `progress.found`, a chunk at a time, so a
+    window can list them while the plan is still being built."""
+
+    def __init__(self, builder: _Builder, progress: Progress) -> None:
+        self._builder, self._progress, self._sent = builder, progress, 0
+
+    def poll(self) -> None:
+        vectors = self._builder.vectors
+        if len(vectors) - self._sent >= _STREAM:
+            self._progress.found(vectors[self._sent :])
+            self._sent = len(vectors)
+
+
 class _Builder:
-    def __init__(self, this: SqlDataset) -> None:
+    def __init__(self, this: SqlDataset, fast: bool = True) -> None:
         self.this = this
+        self.fast = fast
+        self.raw_compare: dict[str, RawCompare] = {}
         # canonical uuid → THIS key per resource: a dict of the whole table, or a lookup in
         # THIS for the resources the SQLite join planned.
         self.index: dict[str, Any] = {}
         self.this_duplicates: dict[str, dict[str, str]] = {}
         self.vectors: list[Vector] = []
-        self.unchanged = _Unchanged()
+        self.unchanged = UnchangedBuilder()
         self.warnings: list[str] = []
         self.seen: dict[tuple[str, str], str] = {}
         self.duplicates: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -203,12 +234,28 @@ class _Builder:
         self.vectors.append(_vector(record, Method.CREATE))
 
     def _compare_batch(self, resource: str, batch: list[Record]) -> None:
-        rows = self.this.fetch(resource, [r.key for r in batch])
+        if not self.fast:
+            rows = self.this.fetch(resource, [r.key for r in batch])
+            for record in batch:
+                this_record, fingerprint = rows[record.key]
+                self.compared(record, this_record, fingerprint)
+            return
+        # THIS's rows raw: only those not surely unchanged are typed.
+        raw = self.raw_compare.get(resource)
+        if raw is None:
+            shape = self.this.row_shape(resource)
+            raw = self.raw_compare[resource] = RawCompare(
+                self.this.schema.resources[resource], shape
+            )
+        raw_rows = self.this.fetch_rows(resource, [r.key for r in batch], raw.shape)
         for record in batch:
-            this_record, fingerprint = rows[record.key]
-            self.compared(record, this_record, fingerprint)
+            row = raw_rows[record.key]
+            if raw.unchanged(record, row):
+                self.unchanged.add_keyed(resource, record.key, to_micros(record.modified_on), 0)
+            else:
+                self.compared(record, *self.this.typed_row(resource, row, raw.shape))
 
-    def compared(self, record: Record, this_record: Record, fingerprint: int) -> None:
+    def compared(self, record: Record, this_record: Record, fingerprint: bytes) -> None:
         """Decide one OTHER record against THIS's: a vector, or an unchanged row."""
         deleted_column = self.this.schema.resources[record.resource].meta.deleted
         result = _compare(record, this_record, deleted_column)
@@ -224,7 +271,12 @@ class _Builder:
         self._prefetch_keys()
         if self.duplicates:
             self._mark_duplicates()
-        unchanged = self.unchanged.build(self.this, self.index)
+        index = self.index
+        unchanged = self.unchanged.build(
+            self.this.schema.order(),
+            this_reader(self.this),
+            lambda resource, uuid: index.get(resource, {}).get(uuid),
+        )
         self._promote_masters(unchanged)
         return self.vectors, unchanged
 
@@ -296,60 +348,6 @@ class _Builder:
                         references=self.references.get(row.resource, {}),
                     )
                 )
-
-
-class _Unchanged:
-    """Unchanged rows while the plan is built: THIS keys and OTHER times per resource,
-    in compact arrays (integer keys) rather than a Python object per row."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, array | list[Any]] = defaultdict(lambda: array("q"))
-        self.other: dict[str, array] = defaultdict(lambda: array("q"))
-        self.notes: dict[str, bytearray] = defaultdict(bytearray)
-        self.parents: dict[str, dict[Any, tuple[str, str] | None]] = defaultdict(dict)
-        self.held: list[Unchanged] = []
-
-    def add(self, record: Record, this: Record, note: str) -> None:
-        self.add_keyed(record.resource, this.key, to_micros(record.modified_on), NOTES.index(note))
-        if record.master != this.master:
-            self.parents[record.resource][this.key] = record.master
-
-    def add_keyed(self, resource: str, key: Any, other_micros: int, note: int) -> None:
-        keys = self.keys[resource]
-        try:
-            keys.append(key)
-        except (TypeError, OverflowError):  # not a 64-bit integer key: hold them in a list
-            keys = self.keys[resource] = [*keys, key]
-        self.other[resource].append(other_micros)
-        self.notes[resource].append(note)
-
-    def discard(self, identities: set[tuple[str, str]], index: dict[str, dict[str, Any]]) -> None:
-        self.held = [u for u in self.held if (u.resource, u.uuid) not in identities]
-        for resource, uuid in identities:
-            key = index.get(resource, {}).get(uuid)
-            keys = self.keys.get(resource, [])
-            if key is not None and key in keys:
-                at = keys.index(key)
-                for column in (keys, self.other[resource], self.notes[resource]):
-                    del column[at]
-
-    def build(self, this: SqlDataset, index: dict[str, dict[str, Any]]) -> UnchangedSet:
-        result = UnchangedSet(
-            this.schema.order(),
-            read_this=this_reader(this),
-            key_of=lambda resource, uuid: index.get(resource, {}).get(uuid),
-        )
-        for resource, keys in self.keys.items():
-            result.set_part(
-                resource,
-                keys,
-                self.other[resource],
-                notes=self.notes[resource],
-                parents=self.parents.get(resource),
-            )
-        for row in self.held:
-            result.hold(row)
-        return result
 
 
 def this_reader(this: SqlDataset) -> ThisReader:

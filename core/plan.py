@@ -10,14 +10,28 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+from core.derivation import Derivation
 from core.schema import Schema
 from core.unchanged import Unchanged, UnchangedSet
-from core.vectors import Vector, changed_fields, effective_strategy
+from core.vectors import Vector
 from core.vocabulary import WRITING_ACTIONS, Action, Method, Resolution
 
-__all__ = ["Plan", "Unchanged", "UnchangedSet"]
+__all__ = ["Changed", "Plan", "Unchanged", "UnchangedSet"]
+
+
+class Changed(NamedTuple):
+    """What an override replaced, and the positions of the vectors it changed."""
+
+    previous: Any
+    vectors: set[int]
+
+
+class Edited(NamedTuple):
+    """A value the person typed for a field (None inside means NULL, not "no edit")."""
+
+    value: Any
 
 
 @dataclass
@@ -43,6 +57,7 @@ class Plan:
         for vector in self.vectors:
             if vector.parent is not None:
                 self._children[vector.parent].append(vector)
+        self._derivation = Derivation(self)
         self.recompute()
 
     # ----- lookups
@@ -59,146 +74,57 @@ class Plan:
     def this_has(self, resource: str, uuid: str) -> bool:
         return uuid in self.this_index.get(resource, {})
 
-    # ----- actions
-    def recompute(self) -> None:
-        """Derive every vector's action and reason from strategy, resolution and references."""
-        for vector in self.vectors:
-            vector.action, vector.reason = self._own_action(vector)
-            vector.blocked = {}
-        self._propagate_to_components()
-        while self._block_unresolved_references():
-            self._propagate_to_components()
+    # ----- derived actions (core/derivation.py)
+    def position(self, vector: Vector) -> int:
+        """Where `vector` is in `vectors`: change sets name vectors by position."""
+        return self._derivation.position[vector.identity]
 
-    def refresh(self, vector: Vector) -> None:
-        """Re-derive one vector and its components after an override; the whole plan only
-        when the vector starts or stops being created (others may reference it)."""
-        was_created = vector.action is Action.CREATE
-        for one in (vector, *self.children(vector)):
-            self._derive_one(one)
-        if was_created != (vector.action is Action.CREATE):
-            self.recompute()
+    def recompute(self) -> set[int]:
+        """Derive every vector's action and reason; the positions whose state changed."""
+        return self._derivation.derive_all()
 
-    def _derive_one(self, vector: Vector) -> None:
-        vector.action, vector.reason = self._own_action(vector)
-        vector.blocked = {}
-        master = self._by_identity.get(vector.parent) if vector.parent else None
-        if master is not None and master.action in (Action.SKIP, Action.ERROR):
-            if vector.action is not Action.ERROR:
-                vector.action = Action.SKIP
-                vector.reason = f"master {master.resource} {master.uuid} is {master.action.value}"
-            return
-        if vector.action in (Action.CREATE, Action.UPDATE):
-            self._block(vector)
+    def rederive(self, vectors: Iterable[Vector]) -> set[int]:
+        """Re-derive `vectors` after their settings changed, and what depends on them."""
+        return self._derivation.derive(self.position(v) for v in vectors)
 
-    def _block(self, vector: Vector) -> bool:
-        blocked = self._unresolved_references(vector)
-        if not blocked:
-            return False
-        vector.blocked = blocked
-        vector.action = Action.SKIP
-        vector.reason = "blocked reference: " + "; ".join(
-            f"{name} → {why}" for name, why in blocked.items()
-        )
-        return True
+    def refresh(self, vector: Vector) -> set[int]:
+        return self.rederive((vector,))
 
-    def _own_action(self, vector: Vector) -> tuple[Action, str]:
-        if vector.problems:
-            return Action.ERROR, "; ".join(str(p) for p in vector.problems)
-        strategy = effective_strategy(vector)
-        if vector.method not in strategy:
-            allowed = ", ".join(m.value for m in strategy) or "nothing"
-            return Action.SKIP, f"strategy allows {allowed}, not {vector.method.value}"
-        if vector.method is Method.CREATE:
-            if self._master_missing(vector):
-                master_resource, master_uuid = vector.parent  # type: ignore[misc]
-                return Action.SKIP, (
-                    f"master {master_resource} {master_uuid} is not in THIS and is not created"
-                )
-            return Action.CREATE, ""
-        if vector.method is Method.DELETE:
-            resource = self.schema.resources[vector.resource]
-            if not resource.has(resource.meta.deleted):
-                return Action.SKIP, f"{vector.resource} has no deleted column to mark"
-            return Action.DELETE, ""
-        if changed_fields(vector):
-            return Action.UPDATE, ""
-        return Action.UNCHANGED, "THIS values kept" if vector.differing else ""
-
-    def _master_missing(self, vector: Vector) -> bool:
-        """A new component whose master has no vector and is not in THIS (e.g. the master
-        is deleted in OTHER and THIS never had it): there is nothing to link it to."""
-        parent = vector.parent
-        return parent is not None and parent not in self._by_identity and not self.this_has(*parent)
-
-    def _propagate_to_components(self) -> None:
-        for vector in self.vectors:
-            master = self._by_identity.get(vector.parent) if vector.parent else None
-            if master is None or master.action not in (Action.SKIP, Action.ERROR):
-                continue
-            if vector.action not in (Action.SKIP, Action.ERROR):
-                vector.action = Action.SKIP
-                vector.reason = f"master {master.resource} {master.uuid} is {master.action.value}"
-
-    def _block_unresolved_references(self) -> bool:
-        """Skip vectors whose written references point nowhere; True when any changed."""
-        changed = False
-        for vector in self.vectors:
-            if vector.action in (Action.CREATE, Action.UPDATE) and self._block(vector):
-                changed = True
-        return changed
-
-    def _unresolved_references(self, vector: Vector) -> dict[str, str]:
-        written = vector.other_values if vector.action is Action.CREATE else changed_fields(vector)
-        blocked: dict[str, str] = {}
-        for name, value in written.items():
-            if name in vector.dangling:
-                blocked[name] = vector.dangling[name]
-                continue
-            target = vector.references.get(name)
-            if target is None or value is None:
-                continue
-            why = self._unresolved_target(target, value)
-            if why:
-                blocked[name] = why
-        return blocked
-
-    def _unresolved_target(self, target: str, uuid: str) -> str | None:
-        if self.this_has(target, uuid):
-            return None
-        other = self._by_identity.get((target, uuid))
-        if other is None:
-            return f"{target} {uuid} is in neither dataset"
-        if other.action is Action.CREATE:
-            return None
-        return f"{target} {uuid} is not created ({other.action.value}: {other.reason})"
-
-    # ----- overrides (each returns what it replaced, so an undo can restore it)
+    # ----- overrides: each returns what it replaced (for undo) and the positions of the
+    # vectors whose derived state or field outcomes changed (for a narrow repaint)
     def set_field_resolution(
         self, vector: Vector, name: str, resolution: Resolution | None
-    ) -> Resolution | None:
+    ) -> Changed:
         previous = vector.override_fields.get(name)
-        if resolution is None:
-            vector.override_fields.pop(name, None)
-        else:
-            vector.override_fields[name] = Resolution(resolution)
-        self.refresh(vector)
-        return previous
+        _set_field(vector, name, None if resolution is None else Resolution(resolution))
+        return Changed(previous, self.rederive((vector,)))
 
-    def set_strategy(
-        self, vector: Vector, strategy: Iterable[Method] | None
-    ) -> tuple[Method, ...] | None:
+    def set_field_value(self, vector: Vector, name: str, edit: Edited | None) -> Changed:
+        """A value the person typed for `name` (None drops it); `previous` is the old Edited.
+
+        Only fields the OTHER record carries can be edited (a vector writes nothing else),
+        and only in an update: a create writes OTHER's record as it is.
+        """
+        if name not in vector.other_values or vector.method is not Method.UPDATE:
+            raise ValueError(f"{vector.resource}.{name} cannot take a typed value here")
+        edited = vector.edited or {}
+        previous = Edited(edited[name]) if name in edited else None
+        if edit is None:
+            edited.pop(name, None)
+        else:
+            edited[name] = edit.value
+        vector.edited = edited or None
+        return Changed(previous, self.rederive((vector,)))
+
+    def set_strategy(self, vector: Vector, strategy: Iterable[Method] | None) -> Changed:
         previous = vector.override_strategy
         vector.override_strategy = None if strategy is None else tuple(Method(m) for m in strategy)
-        self.refresh(vector)
-        return previous
+        return Changed(previous, self.rederive((vector,)))
 
-    def set_default_resolution(
-        self, vector: Vector, resolution: Resolution | None
-    ) -> Resolution | None:
+    def set_default_resolution(self, vector: Vector, resolution: Resolution | None) -> Changed:
         previous = vector.override_default
         vector.override_default = None if resolution is None else Resolution(resolution)
-        self.refresh(vector)
-        return previous
+        return Changed(previous, self.rederive((vector,)))
 
     def vectors_for_field(self, resource: str, name: str) -> list[Vector]:
         """The vectors of `resource` that carry field `name` with differing values."""
@@ -210,27 +136,22 @@ class Plan:
 
     def bulk_field_resolution(
         self, resource: str, name: str, resolution: Resolution | None
-    ) -> dict[Vector, Resolution | None]:
-        """Set one field's resolution in every vector of a resource; returns the old values."""
+    ) -> Changed:
+        """Set one field's resolution in every vector of a resource; `previous` maps each
+        touched vector to its old value."""
+        chosen = None if resolution is None else Resolution(resolution)
         previous: dict[Vector, Resolution | None] = {}
         for vector in self.vectors_for_field(resource, name):
             previous[vector] = vector.override_fields.get(name)
-            if resolution is None:
-                vector.override_fields.pop(name, None)
-            else:
-                vector.override_fields[name] = Resolution(resolution)
-        self.recompute()
-        return previous
+            _set_field(vector, name, chosen)
+        return Changed(previous, self.rederive(previous))
 
     def restore_field_resolutions(
         self, name: str, previous: dict[Vector, Resolution | None]
-    ) -> None:
+    ) -> Changed:
         for vector, resolution in previous.items():
-            if resolution is None:
-                vector.override_fields.pop(name, None)
-            else:
-                vector.override_fields[name] = resolution
-        self.recompute()
+            _set_field(vector, name, resolution)
+        return Changed(None, self.rederive(previous))
 
     # ----- summaries
     def counts(self) -> Counter[str]:
@@ -254,4 +175,12 @@ class Plan:
 
     @property
     def has_overrides(self) -> bool:
-        return any(v.has_overrides for v in self.vectors)
+        """Whether any vector has an override (overrides change only through derivation)."""
+        return bool(self._derivation.overridden)
+
+
+def _set_field(vector: Vector, name: str, resolution: Resolution | None) -> None:
+    if resolution is None:
+        vector.override_fields.pop(name, None)
+    else:
+        vector.override_fields[name] = resolution

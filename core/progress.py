@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class Cancelled(Exception):
     """The operator cancelled the work."""
@@ -35,6 +37,10 @@ class Progress:
 
     def cancel(self) -> None:
         self.cancelled = True
+
+    def found(self, vectors: list[Any]) -> None:
+        """Hook for subclasses: vectors computed so far (a chunk, before the policy and
+        the derived actions), so a window can list them while the plan is built."""
 
     def changed(self) -> None:
         """Hook for subclasses: called at most every 1024 records and on each new stage."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.plan import Plan
 from core.policy import Policy
+from core.vectors import Vector
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +23,8 @@ class PolicySnapshot:
 
 @dataclass(frozen=True, slots=True)
 class OverrideSnapshot:
-    settings: tuple[tuple[Any, Any, dict[str, Any]], ...]  # (strategy, default, fields)
+    # (strategy, default, field resolutions, typed values or None) per vector
+    settings: tuple[tuple[Any, Any, dict[str, Any], dict[str, Any] | None], ...]
 
 
 def policy_snapshot(plan: Plan) -> PolicySnapshot:
@@ -32,9 +34,9 @@ def policy_snapshot(plan: Plan) -> PolicySnapshot:
     )
 
 
-def restore_policy(plan: Plan, snapshot: PolicySnapshot) -> None:
-    _set_policy(plan, snapshot)
-    plan.recompute()
+def restore_policy(plan: Plan, snapshot: PolicySnapshot) -> set[int]:
+    """Put the snapshot's settings back; the positions of the vectors that changed."""
+    return plan.rederive(_set_policy(plan, snapshot))
 
 
 def policy_applied(plan: Plan, policy: Policy) -> PolicySnapshot:
@@ -48,28 +50,44 @@ def policy_applied(plan: Plan, policy: Policy) -> PolicySnapshot:
         _set_policy(plan, before)
 
 
-def _set_policy(plan: Plan, snapshot: PolicySnapshot) -> None:
-    for vector, (strategy, resolution, default) in zip(
-        plan.vectors, snapshot.settings, strict=True
-    ):
-        vector.strategy, vector.resolution, vector.default_resolution = (
-            strategy,
-            resolution,
-            default,
-        )
+def _set_policy(plan: Plan, snapshot: PolicySnapshot) -> list[Vector]:
+    """Set the snapshot's settings; the vectors whose settings it changed."""
+    touched = []
+    for vector, settings in zip(plan.vectors, snapshot.settings, strict=True):
+        if settings != (vector.strategy, vector.resolution, vector.default_resolution):
+            vector.strategy, vector.resolution, vector.default_resolution = settings
+            touched.append(vector)
     plan.policy_name = snapshot.name
+    return touched
 
 
 def overrides_snapshot(plan: Plan) -> OverrideSnapshot:
     return OverrideSnapshot(
         tuple(
-            (v.override_strategy, v.override_default, dict(v.override_fields)) for v in plan.vectors
+            (v.override_strategy, v.override_default, dict(v.override_fields), _copy(v.edited))
+            for v in plan.vectors
         )
     )
 
 
-def restore_overrides(plan: Plan, snapshot: OverrideSnapshot) -> None:
-    for vector, (strategy, default, fields) in zip(plan.vectors, snapshot.settings, strict=True):
-        vector.override_strategy, vector.override_default = strategy, default
-        vector.override_fields = dict(fields)
-    plan.recompute()
+def restore_overrides(plan: Plan, snapshot: OverrideSnapshot) -> set[int]:
+    """Put the snapshot's overrides back; the positions of the vectors that changed."""
+    touched = []
+    for vector, settings in zip(plan.vectors, snapshot.settings, strict=True):
+        current = (
+            vector.override_strategy,
+            vector.override_default,
+            vector.override_fields,
+            vector.edited,
+        )
+        if settings != current:
+            strategy, default, fields, edited = settings
+            vector.override_strategy, vector.override_default = strategy, default
+            vector.override_fields = dict(fields)
+            vector.edited = _copy(edited)
+            touched.append(vector)
+    return plan.rederive(touched)
+
+
+def _copy(edited: dict[str, Any] | None) -> dict[str, Any] | None:
+    return dict(edited) if edited else None

@@ -11,14 +11,18 @@ OTHER, THIS never had it") are held as they are.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left, insort
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from core.timestamps import to_utc
+
+if TYPE_CHECKING:
+    from core.records import Record
 
 
 class Unchanged(NamedTuple):
@@ -125,15 +129,18 @@ class UnchangedSet:
     def of_rows(cls, rows: Iterable[Unchanged]) -> UnchangedSet:
         """A set that holds the given rows as they are (small plans, tests, old callers)."""
         result = cls()
-        for row in rows:
-            result.hold(row)
+        result.hold(*rows)
         return result
 
-    def hold(self, row: Unchanged) -> None:
-        if row.resource not in self._held and row.resource not in self._order:
-            self._order.append(row.resource)
-        # By uuid, so the order does not depend on the order OTHER listed them in.
-        insort(self._held.setdefault(row.resource, []), row, key=lambda r: r.uuid)
+    def hold(self, *rows: Unchanged) -> None:
+        """Keep rows as they are, each resource's by uuid (so the order does not depend
+        on the order OTHER listed them in)."""
+        for row in rows:
+            if row.resource not in self._held and row.resource not in self._order:
+                self._order.append(row.resource)
+            self._held.setdefault(row.resource, []).append(row)
+        for held in self._held.values():
+            held.sort(key=lambda r: r.uuid)
         self._cache = (0, [])
 
     def set_part(
@@ -289,6 +296,55 @@ class UnchangedSet:
                 )
             )
         return rows
+
+
+class UnchangedBuilder:
+    """Unchanged rows while the plan is built: THIS keys and OTHER times per resource,
+    in compact arrays (integer keys) rather than a Python object per row."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, array | list[Any]] = defaultdict(lambda: array("q"))
+        self.other: dict[str, array] = defaultdict(lambda: array("q"))
+        self.notes: dict[str, bytearray] = defaultdict(bytearray)
+        self.parents: dict[str, dict[Any, tuple[str, str] | None]] = defaultdict(dict)
+        self.held: list[Unchanged] = []
+
+    def add(self, record: Record, this: Record, note: str) -> None:
+        self.add_keyed(record.resource, this.key, to_micros(record.modified_on), NOTES.index(note))
+        if record.master != this.master:
+            self.parents[record.resource][this.key] = record.master
+
+    def add_keyed(self, resource: str, key: Any, other_micros: int, note: int) -> None:
+        keys = self.keys[resource]
+        try:
+            keys.append(key)
+        except (TypeError, OverflowError):  # not a 64-bit integer key: hold them in a list
+            keys = self.keys[resource] = [*keys, key]
+        self.other[resource].append(other_micros)
+        self.notes[resource].append(note)
+
+    def discard(self, identities: set[tuple[str, str]], index: dict[str, Any]) -> None:
+        self.held = [u for u in self.held if (u.resource, u.uuid) not in identities]
+        for resource, uuid in identities:
+            key = index.get(resource, {}).get(uuid)
+            keys = self.keys.get(resource, [])
+            if key is not None and key in keys:
+                at = keys.index(key)
+                for column in (keys, self.other[resource], self.notes[resource]):
+                    del column[at]
+
+    def build(self, order: Sequence[str], read_this: ThisReader, key_of: KeyOf) -> UnchangedSet:
+        result = UnchangedSet(order, read_this=read_this, key_of=key_of)
+        for resource, keys in self.keys.items():
+            result.set_part(
+                resource,
+                keys,
+                self.other[resource],
+                notes=self.notes[resource],
+                parents=self.parents.get(resource),
+            )
+        result.hold(*self.held)
+        return result
 
 
 def _sort_key(key: Any) -> tuple[str, Any]:

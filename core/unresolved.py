@@ -34,6 +34,8 @@ def undecided_fields(vector: Vector) -> list[str]:
 
 
 def _undecided(vector: Vector, name: str) -> bool:
+    if vector.edited is not None and name in vector.edited:
+        return False  # the person typed the value: decided
     resolution = effective_resolution(vector, name)
     if resolution is Resolution.NEWER:
         return newer_side(vector)[1]

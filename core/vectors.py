@@ -28,6 +28,12 @@ class FieldOutcome:
     result: Any
     reference: str | None = None  # target resource when the field is a reference
     blocked: str | None = None
+    edited: bool = False  # the result is a value the person typed (winner is Side.EDITED)
+
+    @property
+    def decided_by(self) -> str:
+        """What chose the result, as reports show it: the resolution, or "edited"."""
+        return Side.EDITED.value if self.edited else self.resolution.value
 
 
 @dataclass(slots=True, eq=False)
@@ -54,7 +60,7 @@ class Vector:
     parent: tuple[str, str] | None = None
     this_key: Any = None
     this_place: str | None = None
-    this_fingerprint: int | None = None
+    this_fingerprint: bytes | None = None  # digest of THIS's stored row (core/digest.py)
     references: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     dangling: dict[str, str] = field(default_factory=dict)
@@ -64,6 +70,8 @@ class Vector:
     override_strategy: tuple[Method, ...] | None = None
     override_default: Resolution | None = None
     override_fields: dict[str, Resolution] = field(default_factory=dict)
+    # Values the person typed, by field; None until the first one (most vectors have none).
+    edited: dict[str, Any] | None = None
     action: Action = Action.UNCHANGED
     reason: str = ""
     blocked: dict[str, str] = field(default_factory=dict)
@@ -90,6 +98,7 @@ class Vector:
             self.override_strategy is not None
             or self.override_default is not None
             or bool(self.override_fields)
+            or bool(self.edited)
         )
 
 
@@ -136,11 +145,14 @@ def field_outcome(vector: Vector, name: str) -> FieldOutcome:
     this = vector.this_values.get(name)
     other = vector.other_values.get(name)
     differs = name in vector.differing
+    edited = vector.edited is not None and name in vector.edited
     if vector.method is Method.CREATE:
         resolution, winner, tie = Resolution.OTHER, Side.OTHER, False
     else:
         resolution = effective_resolution(vector, name)
         winner, tie = _winner(vector, resolution)
+    if edited:
+        winner, tie = Side.EDITED, False
     return FieldOutcome(
         name=name,
         this=this,
@@ -150,10 +162,24 @@ def field_outcome(vector: Vector, name: str) -> FieldOutcome:
         resolution=resolution,
         winner=winner,
         tie=tie and differs,
-        result=other if winner is Side.OTHER else this,
+        result=_result(vector, name, winner),
         reference=vector.references.get(name),
         blocked=vector.blocked.get(name),
+        edited=edited,
     )
+
+
+def _result(vector: Vector, name: str, winner: Side) -> Any:
+    if winner is Side.EDITED:
+        return vector.edited[name] if vector.edited else None
+    values = vector.other_values if winner is Side.OTHER else vector.this_values
+    return values.get(name)
+
+
+def decided_fields(vector: Vector) -> tuple[str, ...]:
+    """The fields a person decides on: differing ones, then any they typed a value for."""
+    extra = tuple(n for n in (vector.edited or ()) if n not in vector.differing)
+    return vector.differing + extra
 
 
 def _winner(vector: Vector, resolution: Resolution) -> tuple[Side, bool]:
@@ -169,11 +195,20 @@ def outcomes(vector: Vector) -> list[FieldOutcome]:
 
 
 def changed_fields(vector: Vector) -> dict[str, Any]:
-    """The fields an update would write: those whose outcome differs from THIS."""
+    """The fields an update would write: those whose outcome differs from THIS.
+
+    A value the person typed wins over the field's resolution, differing or not.
+    """
+    edited = vector.edited or {}
     changes: dict[str, Any] = {}
     for name in vector.differing:
+        if name in edited:
+            continue
         if _winner(vector, effective_resolution(vector, name))[0] is Side.OTHER:
             changes[name] = vector.other_values.get(name)
+    for name, value in edited.items():
+        if value != vector.this_values.get(name):
+            changes[name] = value
     return changes
 
 

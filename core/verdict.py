@@ -5,7 +5,7 @@ immutable database, another program holding the write lock), then takes the comm
 as a dry run. The result leads with one sentence — "The commit will succeed: 98 creates,
 1 update." or "The commit will fail: THIS is locked by another program." — and carries
 a table grouped by outcome and reason (949 identical skips are one row with a count).
-The window and the CLI only display it.
+The window only displays it (the CLI has its own dry-run summary).
 """
 
 from __future__ import annotations

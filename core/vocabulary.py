@@ -30,8 +30,11 @@ class Action(StrEnum):
 
 
 class Side(StrEnum):
+    """Where a field's result comes from: a side, or a value the person typed."""
+
     THIS = "this"
     OTHER = "other"
+    EDITED = "edited"
 
 
 FALLBACK_STRATEGY: tuple[Method, ...] = (Method.CREATE, Method.UPDATE)

@@ -1,16 +1,19 @@
 """Undoable operator decisions: thin QUndoCommands over the core plan's override API.
 
 `QUndoStack.push()` calls `redo()`: nothing is applied before the push. Each command
-keeps only what the plan returned as the previous value, so undo restores it exactly.
+keeps only what the plan returned as the previous value, so undo restores it exactly,
+and hands the plan's change set (positions of the vectors whose state changed) to the
+context, so the window repaints exactly those rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from PySide6.QtGui import QUndoCommand
 
-from core.plan import Plan
+from core.plan import Edited, Plan
 from core.policy import Policy
 from core.snapshots import (
     overrides_snapshot,
@@ -22,40 +25,67 @@ from core.snapshots import (
 from core.vectors import Vector
 from core.vocabulary import Method, Resolution
 
-Changed = Callable[[], None]
 _MERGE_FIELD = 1
 
 
-class SetFieldResolutions(QUndoCommand):
+@dataclass(frozen=True)
+class PlanContext:
+    """What a command needs: the plan, and where to report the positions it changed."""
+
+    plan: Plan
+    changed: Callable[[set[int]], None]
+
+
+class PlanCommand(QUndoCommand):
+    """A command over one plan; `plan` can be pointed at a reloaded plan (gui/keep.py)."""
+
+    context: PlanContext
+
+    @property
+    def plan(self) -> Plan:
+        return self.context.plan
+
+    @plan.setter
+    def plan(self, plan: Plan) -> None:
+        self.context = PlanContext(plan, self.context.changed)
+
+
+class SetFieldResolutions(PlanCommand):
     """Resolution of one or more fields of one vector (`None` drops the override)."""
 
     def __init__(
         self,
-        plan: Plan,
-        changed: Changed,
+        context: PlanContext,
         vector: Vector,
         names: Sequence[str],
         resolution: Resolution | None,
     ) -> None:
         which = names[0] if len(names) == 1 else f"{len(names)} fields"
         super().__init__(f"{which} → {resolution.value if resolution else 'policy'}")
-        self.plan, self.changed, self.vector = plan, changed, vector
+        self.context, self.vector = context, vector
         self.names = tuple(names)
         self.resolution = resolution
         self.previous: dict[str, Resolution | None] = {}
 
     def redo(self) -> None:
         first = not self.previous
+        changed: set[int] = set()
         for name in self.names:
-            before = self.plan.set_field_resolution(self.vector, name, self.resolution)
+            before, rows = self.context.plan.set_field_resolution(
+                self.vector, name, self.resolution
+            )
+            changed |= rows
             if first:
                 self.previous[name] = before
-        self.changed()
+        self.context.changed(changed)
 
     def undo(self) -> None:
+        changed: set[int] = set()
         for name in reversed(self.names):
-            self.plan.set_field_resolution(self.vector, name, self.previous[name])
-        self.changed()
+            changed |= self.context.plan.set_field_resolution(
+                self.vector, name, self.previous[name]
+            ).vectors
+        self.context.changed(changed)
 
     def id(self) -> int:
         return _MERGE_FIELD
@@ -71,101 +101,143 @@ class SetFieldResolutions(QUndoCommand):
         return True
 
 
-class SetStrategy(QUndoCommand):
+class SetFieldValue(PlanCommand):
+    """A value the person typed for one field of one vector (`None` drops it)."""
+
     def __init__(
-        self, plan: Plan, changed: Changed, vector: Vector, strategy: Sequence[Method] | None
+        self, context: PlanContext, vector: Vector, name: str, edit: Edited | None
+    ) -> None:
+        what = "typed value dropped" if edit is None else f"edited → {edit.value!r}"
+        super().__init__(f"{name}: {what}"[:80])
+        self.context, self.vector, self.name, self.edit = context, vector, name, edit
+        self.previous: Edited | None = None
+
+    def redo(self) -> None:
+        self.previous, changed = self.context.plan.set_field_value(
+            self.vector, self.name, self.edit
+        )
+        self.context.changed(changed)
+
+    def undo(self) -> None:
+        plan = self.context.plan
+        self.context.changed(plan.set_field_value(self.vector, self.name, self.previous).vectors)
+
+
+class SetStrategy(PlanCommand):
+    """The strategy of one or more vectors (`None` drops the override): one step."""
+
+    def __init__(
+        self, context: PlanContext, vectors: Sequence[Vector], strategy: Sequence[Method] | None
     ) -> None:
         allowed = ", ".join(m.value for m in strategy) if strategy is not None else "policy"
-        super().__init__(
-            f"strategy of {vector.resource} {vector.label or vector.uuid}: {allowed or 'skip'}"
-        )
-        self.plan, self.changed, self.vector = plan, changed, vector
+        super().__init__(f"strategy of {_which(vectors)}: {allowed or 'skip'}")
+        self.context, self.vectors = context, tuple(vectors)
         self.strategy = None if strategy is None else tuple(strategy)
-        self.previous: tuple[Method, ...] | None = None
+        self.previous: list[tuple[Method, ...] | None] = []
 
     def redo(self) -> None:
-        self.previous = self.plan.set_strategy(self.vector, self.strategy)
-        self.changed()
+        plan, changed = self.context.plan, set[int]()
+        previous = []
+        for vector in self.vectors:
+            before, rows = plan.set_strategy(vector, self.strategy)
+            previous.append(before)
+            changed |= rows
+        self.previous = previous
+        self.context.changed(changed)
 
     def undo(self) -> None:
-        self.plan.set_strategy(self.vector, self.previous)
-        self.changed()
+        plan, changed = self.context.plan, set[int]()
+        for vector, before in zip(reversed(self.vectors), reversed(self.previous), strict=True):
+            changed |= plan.set_strategy(vector, before).vectors
+        self.context.changed(changed)
 
 
-class SetDefaultResolution(QUndoCommand):
+class SetDefaultResolution(PlanCommand):
+    """The default resolution (T/O/N) of one or more vectors: one step."""
+
     def __init__(
-        self, plan: Plan, changed: Changed, vector: Vector, resolution: Resolution | None
+        self, context: PlanContext, vectors: Sequence[Vector], resolution: Resolution | None
     ) -> None:
-        super().__init__(f"default resolution → {resolution.value if resolution else 'policy'}")
-        self.plan, self.changed, self.vector = plan, changed, vector
+        choice = resolution.value if resolution else "policy"
+        suffix = f" in {_which(vectors)}" if len(vectors) > 1 else ""
+        super().__init__(f"default resolution → {choice}{suffix}")
+        self.context, self.vectors = context, tuple(vectors)
         self.resolution = resolution
-        self.previous: Resolution | None = None
+        self.previous: list[Resolution | None] = []
 
     def redo(self) -> None:
-        self.previous = self.plan.set_default_resolution(self.vector, self.resolution)
-        self.changed()
+        plan, changed = self.context.plan, set[int]()
+        previous = []
+        for vector in self.vectors:
+            before, rows = plan.set_default_resolution(vector, self.resolution)
+            previous.append(before)
+            changed |= rows
+        self.previous = previous
+        self.context.changed(changed)
 
     def undo(self) -> None:
-        self.plan.set_default_resolution(self.vector, self.previous)
-        self.changed()
+        plan, changed = self.context.plan, set[int]()
+        for vector, before in zip(reversed(self.vectors), reversed(self.previous), strict=True):
+            changed |= plan.set_default_resolution(vector, before).vectors
+        self.context.changed(changed)
 
 
-class BulkFieldResolution(QUndoCommand):
+class BulkFieldResolution(PlanCommand):
     """One field's resolution in every vector of a resource: one step, compact snapshot."""
 
     def __init__(
-        self, plan: Plan, changed: Changed, resource: str, name: str, resolution: Resolution | None
+        self, context: PlanContext, resource: str, name: str, resolution: Resolution | None
     ) -> None:
         super().__init__(
             f"{resource}.{name} → {resolution.value if resolution else 'policy'} everywhere"
         )
-        self.plan, self.changed = plan, changed
+        self.context = context
         self.resource, self.name, self.resolution = resource, name, resolution
         self.previous: dict[Vector, Resolution | None] = {}
 
     def redo(self) -> None:
-        self.previous = self.plan.bulk_field_resolution(self.resource, self.name, self.resolution)
-        self.changed()
+        self.previous, changed = self.context.plan.bulk_field_resolution(
+            self.resource, self.name, self.resolution
+        )
+        self.context.changed(changed)
 
     def undo(self) -> None:
-        self.plan.restore_field_resolutions(self.name, self.previous)
-        self.changed()
+        self.context.changed(
+            self.context.plan.restore_field_resolutions(self.name, self.previous).vectors
+        )
 
 
-class ApplyPolicy(QUndoCommand):
+class ApplyPolicy(PlanCommand):
     """A new policy under the operator's overrides (which live in separate fields).
 
     The policy is tried in the constructor, so a failing policy raises before anything
     is pushed and the plan is left as it was.
     """
 
-    def __init__(self, plan: Plan, changed: Changed, policy: Policy) -> None:
+    def __init__(self, context: PlanContext, policy: Policy) -> None:
         super().__init__(f"policy {policy.name}")
-        self.plan, self.changed = plan, changed
-        self.before = policy_snapshot(plan)
-        self.after = policy_applied(plan, policy)
+        self.context = context
+        self.before = policy_snapshot(context.plan)
+        self.after = policy_applied(context.plan, policy)
 
     def redo(self) -> None:
-        restore_policy(self.plan, self.after)
-        self.changed()
+        self.context.changed(restore_policy(self.context.plan, self.after))
 
     def undo(self) -> None:
-        restore_policy(self.plan, self.before)
-        self.changed()
+        self.context.changed(restore_policy(self.context.plan, self.before))
 
 
-class LoadDecisions(QUndoCommand):
+class LoadDecisions(PlanCommand):
     """A decisions file's overrides on the plan; one step that undoes to the old overrides.
 
     `apply` (the core's `apply_decisions(plan, path)`) runs in the constructor, so a bad
     file raises before anything is pushed; its report is kept in `report`.
     """
 
-    def __init__(
-        self, plan: Plan, changed: Changed, apply: Callable[[Plan], object], label: str
-    ) -> None:
+    def __init__(self, context: PlanContext, apply: Callable[[Plan], object], label: str) -> None:
         super().__init__(f"load decisions {label}")
-        self.plan, self.changed = plan, changed
+        self.context = context
+        plan = context.plan
         self.before = overrides_snapshot(plan)
         try:
             self.report = apply(plan)
@@ -174,9 +246,14 @@ class LoadDecisions(QUndoCommand):
             restore_overrides(plan, self.before)
 
     def redo(self) -> None:
-        restore_overrides(self.plan, self.after)
-        self.changed()
+        self.context.changed(restore_overrides(self.context.plan, self.after))
 
     def undo(self) -> None:
-        restore_overrides(self.plan, self.before)
-        self.changed()
+        self.context.changed(restore_overrides(self.context.plan, self.before))
+
+
+def _which(vectors: Sequence[Vector]) -> str:
+    if len(vectors) == 1:
+        vector = vectors[0]
+        return f"{vector.resource} {vector.label or vector.uuid}"
+    return f"{len(vectors)} vectors"

@@ -55,7 +55,7 @@ class CommitFlow(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.runner = TaskRunner(self)
+        self.runner = TaskRunner(self, window.worker)  # the window's one database worker
         self.runner.finished.connect(self._finished)
         self.runner.failed.connect(self._failed)
         self.runner.cancelled.connect(lambda: window.show_message("Cancelled; nothing written."))

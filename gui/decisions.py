@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 
 from core.decisions import DecisionsReport, apply_decisions, apply_document, save_decisions
 from core.plan import Plan
-from gui.commands import LoadDecisions
+from gui.commands import LoadDecisions, PlanContext
 from gui.dialogs import ReportDialog, show_error
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class DecisionsActions:
         if plan is None:
             return None
         try:
-            command = LoadDecisions(plan, self.window.plan_changed, apply, label)
+            command = LoadDecisions(PlanContext(plan, self.window.plan_changed), apply, label)
         except (OSError, ValueError) as exc:  # DecisionsError is a ValueError
             show_error(
                 self.window,

@@ -15,9 +15,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMenu, QToolBar
 
-from core.plan import Plan
 from core.policy import Policy, skipped_deletions
-from gui.commands import ApplyPolicy, Changed
+from gui.commands import ApplyPolicy, PlanContext
 from gui.session import policy_in_force
 
 if TYPE_CHECKING:
@@ -28,9 +27,9 @@ class ToggleDeletions(ApplyPolicy):
     """The policy in force re-applied with or without deletions; `shown` follows undo."""
 
     def __init__(
-        self, plan: Plan, changed: Changed, policy: Policy, on: bool, shown: Callable[[bool], None]
+        self, context: PlanContext, policy: Policy, on: bool, shown: Callable[[bool], None]
     ) -> None:
-        super().__init__(plan, changed, policy)
+        super().__init__(context, policy)
         self.setText("allow deletions" if on else "disallow deletions")
         self.on, self.shown = on, shown
 
@@ -78,7 +77,8 @@ class AllowDeletions(QObject):
             self.action.setChecked(not on)
             return
         policy = policy_in_force(replace(sources, allow_deletions=on))
-        window.undo_stack.push(ToggleDeletions(plan, window.plan_changed, policy, on, self.show))
+        context = PlanContext(plan, window.plan_changed)
+        window.undo_stack.push(ToggleDeletions(context, policy, on, self.show))
 
     def show(self, on: bool) -> None:
         """Record and show the toggle's state (from a toggle, an undo or a redo)."""

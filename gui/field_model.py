@@ -11,8 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QStyledItemDelegate, QWidget
 
+from core.edits import text_for_edit
 from core.vectors import FieldOutcome, Vector, outcomes
 from core.vocabulary import Method, Resolution, Side
 from gui.theme import Theme
@@ -63,12 +64,32 @@ class FieldModel(QAbstractTableModel):
     def name(self, row: int) -> str:
         return self._rows[row].name
 
+    def value_editable(self, row: int) -> bool:
+        """The Result cell takes a typed value in an update (docs/semantics.md, Overrides)."""
+        vector = self._vector
+        return vector is not None and vector.method is Method.UPDATE and 0 <= row < len(self._rows)
+
     def editable(self, row: int) -> bool:
         vector = self._vector
         return vector is not None and vector.method is Method.UPDATE and self._rows[row].differs
 
     def conflict_rows(self) -> list[int]:
         return [r for r, o in enumerate(self._rows) if o.differs]
+
+    def first_unresolved_row(self) -> int | None:
+        """The first differing field the operator has not decided yet (no override of
+        the field or of the vector's default), or None: where keyboard resolving goes."""
+        vector = self._vector
+        if vector is None or vector.override_default is not None:
+            return None
+        return next(
+            (
+                r
+                for r, o in enumerate(self._rows)
+                if o.differs and o.name not in vector.override_fields
+            ),
+            None,
+        )
 
     def text(self, outcome: FieldOutcome, value: Any) -> str:
         if value is None:
@@ -83,6 +104,8 @@ class FieldModel(QAbstractTableModel):
     def resolution_text(self, outcome: FieldOutcome) -> str:
         if self._vector is None or self._vector.method is not Method.UPDATE:
             return "—"
+        if outcome.edited:
+            return "edited (typed value)"
         text = outcome.resolution.value
         if outcome.resolution is Resolution.NEWER and outcome.differs:
             text += " → tie, THIS kept" if outcome.tie else f" → {outcome.winner.value}"
@@ -108,6 +131,8 @@ class FieldModel(QAbstractTableModel):
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.column() == RESOLUTION and self.editable(index.row()):
             flags |= Qt.ItemFlag.ItemIsEditable
+        if index.column() == RESULT and self.value_editable(index.row()):
+            flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -127,9 +152,13 @@ class FieldModel(QAbstractTableModel):
         if column == RESOLUTION:
             return self.resolution_text(o)
         result = self.text(o, o.result)
+        if o.edited:
+            result = f"✎ {result}"
         return f"{result} — blocked" if o.blocked else result
 
     def _edit(self, o: FieldOutcome, column: int) -> Any:
+        if column == RESULT:
+            return text_for_edit(o.result)
         return o.resolution.value if column == RESOLUTION else None
 
     def _background(self, o: FieldOutcome, column: int) -> Any:
@@ -163,9 +192,13 @@ class FieldModel(QAbstractTableModel):
             return self._theme.bold
         if column == FIELD and o.differs:
             return self._theme.bold
+        if column == RESULT and o.edited:
+            return self._theme.bold
         return None
 
     def _tooltip(self, o: FieldOutcome, column: int) -> Any:
+        if o.edited and column in (RESOLUTION, RESULT):
+            return "A value you typed (F2 to change it; T/O/N goes back to a side)"
         if o.blocked:
             return f"blocked reference: {o.blocked}"
         if o.tie and column == RESOLUTION:
@@ -213,3 +246,28 @@ class ResolutionDelegate(QStyledItemDelegate):
     def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
         assert isinstance(editor, QComboBox)
         self._choose(index.row(), Resolution(editor.currentData()))
+
+
+class ValueDelegate(QStyledItemDelegate):
+    """A line editor for the Result cell; the text goes to `typed(row, text)`, which checks
+    it against THIS's column and turns it into an undo command (never `setData`)."""
+
+    def __init__(self, typed: Callable[[int, str], None], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._typed = typed
+
+    def createEditor(self, parent: QWidget, option: Any, index: Index) -> QWidget:
+        editor = QLineEdit(parent)
+        editor.setObjectName("value_editor")
+        editor.setPlaceholderText("empty = no value (NULL)")
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        assert isinstance(editor, QLineEdit)
+        editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
+        editor.selectAll()
+
+    def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
+        assert isinstance(editor, QLineEdit)
+        if editor.isModified():
+            self._typed(index.row(), editor.text())

@@ -6,8 +6,9 @@ The panel only *requests* decisions (signals); the window turns them into undo c
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +28,16 @@ from PySide6.QtWidgets import (
 from core.plan import Unchanged
 from core.vectors import Vector, effective_strategy, newer_side
 from core.vocabulary import Method, Resolution
-from gui.field_model import OTHER, RESOLUTION, RESULT, THIS, FieldModel, ResolutionDelegate
+from gui.compare_view import Choice, CompareView
+from gui.field_model import (
+    OTHER,
+    RESOLUTION,
+    RESULT,
+    THIS,
+    FieldModel,
+    ResolutionDelegate,
+    ValueDelegate,
+)
 from gui.theme import Theme
 from gui.times import local_text, utc_text
 
@@ -57,6 +67,7 @@ class FieldPanel(QWidget):
     strategy_requested = Signal(object)  # tuple[Method, ...] | None
     default_requested = Signal(object)  # Resolution | None
     bulk_requested = Signal(str, str, object)  # resource, field, Resolution | None
+    value_requested = Signal(str, str)  # field, the text the person typed for its result
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +85,9 @@ class FieldPanel(QWidget):
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
         self.view.setItemDelegateForColumn(RESOLUTION, ResolutionDelegate(self._chosen, self))
+        self.view.setItemDelegateForColumn(RESULT, ValueDelegate(self._typed, self))
+        self.view.doubleClicked.connect(self._double_clicked)
+        self.compare: CompareView | None = None
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.view.verticalHeader().setDefaultSectionSize(26)
         self.view.verticalHeader().hide()
@@ -135,8 +149,10 @@ class FieldPanel(QWidget):
             "Keys: <b>T</b> THIS · <b>O</b> OTHER · <b>N</b> NEWER on the selected "
             "fields · <b>F8</b>/<b>F7</b> next/previous unresolved conflict · <b>Ctrl+Z</b> undo"
         )
+        keys.setObjectName("key_hint")
         keys.setWordWrap(True)
-        keys.setEnabled(False)
+        # A disabled label's grey fails WCAG AA; secondary text uses the theme's AA colour.
+        keys.setStyleSheet(f"QLabel#key_hint {{ color: {self._theme.muted.color().name()}; }}")
         grid = QGridLayout(self.header)
         grid.setContentsMargins(4, 4, 4, 4)
         grid.addWidget(self.title, 0, 0)
@@ -147,10 +163,14 @@ class FieldPanel(QWidget):
         grid.addWidget(keys, 5, 0)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """T / O / N on the field grid set the selected fields' resolution."""
+        """T / O / N on the field grid set the selected fields' resolution; F2 edits the
+        current field's result; Enter compares its two values."""
         if watched is self.view and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             plain = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+            editing = self.view.state() == QAbstractItemView.State.EditingState
+            if plain and not editing and self._edit_or_compare(event.key()):
+                return True
             resolution = _BY_KEY.get(event.key()) if plain else None
             if resolution is not None and self.view.state() != QAbstractItemView.State.EditingState:
                 self.request_selected(resolution)
@@ -227,6 +247,66 @@ class FieldPanel(QWidget):
                 self.view.setCurrentIndex(self.model.index(row, RESOLUTION))
                 self.view.selectRow(row)
                 return
+
+    def show_problem(self, text: str) -> None:
+        """A refused typed value, said where the person is looking."""
+        colour = self._theme.blocked.color().name()
+        self.status.setText(f"<b style='color:{colour}'>{escape(text)}</b>")
+
+    # ----- typed values and the compare view
+    def _edit_or_compare(self, key: int) -> bool:
+        row = self.view.currentIndex().row()
+        if row < 0:
+            return False
+        if key == Qt.Key.Key_F2:
+            return self.edit_value(row)
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_compare(row)
+            return True
+        return False
+
+    def edit_value(self, row: int) -> bool:
+        """Open the Result cell's editor (an update's fields only)."""
+        if not self.model.value_editable(row):
+            return False
+        index = self.model.index(row, RESULT)
+        self.view.setCurrentIndex(index)
+        self.view.edit(index)
+        return True
+
+    def _typed(self, row: int, text: str) -> None:
+        self.value_requested.emit(self.model.name(row), text)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.column() in (THIS, OTHER):
+            self.open_compare(index.row())
+
+    def open_compare(self, row: int) -> CompareView:
+        """Both full values side by side; the choice becomes a request like T/O or F2."""
+        outcome = self.model.outcome(row)
+        view = CompareView(
+            outcome.name,
+            self.model.text(outcome, outcome.this),
+            self.model.text(outcome, outcome.other),
+            dark=self._theme.dark,
+            editable=self.model.value_editable(row),
+            parent=self,
+        )
+        view.finished.connect(lambda _=0, v=view, r=row: self._compared(v, r))
+        self.compare = view
+        view.open()
+        return view
+
+    def _compared(self, view: CompareView, row: int) -> None:
+        self.compare = None
+        name = self.model.name(row)
+        if view.choice is Choice.THIS:
+            self.resolution_requested.emit([name], Resolution.THIS)
+        elif view.choice is Choice.OTHER:
+            self.resolution_requested.emit([name], Resolution.OTHER)
+        elif view.choice is Choice.EDIT:
+            self.edit_value(row)
+        view.deleteLater()
 
     def _chosen(self, row: int, resolution: Resolution) -> None:
         self.resolution_requested.emit([self.model.name(row)], resolution)

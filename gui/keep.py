@@ -42,6 +42,12 @@ def _rebind(command: Any, old: Plan, new: Plan) -> None:
         if fresh is None:
             return  # its vector is gone: leave it on the detached old plan
         command.vector = fresh
+    many = getattr(command, "vectors", None)  # a choice for several selected vectors
+    if many is not None:
+        moved = [new.get(*v.identity) for v in many]
+        if any(v is None for v in moved):
+            return
+        command.vectors = tuple(moved)
     command.plan = new
     previous = getattr(command, "previous", None)
     if isinstance(previous, dict) and previous and not isinstance(next(iter(previous)), str):

@@ -6,10 +6,11 @@ turns the panels' requests into undo commands over the core plan.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.decisions import DecisionsReport
-from core.plan import Plan
+from core.edits import EditError, parse_edited_value
+from core.plan import Edited, Plan
+from core.progress import Progress
 from core.vectors import Vector
 from core.vocabulary import Resolution
 from gui import commands
@@ -32,21 +35,33 @@ from gui.banner import Banner, banner_notes
 from gui.commit_flow import CommitFlow
 from gui.dialogs import OpenSourceDialog, show_error, show_failure
 from gui.field_panel import FieldPanel
+from gui.first_run import FirstRunHint
 from gui.history import HistoryDialog
 from gui.keep import carry_decisions, rebind_undo
 from gui.keyboard import KeyboardLoop
+from gui.legend import LegendDialog
 from gui.menus import build_menus
 from gui.other_files import is_feed, join_others, others_name, split_others
 from gui.prompts import confirm_discard, offer_autosaved, report_carried
 from gui.session import AUTO, Loaded, Session, Sources, loader, policy_in_force
-from gui.tasks import TaskRunner
+from gui.tasks import Jobs, TaskRunner, database_worker
 from gui.theme import Theme
 from gui.unresolved_counter import UnresolvedCounter
 from gui.vector_model import Filter
 from gui.vector_panel import VectorPanel
+from gui.vector_table import VectorTable
 
 RECENT_KEY = "recent/{side}"
 _RECENT_MAX = 8
+
+
+# QSettings keys of the remembered layout: geometry, splitter, list columns, field columns.
+LAYOUT_KEYS = (
+    "layout/geometry",
+    "layout/splitter",
+    "layout/vector_columns",
+    "layout/field_columns",
+)
 
 
 class MainWindow(QMainWindow):
@@ -64,8 +79,11 @@ class MainWindow(QMainWindow):
         self.undo_stack.indexChanged.connect(self._stack_moved)
         self._keeping: Plan | None = None  # the plan whose work a reload carries over
         self.history: HistoryDialog | None = None
-        self.loads = TaskRunner(self)
+        self.worker = database_worker(self)
+        self.jobs = Jobs(self.worker, self)
+        self.loads = TaskRunner(self, self.worker)
         self.loads.finished.connect(self._loaded)
+        self.loads.found.connect(lambda vectors: self.vectors.add_provisional(vectors))
         self.loads.failed.connect(self._load_failed)
         self.loads.cancelled.connect(lambda: self.show_message("Loading cancelled."))
         self.commits = CommitFlow(self)
@@ -74,15 +92,20 @@ class MainWindow(QMainWindow):
         self.actions_ = build_menus(self)
         self.setAcceptDrops(True)
         self.resize(1280, 800)
+        self.restore_layout()
         self._update_title()
 
     # ----- layout
     def _build(self) -> None:
         self.banner = Banner()
-        self.vectors = VectorPanel(self.theme)
+        self.vectors = VectorPanel(self.theme, submit=self.jobs.submit)
         self.vectors.entry_selected.connect(self._entry_selected)
+        self.vectors.selection_counted.connect(self._selection_counted)
+        self.vectors.default_requested.connect(self.set_defaults)
+        self.vectors.strategy_requested.connect(self.set_strategies)
         self.fields = FieldPanel(self.theme)
         self.fields.resolution_requested.connect(self.set_resolution)
+        self.fields.value_requested.connect(self.set_value)
         self.fields.strategy_requested.connect(self.set_strategy)
         self.fields.default_requested.connect(self.set_default)
         self.fields.bulk_requested.connect(self.bulk_resolution)
@@ -96,6 +119,8 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
+        self.first_run = FirstRunHint(self.settings)
+        layout.addWidget(self.first_run)
         layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
@@ -133,7 +158,7 @@ class MainWindow(QMainWindow):
         self._keeping = self.plan if keep else None
         self.session.sources = sources
         self.show_message(f"Opening {sources.this} and {sources.other_text}…")
-        self.loads.start(loader(sources))
+        self.loads.start(_with_table(loader(sources)))
 
     def reload(self, keep: bool = True) -> None:
         """Read both sources again (F5); decisions and undo are kept unless told not to."""
@@ -163,7 +188,7 @@ class MainWindow(QMainWindow):
         else:
             this, other = current.this, split_others(location)
         self.remember(side, location)
-        sources = Sources(this, other, mapping, current.policy)
+        sources = replace(current, this=this, other=other, mapping=mapping)
         if this and other:
             self.open_sources(sources)
         else:
@@ -178,7 +203,8 @@ class MainWindow(QMainWindow):
         items = [location] + [r for r in self.recent(side) if r != location]
         self.settings.setValue(RECENT_KEY.format(side=side), items[:_RECENT_MAX])
 
-    def _loaded(self, loaded: Loaded) -> None:
+    def _loaded(self, result: tuple[Loaded, VectorTable]) -> None:
+        loaded, table = result
         old, self._keeping = self._keeping, None
         carried = carry_decisions(old, loaded.plan) if old is not None else None
         if old is not None:
@@ -189,7 +215,9 @@ class MainWindow(QMainWindow):
         self.counter.recount(loaded.plan)
         self.autosave.track(loaded.sources.this, loaded.sources.other)
         self.fields.model.set_labels(loaded.labels)
-        self.vectors.set_plan(loaded.plan)
+        if carried is not None:  # decisions carried over changed actions after the table
+            table.retake_actions(loaded.plan)
+        self.vectors.set_plan(loaded.plan, table)
         self._update_banner()
         self._update_title()
         self._update_unresolved()
@@ -287,10 +315,28 @@ class MainWindow(QMainWindow):
         vector = self.fields.model.vector
         return vector if self.plan is not None else None
 
+    def _selection_counted(self, count: int) -> None:
+        if count > 1:
+            self.show_message(f"{count} selected: S (skip) or the context menu applies to all")
+
     # ----- overrides (each is one undo step)
-    def plan_changed(self) -> None:
-        self.vectors.refresh()
-        self.fields.refresh()
+    def plan_context(self) -> commands.PlanContext | None:
+        plan = self.plan
+        return commands.PlanContext(plan, self.plan_changed) if plan is not None else None
+
+    def plan_changed(self, positions: set[int] | None = None) -> None:
+        """Repaint what an override changed: the vectors at `positions` (None: all)."""
+        if positions is None:
+            self.vectors.refresh()
+        else:
+            self.vectors.vectors_changed(positions)
+        vector, plan = self.fields.model.vector, self.plan
+        if (
+            vector is not None
+            and plan is not None
+            and (positions is None or plan.position(vector) in positions)
+        ):
+            self.fields.refresh()
         self._update_title()
         self._update_unresolved()
 
@@ -316,22 +362,61 @@ class MainWindow(QMainWindow):
             self.undo_stack.redo()
 
     def set_resolution(self, names: list[str], resolution: Resolution | None) -> None:
-        vector, plan = self.current_vector(), self.plan
-        if vector is None or plan is None or not names:
+        vector, context = self.current_vector(), self.plan_context()
+        if vector is None or context is None or not names:
             return
-        self._push(commands.SetFieldResolutions(plan, self.plan_changed, vector, names, resolution))
+        typed = [n for n in names if vector.edited and n in vector.edited]
+        if typed:  # choosing a side again drops the typed value: one undo step for both
+            self.undo_stack.beginMacro(f"{', '.join(names)} → {resolution or 'policy'}")
+            for name in typed:
+                self._push(commands.SetFieldValue(context, vector, name, None))
+        self._push(commands.SetFieldResolutions(context, vector, names, resolution))
+        if typed:
+            self.undo_stack.endMacro()
         if self.auto_advance:
             self.keys.advance()
 
+    def show_legend(self) -> LegendDialog:
+        dialog = LegendDialog(self.theme, self)
+        dialog.open()
+        return dialog
+
+    def set_value(self, name: str, text: str) -> bool:
+        """A typed value for the current vector's field, checked by THIS's column."""
+        vector, context = self.current_vector(), self.plan_context()
+        if vector is None or context is None:
+            return False
+        resource = context.plan.schema.resources[vector.resource]
+        try:
+            edit = Edited(parse_edited_value(resource, name, text))
+        except EditError as exc:
+            self.fields.show_problem(f"Not a valid value, nothing changed: {exc}")
+            self.show_message(f"Not a valid value: {exc}")
+            return False
+        self._push(commands.SetFieldValue(context, vector, name, edit))
+        return True
+
     def set_strategy(self, strategy: object) -> None:
-        vector, plan = self.current_vector(), self.plan
-        if vector is not None and plan is not None:
-            self._push(commands.SetStrategy(plan, self.plan_changed, vector, strategy))  # type: ignore[arg-type]
+        vector = self.current_vector()
+        if vector is not None:
+            self.set_strategies([vector], strategy)
 
     def set_default(self, resolution: Resolution | None) -> None:
-        vector, plan = self.current_vector(), self.plan
-        if vector is not None and plan is not None:
-            self._push(commands.SetDefaultResolution(plan, self.plan_changed, vector, resolution))
+        vector = self.current_vector()
+        if vector is not None:
+            self.set_defaults([vector], resolution)
+
+    def set_strategies(self, vectors: list[Vector], strategy: object) -> None:
+        """One strategy for every vector given (e.g. the selected ones): one undo step."""
+        context = self.plan_context()
+        if context is not None and vectors:
+            self._push(commands.SetStrategy(context, vectors, strategy))  # type: ignore[arg-type]
+
+    def set_defaults(self, vectors: list[Vector], resolution: Resolution | None) -> None:
+        """One default resolution for every vector given: one undo step."""
+        context = self.plan_context()
+        if context is not None and vectors:
+            self._push(commands.SetDefaultResolution(context, vectors, resolution))
 
     def bulk_resolution(
         self, resource: str, name: str, resolution: Resolution | None, confirm: bool = True
@@ -351,9 +436,8 @@ class MainWindow(QMainWindow):
             and QMessageBox.question(self, "Truce", question) != QMessageBox.StandardButton.Yes
         ):
             return 0
-        self._push(
-            commands.BulkFieldResolution(plan, self.plan_changed, resource, name, resolution)
-        )
+        context = commands.PlanContext(plan, self.plan_changed)
+        self._push(commands.BulkFieldResolution(context, resource, name, resolution))
         self.show_message(f"{resource}.{name} → {choice} in {count} vector(s).")
         return count
 
@@ -365,7 +449,8 @@ class MainWindow(QMainWindow):
         if plan is None:
             return
         try:  # with deletions added while Sync ▸ Allow deletions is on
-            command = commands.ApplyPolicy(plan, self.plan_changed, policy_in_force(sources))
+            context = commands.PlanContext(plan, self.plan_changed)
+            command = commands.ApplyPolicy(context, policy_in_force(sources))
         except Exception as exc:  # a policy's own error, shown with its message
             show_error(
                 self,
@@ -391,8 +476,30 @@ class MainWindow(QMainWindow):
         """May the current decisions go? Save / Discard / Cancel, Cancel the default."""
         return not self.unsaved or confirm_discard(self)
 
+    def save_layout(self) -> None:
+        """Window geometry, splitter and column widths, for the next start (QSettings)."""
+        settings = self.settings
+        settings.setValue(LAYOUT_KEYS[0], self.saveGeometry())
+        settings.setValue(LAYOUT_KEYS[1], self.splitter.saveState())
+        settings.setValue(LAYOUT_KEYS[2], self.vectors.view.horizontalHeader().saveState())
+        settings.setValue(LAYOUT_KEYS[3], self.fields.view.horizontalHeader().saveState())
+        settings.sync()
+
+    def restore_layout(self) -> None:
+        restore = (
+            self.restoreGeometry,
+            self.splitter.restoreState,
+            self.vectors.view.horizontalHeader().restoreState,
+            self.fields.view.horizontalHeader().restoreState,
+        )
+        for key, apply in zip(LAYOUT_KEYS, restore, strict=True):
+            state = self.settings.value(key)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                apply(state)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.confirm_discard():
+            self.save_layout()
             self.cancel_work()
             self.autosave.discard()  # nothing left to lose: saved, discarded or none
             event.accept()
@@ -404,6 +511,8 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        if self.commits.runner.running:
+            return  # THIS is being written: no new sources until it is done
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if len(paths) >= 2 and not is_feed(paths[0]) and self.confirm_discard():
             # A database first: it is THIS, the rest is OTHER (one file or several feeds).
@@ -412,3 +521,13 @@ class MainWindow(QMainWindow):
         elif paths:
             self.replace_source("OTHER", join_others(paths))
         event.acceptProposedAction()
+
+
+def _with_table(work: Callable[[Progress], Loaded]) -> Callable[[Progress], object]:
+    """The load, plus the vector list's arrays, built on the worker, not the UI thread."""
+
+    def run(progress: Progress) -> tuple[Loaded, VectorTable]:
+        loaded = work(progress)
+        return loaded, VectorTable(loaded.plan)
+
+    return run

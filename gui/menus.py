@@ -29,6 +29,7 @@ class WindowActions:
     redo: QAction
     policy: QComboBox
     decisions: DecisionsActions
+    sources: tuple[QAction, ...] = ()  # open and reload: never while THIS is written
 
     def update_enabled(self) -> None:
         window = self.window
@@ -43,6 +44,8 @@ class WindowActions:
         )
         self.policy.setEnabled(ready)
         self.decisions.update_enabled(ready)
+        for action in self.sources:
+            action.setEnabled(not window.commits.runner.running)
 
 
 def _action(
@@ -130,6 +133,11 @@ def build_menus(window: MainWindow) -> WindowActions:
     sync.addAction(history)
     policy = _policy_combo(window)
 
+    help_menu = bar.addMenu("&Help")
+    legend = _action(window, "&Keys and legend…", window.show_legend, "F1")
+    legend.setStatusTip("Every key, icon and colour of the window")
+    help_menu.addAction(legend)
+
     tools = QToolBar("Main")
     tools.setObjectName("main_toolbar")
     tools.setMovable(False)
@@ -145,7 +153,9 @@ def build_menus(window: MainWindow) -> WindowActions:
     tools.addSeparator()
     tools.addActions([dry_run, commit])
     window.addToolBar(tools)
-    actions = WindowActions(window, dry_run, commit, undo, redo, policy, decisions)
+    actions = WindowActions(
+        window, dry_run, commit, undo, redo, policy, decisions, (open_this, open_other, reload)
+    )
     actions.update_enabled()
     return actions
 

@@ -1,7 +1,9 @@
 """Long core work off the UI thread: QRunnable tasks reporting through queued signals.
 
 `run()` never touches a widget. Each task belongs to a `TaskRunner` generation; starting
-a new one cancels the old, and results of an older generation are dropped.
+a new one cancels the old, and results of an older generation are dropped. A window runs
+all of its database work on one single-thread pool (`database_worker`), so a load, a
+commit and a page read never run at the same time.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class TaskSignals(QObject):
     finished = Signal(int, object)  # generation, result
     failed = Signal(int, object, str)  # generation, exception, details
     cancelled = Signal(int)
+    found = Signal(int, object)  # generation, vectors computed so far (a chunk)
 
 
 class SignalProgress(Progress):
@@ -42,6 +45,9 @@ class SignalProgress(Progress):
             return
         self._last = now
         self._signals.progressed.emit(self._generation, self.done, self.total, self.stage)
+
+    def found(self, vectors: list[Any]) -> None:
+        self._signals.found.emit(self._generation, vectors)
 
 
 class Task(QRunnable):
@@ -76,6 +82,7 @@ class TaskRunner(QObject):
     failed = Signal(object, str)  # exception, details
     cancelled = Signal()
     running_changed = Signal(bool)
+    found = Signal(object)  # vectors computed so far, while a plan is being built
 
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +94,7 @@ class TaskRunner(QObject):
         self._signals.finished.connect(self._on_finished)
         self._signals.failed.connect(self._on_failed)
         self._signals.cancelled.connect(self._on_cancelled)
+        self._signals.found.connect(self._on_found)
         self._generation = 0
         self._current: Task | None = None
         self._progress: Progress | None = None
@@ -118,6 +126,10 @@ class TaskRunner(QObject):
         if self._current_generation(generation):
             self.progressed.emit(done, total, stage)
 
+    def _on_found(self, generation: int, vectors: object) -> None:
+        if self._current_generation(generation):
+            self.found.emit(vectors)
+
     def _end(self, generation: int) -> bool:
         if not self._current_generation(generation):
             return False
@@ -136,3 +148,62 @@ class TaskRunner(QObject):
     def _on_cancelled(self, generation: int) -> None:
         if self._end(generation):
             self.cancelled.emit()
+
+
+class _JobSignals(QObject):
+    done = Signal(int, object)  # job number, result
+    failed = Signal(int, str)  # job number, details
+
+
+class _Job(QRunnable):
+    def __init__(self, number: int, work: Callable[[], Any], signals: _JobSignals) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self.number, self.work, self.signals = number, work, signals
+
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except Exception:  # reported to the UI, never swallowed
+            self.signals.failed.emit(self.number, traceback.format_exc())
+        else:
+            self.signals.done.emit(self.number, result)
+
+
+class Jobs(QObject):
+    """Small reads (a page of rows) queued on the same worker as the long tasks, so every
+    database access of a window runs on one thread, one at a time; each result goes to
+    its callback on the UI thread."""
+
+    failed = Signal(str)
+
+    def __init__(self, pool: QThreadPool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = pool
+        self._signals = _JobSignals()
+        self._signals.done.connect(self._done)
+        self._signals.failed.connect(self._failed)
+        self._callbacks: dict[int, Callable[[Any], None]] = {}
+        self._number = 0
+
+    def submit(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        self._number += 1
+        self._callbacks[self._number] = done
+        self._pool.start(_Job(self._number, work, self._signals))
+
+    def _done(self, number: int, result: object) -> None:
+        callback = self._callbacks.pop(number, None)
+        if callback is not None:
+            callback(result)
+
+    def _failed(self, number: int, details: str) -> None:
+        self._callbacks.pop(number, None)
+        self.failed.emit(details)
+
+
+def database_worker(parent: QObject) -> QThreadPool:
+    """The one thread a window's database work runs on: loads, dry runs, commits,
+    reverts and page reads queue there and never overlap."""
+    pool = QThreadPool(parent)
+    pool.setMaxThreadCount(1)
+    return pool

@@ -37,6 +37,10 @@ _ACTION_COLOURS_DARK = {
 }
 
 
+# Secondary text by theme (dark?): ≥ 4.5:1 against the window and base colours.
+SECONDARY_TEXT = {False: "#5c6370", True: "#a8aeb8"}
+
+
 def icon(name: str) -> QIcon:
     return QIcon(str(ICONS / f"{name}.svg"))
 
@@ -63,7 +67,7 @@ class Theme:
     differ: QBrush  # background of a cell whose values differ
     winner: QBrush  # background of the winning side's cell
     blocked: QBrush  # foreground of a blocked reference
-    muted: QBrush
+    muted: QBrush  # secondary text: ∅, key hints (WCAG AA on the palette's base)
     conflict_icon: QIcon
     blocked_icon: QIcon
     winner_icon: QIcon
@@ -82,7 +86,7 @@ class Theme:
             differ=QBrush(QColor("#4a3f1c" if dark else "#fff4cc")),
             winner=QBrush(QColor("#1d4029" if dark else "#dff3e4")),
             blocked=QBrush(QColor("#ff8a80" if dark else "#c62828")),
-            muted=QBrush(QColor("#8a8f98")),
+            muted=QBrush(QColor(SECONDARY_TEXT[dark])),
             conflict_icon=icon("conflict"),
             blocked_icon=icon("blocked"),
             winner_icon=icon("winner"),
@@ -105,7 +109,7 @@ def dark_palette() -> QPalette:
         QPalette.ColorRole.HighlightedText: "#ffffff",
         QPalette.ColorRole.ToolTipBase: "#2a2e33",
         QPalette.ColorRole.ToolTipText: "#e6e6e6",
-        QPalette.ColorRole.PlaceholderText: "#8a8f98",
+        QPalette.ColorRole.PlaceholderText: SECONDARY_TEXT[True],
         QPalette.ColorRole.Link: "#7aa9f0",
     }
     for role, colour in roles.items():

@@ -1,28 +1,34 @@
-"""The vector list: a two-level item model over a plan's vectors and unchanged rows.
+"""The vector list: a flat table over index arrays into a plan's vectors and unchanged rows.
 
-Rows are integer *entries* into the plan (`e >= 0`: `plan.vectors[e]`; `e < 0`:
-`plan.unchanged[-e - 1]`); filtering builds index arrays, never per-row objects. An entry
-that passes the filter is shown under its nearest ancestor that also passes (components
-under their master), otherwise at the top level.
+Rows are integer *entries* (`e >= 0`: `plan.vectors[e]`; `e < 0`: unchanged row `-e - 1`).
+The model holds one array of the entries shown, in display order: a filter tab, a search
+or a sort computes a new array and resets the model; nothing per row is built. A
+component is shown right under its master, its Resource cell indented with "└".
+Overrides repaint only the rows of the vectors they changed (`vectors_changed`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from core.plan import Plan, Unchanged
 from core.vectors import Vector
 from core.vocabulary import Action
 from gui.theme import Theme
+from gui.unchanged_rows import Submit, UnchangedRows
+from gui.vector_search import SearchText
+from gui.vector_table import VectorTable, action_key, conflicts_key, stamp_key
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()  # read-only default argument: Qt's "no parent"
 Row = Vector | Unchanged
+_EMPTY = np.zeros(0, np.int64)
 
 
 class Filter(StrEnum):
@@ -46,34 +52,16 @@ _BY_ACTION = {
 }
 
 COLUMNS = ("Resource", "Label", "UUID", "Action", "Conflicts", "THIS modified", "OTHER modified")
-ACTION_COLUMN = 3
+RESOURCE_COLUMN, ACTION_COLUMN, CONFLICTS_COLUMN = 0, 3, 4
+COMPONENT_MARK = "└ "
 
 
 def action_of(row: Row) -> Action:
     return row.action if isinstance(row, Vector) else Action.UNCHANGED
 
 
-def passes(row: Row, which: Filter) -> bool:
-    if which is Filter.ALL:
-        return True
-    if which is Filter.CONFLICTS:
-        return isinstance(row, Vector) and row.conflicts > 0
-    return action_of(row) is _BY_ACTION[which]
-
-
-def matches(row: Row, needle: str) -> bool:
-    """Case-insensitive substring search over uuid, label, resource and every value."""
-    if needle in row.uuid.lower() or needle in row.label.lower() or needle in row.resource:
-        return True
-    if isinstance(row, Vector):
-        for values in (row.other_values, row.this_values):
-            for value in values.values():
-                if value is not None and needle in str(value).lower():
-                    return True
-    return False
-
-
 def filter_counts(plan: Plan) -> dict[Filter, int]:
+    """Rows per tab, straight from the plan (the model keeps its own from arrays)."""
     counts = plan.counts()
     result = {
         Filter.ALL: len(plan.vectors) + len(plan.unchanged),
@@ -88,6 +76,7 @@ def _stamp(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value is not None else ""
 
 
+# Display text per column, for vectors and unchanged rows alike; built once.
 _DISPLAY: tuple[Callable[[Row], Any], ...] = (
     lambda r: r.resource,
     lambda r: r.label,
@@ -97,163 +86,232 @@ _DISPLAY: tuple[Callable[[Row], Any], ...] = (
     lambda r: _stamp(r.this_modified),
     lambda r: _stamp(r.other_modified),
 )
+# Sort keys per column over vectors (the Action and Conflicts columns read arrays).
+_SORT_KEYS: tuple[Callable[[Vector], Any], ...] = (
+    lambda v: v.resource,
+    lambda v: v.label.lower(),
+    lambda v: v.uuid,
+    action_key,
+    conflicts_key,
+    lambda v: stamp_key(v.this_modified),
+    lambda v: stamp_key(v.other_modified),
+)
 
 
-class VectorModel(QAbstractItemModel):
-    """Masters at the top level, components below; no per-row QObjects."""
+class VectorModel(QAbstractTableModel):
+    """The shown entries as one array; no per-row objects of any kind."""
 
-    def __init__(self, theme: Theme, parent: Any = None) -> None:
+    def __init__(self, theme: Theme, parent: Any = None, submit: Submit | None = None) -> None:
         super().__init__(parent)
         self._theme = theme
+        self._submit = submit
         self._plan: Plan | None = None
+        self._table: VectorTable | None = None
+        self._search: SearchText | None = None
+        self._unchanged: UnchangedRows | None = None
         self._filter = Filter.ALL
         self._needle = ""
-        self._top: list[int] = []
-        self._kids: list[list[int]] = []
+        self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
+        self._order = _EMPTY  # every vector position, in display order
+        self._rows = _EMPTY  # the entries shown
+        self._row_of = _EMPTY  # vector position -> row, -1 when not shown
         self._entry_of: dict[tuple[str, str], int] = {}
+        self._provisional: list[Vector] = []  # listed while a plan is being built
+        self._handlers: dict[int, Callable[[int, Row, int], Any]] = {
+            Qt.ItemDataRole.DisplayRole: self._display,
+            Qt.ItemDataRole.DecorationRole: self._decoration,
+            Qt.ItemDataRole.ForegroundRole: self._foreground,
+            Qt.ItemDataRole.ToolTipRole: self._tooltip,
+        }
 
-    # ----- data the window asks for
+    # ----- the plan
     @property
     def plan(self) -> Plan | None:
         return self._plan
 
-    def set_plan(self, plan: Plan | None) -> None:
+    @property
+    def search_text(self) -> SearchText | None:
+        """The searchable text, for the panel to build in idle steps."""
+        return self._search
+
+    def set_plan(self, plan: Plan | None, table: VectorTable | None = None) -> None:
+        """Show `plan`; `table` is its arrays when they were built off the UI thread."""
         self._plan = plan
+        self._provisional = []
+        self._table = (table or VectorTable(plan)) if plan is not None else None
+        self._search = SearchText(plan) if plan is not None else None
+        # Unparented: the model holds no child objects, and a replaced one is collected.
+        self._unchanged = UnchangedRows(plan.unchanged, self._submit) if plan else None
+        if self._unchanged is not None:
+            self._unchanged.arrived.connect(self._unchanged_arrived)
         self._entry_of = {}
-        if plan is not None:
-            self._entry_of = {v.identity: e for e, v in enumerate(plan.vectors)}
-            for j, row in enumerate(plan.unchanged):
-                self._entry_of[(row.resource, row.uuid)] = -j - 1
-        self._rebuild(force=True)
+        self._order = self._table.order(None, -1, plan, True) if plan is not None else _EMPTY
+        self._sort = (-1, Qt.SortOrder.AscendingOrder)
+        self._refilter()
+
+    def add_provisional(self, vectors: list[Vector]) -> None:
+        """List vectors of a plan still being built (no actions yet, no filtering): the
+        list shows and scrolls what has arrived; `set_plan` replaces them."""
+        if self._plan is not None:
+            self.set_plan(None)
+        if not vectors:
+            return
+        first = len(self._provisional)
+        self.beginInsertRows(QModelIndex(), first, first + len(vectors) - 1)
+        self._provisional.extend(vectors)
+        self.endInsertRows()
+
+    @property
+    def provisional(self) -> int:
+        return len(self._provisional)
 
     def set_filter(self, which: Filter, needle: str | None = None) -> None:
-        self._filter = which
+        self._filter = Filter(which)
         if needle is not None:
             self._needle = needle.strip().lower()
-        self._rebuild(force=True)
+        self._refilter()
 
-    def refresh(self) -> None:
-        """After an override: keep the rows if membership did not change, else reset."""
-        self._rebuild(force=False)
+    def set_search(self, text: str) -> None:
+        self.set_filter(self._filter, text)
 
-    def row(self, entry: int) -> Row:
-        assert self._plan is not None
-        return self._plan.vectors[entry] if entry >= 0 else self._plan.unchanged[-entry - 1]
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort vectors by `column` (-1: plan order), components under their master."""
+        if self._plan is None or self._table is None:
+            return
+        self._sort = (column, order)
+        ascending = order == Qt.SortOrder.AscendingOrder
+        self._order = self._table.order(_SORT_KEYS, column, self._plan, ascending)
+        self._refilter()
+
+    def counts(self) -> dict[Filter, int]:
+        """Rows per tab, from the arrays (kept current by `vectors_changed`)."""
+        table = self._table
+        if table is None:
+            return {}
+        unchanged = len(self._unchanged or ())
+        counts = {which: table.count(action) for which, action in _BY_ACTION.items()}
+        counts[Filter.UNCHANGED] += unchanged
+        counts[Filter.ALL] = table.size + unchanged
+        counts[Filter.CONFLICTS] = int(np.count_nonzero(table.conflicts))
+        return counts
+
+    # ----- rows and entries
+    def row(self, entry: int) -> Row | None:
+        assert self._plan is not None and self._unchanged is not None
+        return self._plan.vectors[entry] if entry >= 0 else self._unchanged.get(-entry - 1)
 
     def entry(self, index: Index) -> int | None:
-        if not index.isValid():
+        if not index.isValid() or index.row() >= len(self._rows):
             return None
-        parent = index.internalId()
-        return self._top[index.row()] if parent == 0 else self._kids[parent - 1][index.row()]
+        return int(self._rows[index.row()])
 
-    def index_of(self, entry: int) -> QModelIndex:
-        for top_row, top in enumerate(self._top):
-            if top == entry:
-                return self.index(top_row, 0)
-            kids = self._kids[top_row]
-            if entry in kids:
-                return self.index(kids.index(entry), 0, self.index(top_row, 0))
-        return QModelIndex()
+    def entry_at(self, row: int) -> int:
+        return int(self._rows[row])
+
+    def row_of_entry(self, entry: int) -> int:
+        """The row showing `entry`, or -1."""
+        if entry >= 0:
+            return int(self._row_of[entry]) if entry < len(self._row_of) else -1
+        shown = np.flatnonzero(self._rows == entry)
+        return int(shown[0]) if len(shown) else -1
+
+    def index_of(self, entry: int, column: int = 0) -> QModelIndex:
+        row = self.row_of_entry(entry)
+        return self.index(row, column) if row >= 0 else QModelIndex()
 
     def entry_of(self, identity: tuple[str, str]) -> int | None:
+        if self._plan is None:
+            return None
+        vector = self._plan.get(*identity)
+        if vector is not None:
+            return self._plan.position(vector)
+        if not self._entry_of and self._unchanged is not None:
+            rows = self._unchanged.all()
+            self._entry_of = {(u.resource, u.uuid): -j - 1 for j, u in enumerate(rows)}
         return self._entry_of.get(identity)
 
     def visible_entries(self) -> list[int]:
-        """Every shown entry in display order (masters, then their components)."""
-        order: list[int] = []
-        for top, kids in zip(self._top, self._kids, strict=True):
-            order.append(top)
-            order.extend(kids)
-        return order
+        """Every shown entry in display order."""
+        return self._rows.tolist()
+
+    def shown(self) -> np.ndarray:
+        """The shown entries in display order (read-only view)."""
+        view = self._rows.view()
+        view.flags.writeable = False
+        return view
+
+    # ----- after an override
+    def vectors_changed(self, positions: Iterable[int]) -> list[tuple[int, int]]:
+        """Take the new state of the vectors at `positions`: counts follow, and only the
+        rows showing them repaint (in contiguous ranges, returned). Rows stay where they
+        are until the next filter or search, so the operator's place is kept."""
+        positions = list(positions)
+        if self._table is None or self._plan is None or not positions:
+            return []
+        self._table.update(self._plan, positions)
+        rows = self._row_of[np.asarray(positions, np.int64)]
+        ranges = _ranges(np.sort(rows[rows >= 0]))  # positions are distinct: so are rows
+        last = len(COLUMNS) - 1
+        for first, final in ranges:
+            self.dataChanged.emit(self.index(first, 0), self.index(final, last))
+        return ranges
 
     # ----- filtering by index arrays
-    def _entries(self) -> range:
-        assert self._plan is not None
-        return range(-len(self._plan.unchanged), len(self._plan.vectors))
-
-    def _rebuild(self, force: bool) -> None:
-        top, kids = self._compute()
-        if not force and top == self._top and kids == self._kids:
-            self._emit_all_changed()
-            return
+    def _refilter(self) -> None:
         self.beginResetModel()
-        self._top, self._kids = top, kids
+        self._rows, self._row_of = self._compute()
         self.endResetModel()
 
-    def _compute(self) -> tuple[list[int], list[list[int]]]:
-        if self._plan is None:
-            return [], []
-        shown = [e for e in self._ordered() if self._shown(self.row(e))]
-        kept = set(shown)
-        # Two passes: a master's vector may come after its components' (a master that
-        # is unchanged itself is appended to the plan when a component changed).
-        ancestor = {e: self._shown_ancestor(e, kept) for e in shown}
-        top = [e for e in shown if ancestor[e] is None]
-        position = {e: n for n, e in enumerate(top)}
-        kids: list[list[int]] = [[] for _ in top]
-        for e in shown:
-            root = ancestor[e]
-            while root is not None and ancestor[root] is not None:  # one level of nesting
-                root = ancestor[root]
-            if root is not None:
-                kids[position[root]].append(e)
-        return top, kids
+    def _compute(self) -> tuple[np.ndarray, np.ndarray]:
+        table, plan = self._table, self._plan
+        if table is None or plan is None:
+            return _EMPTY, _EMPTY
+        keep = self._vector_mask(table)
+        if self._needle and self._search is not None:
+            keep &= self._search.mask(self._needle)
+        vectors = self._order[keep[self._order]]
+        row_of = np.full(table.size, -1, np.int64)
+        row_of[vectors] = np.arange(len(vectors))
+        if self._filter in (Filter.ALL, Filter.UNCHANGED):
+            vectors = np.concatenate([vectors, self._unchanged_entries()])
+        return vectors, row_of
 
-    def _ordered(self) -> list[int]:
-        """Vectors in plan order, then unchanged rows."""
-        assert self._plan is not None
-        vectors = range(len(self._plan.vectors))
-        return [*vectors, *range(-1, -len(self._plan.unchanged) - 1, -1)]
+    def _vector_mask(self, table: VectorTable) -> np.ndarray:
+        if self._filter is Filter.ALL:
+            return np.ones(table.size, bool)
+        if self._filter is Filter.CONFLICTS:
+            return table.conflicts > 0
+        return table.with_action(_BY_ACTION[self._filter])
 
-    def _shown(self, row: Row) -> bool:
-        return passes(row, self._filter) and (not self._needle or matches(row, self._needle))
+    def _unchanged_entries(self) -> np.ndarray:
+        rows = self._unchanged
+        if rows is None or not len(rows):
+            return _EMPTY
+        if not self._needle:
+            return -np.arange(1, len(rows) + 1, dtype=np.int64)
+        # Only rows held in memory can be searched here (a paged set is not scanned).
+        needle = self._needle
+        found = [
+            -j - 1
+            for j, u in enumerate(rows.all())
+            if needle in u.uuid.lower() or needle in u.label.lower() or needle in u.resource
+        ]
+        return np.asarray(found, np.int64)
 
-    def _shown_ancestor(self, entry: int, kept: set[int]) -> int | None:
-        parent = self.row(entry).parent
-        seen = 0
-        while parent is not None and seen < 8:
-            found = self._entry_of.get(parent)
-            if found is None:
-                return None
-            if found in kept:
-                return found
-            parent = self.row(found).parent
-            seen += 1
-        return None
+    def _unchanged_arrived(self, first: int, last: int) -> None:
+        shown = np.flatnonzero((self._rows < 0) & (-self._rows - 1 >= first))
+        shown = shown[-self._rows[shown] - 1 <= last]
+        for start, stop in _ranges(shown):
+            self.dataChanged.emit(self.index(start, 0), self.index(stop, len(COLUMNS) - 1))
 
-    def _emit_all_changed(self) -> None:
-        last = len(COLUMNS) - 1
-        if self._top:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._top) - 1, last))
-        for top_row, kids in enumerate(self._kids):
-            if kids:
-                parent = self.index(top_row, 0)
-                self.dataChanged.emit(
-                    self.index(0, 0, parent), self.index(len(kids) - 1, last, parent)
-                )
-
-    # ----- QAbstractItemModel
-    def index(self, row: int, column: int, parent: Index = _ROOT) -> QModelIndex:
-        if not self.hasIndex(row, column, parent):
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, 0)
-        return self.createIndex(row, column, parent.row() + 1)
-
-    def parent(self, index: Index = _ROOT) -> QModelIndex:  # type: ignore[override]
-        if not index.isValid() or index.internalId() == 0:
-            return QModelIndex()
-        return self.createIndex(index.internalId() - 1, 0, 0)
-
+    # ----- QAbstractTableModel
     def rowCount(self, parent: Index = _ROOT) -> int:
-        if not parent.isValid():
-            return len(self._top)
-        if parent.column() != 0 or parent.internalId() != 0:
+        if parent.isValid():
             return 0
-        return len(self._kids[parent.row()])
+        return len(self._rows) if self._plan is not None else len(self._provisional)
 
     def columnCount(self, parent: Index = _ROOT) -> int:
-        return len(COLUMNS)
+        return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -263,35 +321,58 @@ class VectorModel(QAbstractItemModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role not in _ROLES or not index.isValid():
+        handler = self._handlers.get(role)
+        if handler is None or not index.isValid():
             return None
-        row = self.row(self.entry(index))  # type: ignore[arg-type]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _DISPLAY[column](row)
+        if self._plan is None:
+            return self._provisional_data(self._provisional[index.row()], index.column(), role)
+        entry = int(self._rows[index.row()])
+        row = self.row(entry)
+        if row is None:  # an unchanged row whose page is on its way
+            return "…" if role == Qt.ItemDataRole.DisplayRole and index.column() == 0 else None
+        return handler(entry, row, index.column())
+
+    def _conflicts(self, entry: int) -> int:
+        """From the table's array: the vector's own count loops over its fields."""
+        table = self._table
+        return int(table.conflicts[entry]) if entry >= 0 and table is not None else 0
+
+    def _display(self, entry: int, row: Row, column: int) -> Any:
+        if column == CONFLICTS_COLUMN:
+            return self._conflicts(entry) or ""
+        text = _DISPLAY[column](row)
+        table = self._table
+        if column == RESOURCE_COLUMN and entry >= 0 and table is not None:
+            return COMPONENT_MARK + text if table.component[entry] else text
+        return text
+
+    def _provisional_data(self, vector: Vector, column: int, role: int) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return "computing…" if column == ACTION_COLUMN else _DISPLAY[column](vector)
+
+    def _decoration(self, entry: int, row: Row, column: int) -> Any:
+        if column == ACTION_COLUMN:
+            return self._theme.action_icons[action_of(row)]
+        if column == CONFLICTS_COLUMN and self._conflicts(entry):
+            return self._theme.conflict_icon
+        return None
+
+    def _foreground(self, entry: int, row: Row, column: int) -> Any:
+        return self._theme.action_brushes[action_of(row)] if column == ACTION_COLUMN else None
+
+    def _tooltip(self, entry: int, row: Row, column: int) -> Any:
         if column != ACTION_COLUMN:
-            if (
-                role == Qt.ItemDataRole.DecorationRole
-                and column == 4
-                and isinstance(row, Vector)
-                and row.conflicts
-            ):
-                return self._theme.conflict_icon
             return None
-        action = action_of(row)
-        if role == Qt.ItemDataRole.DecorationRole:
-            return self._theme.action_icons[action]
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._theme.action_brushes[action]
         reason = row.reason if isinstance(row, Vector) else row.note
-        return reason or None  # ToolTipRole
+        return reason or None
 
 
-_ROLES = frozenset(
-    {
-        Qt.ItemDataRole.DisplayRole,
-        Qt.ItemDataRole.DecorationRole,
-        Qt.ItemDataRole.ForegroundRole,
-        Qt.ItemDataRole.ToolTipRole,
-    }
-)
+def _ranges(rows: np.ndarray) -> list[tuple[int, int]]:
+    """Sorted row numbers as contiguous (first, last) ranges."""
+    if not len(rows):
+        return []
+    breaks = np.flatnonzero(np.diff(rows) != 1)
+    starts = np.concatenate([[rows[0]], rows[breaks + 1]])
+    ends = np.concatenate([rows[breaks], [rows[-1]]])
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]

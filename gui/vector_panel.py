@@ -1,26 +1,72 @@
-"""The left side: filter tabs with counts, a search box, and the vector tree."""
+"""The left side: filter tabs with counts, a search box, and the flat vector list.
+
+The list selects many rows (Shift/Ctrl); T/O/N, skip and strategy choices apply to
+every selected vector as one step (keys while the list has focus, or the context menu).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QTimer, Signal
-from PySide6.QtWidgets import QHeaderView, QLineEdit, QTabBar, QTreeView, QVBoxLayout, QWidget
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QKeyCombination,
+    QModelIndex,
+    QObject,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QMenu,
+    QTabBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.plan import Plan
+from core.vectors import Vector
+from core.vocabulary import Resolution
+from gui.filter_selector import CompactTabs
 from gui.theme import Theme
-from gui.vector_model import COLUMNS, Filter, VectorModel, filter_counts
+from gui.unchanged_rows import Submit
+from gui.vector_model import ACTION_COLUMN, COLUMNS, Filter, VectorModel
+from gui.vector_table import VectorTable
 
 _WIDTHS = (125, 165, 105, 105, 70, 135, 135)
-_EXPAND_LIMIT = 20_000  # laying out every row is linear in QTreeView (PERF-NOTES)
+_CHOICES = (
+    # T/O/N are the window's keys for the current fields (gui/keyboard.py): menu only here.
+    ("Use &THIS for the selected", "", ("default", Resolution.THIS)),
+    ("Use &OTHER for the selected", "", ("default", Resolution.OTHER)),
+    ("Use &NEWER for the selected", "", ("default", Resolution.NEWER)),
+    ("&Policy's resolution for the selected", "", ("default", None)),
+    ("&Skip the selected", "S", ("strategy", ())),
+    ("Follow the policy's &strategy", "Shift+S", ("strategy", None)),
+)
 
 
 class VectorPanel(QWidget):
-    """Emits `entry_selected` with the plan entry (or None) the operator is looking at."""
+    """Emits `entry_selected` with the plan entry (or None) the operator is looking at,
+    `selection_counted` with the number of selected rows, and the bulk requests."""
 
     entry_selected = Signal(object)
+    selection_counted = Signal(int)
+    default_requested = Signal(list, object)  # vectors, Resolution | None
+    strategy_requested = Signal(list, object)  # vectors, tuple[Method, ...] | None
 
-    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, theme: Theme, parent: QWidget | None = None, submit: Submit | None = None
+    ) -> None:
         super().__init__(parent)
-        self.model = VectorModel(theme, self)
+        self.model = VectorModel(theme, self, submit)
         self.tabs = QTabBar()
         self.tabs.setObjectName("filter_tabs")
         self.tabs.setExpanding(False)
@@ -39,50 +85,112 @@ class VectorPanel(QWidget):
         self._search_timer.timeout.connect(self._filter_changed)
         self.search.textChanged.connect(self._search_timer.start)
         self.search.returnPressed.connect(self._filter_changed)
-        self.view = QTreeView()
-        self.view.setObjectName("vectors")
-        self.view.setModel(self.model)
-        self.view.setUniformRowHeights(True)
-        self.view.setAlternatingRowColors(True)
-        self.view.setAllColumnsShowFocus(True)
-        self.view.setSelectionBehavior(QTreeView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QTreeView.SelectionMode.SingleSelection)
-        header = self.view.header()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        for column, width in enumerate(_WIDTHS[: len(COLUMNS)]):
-            header.resizeSection(column, width)
-        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        # The searchable text is built in idle steps, so the first search is quick.
+        self._indexer = QTimer(self, interval=0)
+        self._indexer.timeout.connect(self._index_step)
+        self.view = self._build_view()
+        self._build_actions()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
+        self.compact_tabs = CompactTabs(self.tabs)
         layout.addWidget(self.tabs)
+        layout.addWidget(self.compact_tabs)
         layout.addWidget(self.search)
         layout.addWidget(self.view, 1)
 
+    def _build_view(self) -> QTableView:
+        view = QTableView()
+        view.setObjectName("vectors")
+        view.setModel(self.model)
+        view.setAlternatingRowColors(True)
+        view.setShowGrid(False)
+        view.setWordWrap(False)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        rows = view.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measure 1M rows
+        rows.setDefaultSectionSize(view.fontMetrics().height() + 6)
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setHighlightSections(False)
+        for column, width in enumerate(_WIDTHS[: len(COLUMNS)]):
+            header.resizeSection(column, width)
+        # What a commit will do must stay in sight on a narrow window: Action shows first.
+        header.moveSection(header.visualIndex(ACTION_COLUMN), 0)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        view.setSortingEnabled(True)  # a header click calls model.sort: arrays, no proxy
+        view.selectionModel().currentRowChanged.connect(self._current_changed)
+        view.selectionModel().selectionChanged.connect(self._selection_changed)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._context_menu)
+        return view
+
+    def _build_actions(self) -> None:
+        """The context menu's choices; their keys are read by `eventFilter` while the list
+        has focus (the field grid has its own T/O/N), so they are shown, not registered."""
+        self.choice_actions: list[QAction] = []
+        self._keys: dict[QKeyCombination, QAction] = {}
+        for text, key, (kind, value) in _CHOICES:
+            action = QAction(f"{text}\t{key}" if key else text, self.view)
+            action.triggered.connect(lambda _=False, k=kind, v=value: self._request(k, v))
+            self.choice_actions.append(action)
+            if key:
+                self._keys[QKeySequence(key)[0]] = action
+        self.view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            action = self._keys.get(event.keyCombination())
+            if action is not None:
+                action.trigger()
+                return True
+        return super().eventFilter(watched, event)
+
     # ----- the plan
-    def set_plan(self, plan: Plan | None) -> None:
-        self.model.set_plan(plan)
+    def set_plan(self, plan: Plan | None, table: VectorTable | None = None) -> None:
+        self.model.set_plan(plan, table)
         self._after_reset(None)
         self.update_counts()
+        if plan is not None:
+            self._indexer.start()
+
+    def add_provisional(self, vectors: list[Vector]) -> None:
+        """Vectors of a plan still being built: listed (and scrollable) as they arrive."""
+        replacing = self.model.plan is not None
+        if replacing:
+            self._indexer.stop()
+        self.model.add_provisional(vectors)
+        if replacing:
+            self.entry_selected.emit(None)
+        for position, which in enumerate(Filter):
+            self.tabs.setTabText(position, which.value)
+        self.tabs.setTabText(0, f"{Filter.ALL.value} {self.model.provisional}…")
+        self.compact_tabs.fit(self.width())
+
+    def vectors_changed(self, positions: set[int]) -> list[tuple[int, int]]:
+        """After an override: repaint the changed rows and update the counts."""
+        ranges = self.model.vectors_changed(positions)
+        self.update_counts()
+        return ranges
 
     def refresh(self) -> None:
-        """After an override: counts, actions, and the rows if the filter now differs."""
-        current = self.current_entry()
-        rows_before = self.model.rowCount()
-        self.model.refresh()
-        if self.model.rowCount() != rows_before or self.current_entry() != current:
-            self._after_reset(current)
-        self.update_counts()
+        """Everything may have changed (e.g. a new plan object): recount and repaint."""
+        plan = self.model.plan
+        if plan is not None:
+            self.vectors_changed(set(range(len(plan.vectors))))
 
     def update_counts(self) -> None:
-        plan = self.model.plan
-        counts = filter_counts(plan) if plan is not None else {}
+        counts = self.model.counts()
         for position, which in enumerate(Filter):
             number = counts.get(which)
             self.tabs.setTabText(
                 position, which.value if number is None else f"{which.value} {number}"
             )
+        self.compact_tabs.fit(self.width())
 
     def tab_counts(self) -> dict[Filter, int]:
         return {
@@ -93,45 +201,64 @@ class VectorPanel(QWidget):
     def current_entry(self) -> int | None:
         return self.model.entry(self.view.currentIndex())
 
+    def selected_entries(self) -> np.ndarray:
+        """The selected entries in display order, read from selection ranges."""
+        shown = self.model.shown()
+        parts = [np.arange(r.top(), r.bottom() + 1) for r in self.view.selectionModel().selection()]
+        if not parts:
+            return np.zeros(0, np.int64)
+        rows = np.sort(np.concatenate(parts))
+        rows = rows[np.concatenate(([True], np.diff(rows) != 0))]  # ranges may overlap
+        return shown[rows[rows < len(shown)]]
+
+    def selected_vectors(self) -> list[Vector]:
+        plan = self.model.plan
+        if plan is None:
+            return []
+        entries = self.selected_entries()
+        return [plan.vectors[e] for e in entries[entries >= 0].tolist()]
+
     def select_entry(self, entry: int | None) -> bool:
         index = self.model.index_of(entry) if entry is not None else QModelIndex()
         if not index.isValid():
             return False
-        if index.parent().isValid():
-            self.view.expand(index.parent())
         self.view.selectionModel().setCurrentIndex(
             index,
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
-        self.view.scrollTo(index, QTreeView.ScrollHint.PositionAtCenter)
-        # expandAll() lays rows out lazily; scroll again once the layout is done.
-        QTimer.singleShot(
-            0,
-            lambda: self.view.scrollTo(
-                self.view.currentIndex(), QTreeView.ScrollHint.PositionAtCenter
-            ),
-        )
+        # Centre the row, but keep the columns where they are (Action stays in sight).
+        horizontal = self.view.horizontalScrollBar()
+        left = horizontal.value()
+        self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        horizontal.setValue(left)
         return True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.compact_tabs.fit(event.size().width())
 
     def select_filter(self, which: Filter) -> None:
         self.tabs.setCurrentIndex(list(Filter).index(which))
 
     def step_conflict(self, step: int) -> bool:
         """Select the next (+1) or previous (-1) vector with conflicts, wrapping around."""
-        plan = self.model.plan
-        if plan is None:
+        table = self.model._table
+        shown = self.model.shown()
+        if table is None or not len(shown):
             return False
-        order = self.model.visible_entries()
-        if not order:
+        vectors = np.where(shown >= 0, shown, 0)
+        rows = np.flatnonzero((shown >= 0) & (table.conflicts[vectors] > 0))
+        if not len(rows):
             return False
-        current = self.current_entry()
-        start = order.index(current) if current in order else (-1 if step > 0 else 0)
-        for offset in range(1, len(order) + 1):
-            entry = order[(start + step * offset) % len(order)]
-            if entry >= 0 and plan.vectors[entry].conflicts:
-                return self.select_entry(entry)
-        return False
+        current = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1
+        if step > 0:
+            later = rows[rows > current]
+            row = int(later[0]) if len(later) else int(rows[0])
+        else:
+            earlier = rows[rows < current] if current >= 0 else rows
+            row = int(earlier[-1]) if len(earlier) else int(rows[-1])
+        return self.select_entry(self.model.entry_at(row))
 
     # ----- internals
     def _filter_changed(self, *_: object) -> None:
@@ -140,10 +267,34 @@ class VectorPanel(QWidget):
         self._after_reset(current)
 
     def _after_reset(self, keep: int | None) -> None:
-        if self.model.rowCount() and len(self.model.visible_entries()) < _EXPAND_LIMIT:
-            self.view.expandAll()
         if not self.select_entry(keep):
             self.entry_selected.emit(self.current_entry())
+        self._selection_changed()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.entry_selected.emit(self.model.entry(current))
+
+    def _selection_changed(self, *_: Any) -> None:
+        selection = self.view.selectionModel().selection()
+        self.selection_counted.emit(sum(r.height() for r in selection))
+
+    def _request(self, kind: str, value: object) -> None:
+        vectors = self.selected_vectors()
+        if not vectors:
+            return
+        signal = self.default_requested if kind == "default" else self.strategy_requested
+        signal.emit(vectors, value)
+
+    def _context_menu(self, where: QPoint) -> None:
+        if not self.selected_vectors():
+            return
+        menu = QMenu(self)
+        menu.addActions(self.choice_actions[:4])
+        menu.addSeparator()
+        menu.addActions(self.choice_actions[4:])
+        menu.popup(self.view.viewport().mapToGlobal(where))
+
+    def _index_step(self) -> None:
+        text = self.model.search_text
+        if text is None or text.build_step():
+            self._indexer.stop()

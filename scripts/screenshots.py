@@ -1,4 +1,5 @@
-"""Render docs/screenshots/{main,conflict,dryrun,confirm,history}.png from the sample pair.
+"""Render docs/screenshots/{main,conflict,selection,dryrun,confirm,history}.png from the sample
+pair.
 
     QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--dark] [--out DIR]
 
@@ -18,9 +19,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import (  # noqa: E402
+    QEventLoop,
+    QItemSelection,
+    QItemSelectionModel,
+    QSettings,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QColor, QPainter  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMenu, QWidget  # noqa: E402
 
 from core.vocabulary import Resolution  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
@@ -65,6 +73,30 @@ def _shade() -> QColor:  # a translucent veil behind the dialog, as a window man
     return QColor(0, 0, 0, 70)
 
 
+def save_selection(window: MainWindow, path: Path) -> None:
+    """The list sorted by label (descending), several vectors selected, and the menu
+    that applies one choice to all of them."""
+    panel = window.vectors
+    panel.select_filter(Filter.CREATES)
+    panel.view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    model = panel.model
+    last = model.columnCount() - 1
+    panel.view.selectionModel().select(
+        QItemSelection(model.index(2, 0), model.index(5, last)),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect,
+    )
+    panel.view.scrollToTop()
+    window.activateWindow()
+    panel.view.setFocus()
+    menu = QMenu(window)
+    menu.addActions(panel.choice_actions[:4])
+    menu.addSeparator()
+    menu.addActions(panel.choice_actions[4:])
+    menu.adjustSize()
+    save(window, path, overlay=menu)
+    panel.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -97,6 +129,8 @@ def main() -> int:
         window.fields.select_field("date_of_birth")
         window.fields.view.setFocus()
         save(window, args.out / "conflict.png")
+
+        save_selection(window, args.out / "selection.png")
 
         window.commits.dry_run()
         wait_for(window.commits.dry_run_done)

@@ -15,7 +15,7 @@ from typing import IO
 
 from core.plan import Plan
 from core.reports.sections import sections, text
-from core.vectors import Vector, field_outcome
+from core.vectors import Vector, decided_fields, field_outcome
 from core.vocabulary import Action, Method
 
 HEADER = (
@@ -53,7 +53,7 @@ def _rows(plan: Plan, vector: Vector) -> Iterator[tuple[str, ...]]:
         deleted = plan.schema.resources[vector.resource].meta.deleted
         yield (*head, deleted, "false", "true", "", "true", vector.reason)
         return
-    names = vector.fields if vector.method is Method.CREATE else vector.differing
+    names = vector.fields if vector.method is Method.CREATE else decided_fields(vector)
     if not names:
         yield (*head, "", "", "", "", "", vector.reason)
         return
@@ -64,7 +64,7 @@ def _rows(plan: Plan, vector: Vector) -> Iterator[tuple[str, ...]]:
             name,
             text(o.this),
             text(o.other),
-            o.resolution.value,
+            o.decided_by,
             text(o.result),
             vector.reason,
         )

@@ -132,7 +132,7 @@ def _vector(vector: Vector, key: str) -> str:
                 f'<tr class="{" ".join(classes)}"><td class="field">{escape(o.name)}</td>'
                 f'<td class="value this">{escape(text(o.this))}</td>'
                 f'<td class="value other">{escape(text(o.other))}</td>'
-                f'<td class="res">{o.resolution.value}</td>'
+                f'<td class="res">{o.decided_by}</td>'
                 f'<td class="value result">{escape(text(o.result))}{note}</td></tr>'
             )
         parts.append("</table>")

@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from builders import Databases, Pair, at, shape, uid, urn
 
 from core.commit import commit_plan
+from core.compare_raw import RawCompare
 from core.compare_sqlite import SqliteJoin
+from core.export import export
 from core.mapping import Mapping, load_mapping
 from core.matching import build_plan
 from core.plan import Plan
@@ -177,7 +179,7 @@ def _this_rows() -> dict[str, list[dict[str, Any]]]:
         {"uuid": urn(90), "name": "Town", "modified_on": at(0)},
         {"uuid": urn(91), "name": "Village", "modified_on": at(0)},
     ]
-    persons = [_person(n, f"P{n}", age=n, location_id=urn(90)) for n in range(1, 21)]
+    persons = [_person(n, f"P{n}", age=n, location_id=urn(90)) for n in range(1, 22)]
     persons[4]["deleted"] = True  # 5: deleted in THIS, restored by OTHER
     persons[5]["deleted"] = True  # 6: deleted on both sides
     addresses = [
@@ -242,6 +244,7 @@ def generated(sqlite_dbs: Databases) -> Pair:
         f"UPDATE person SET modified_on = '2024-05-01 10:00:00.000000' WHERE uuid = '{urn(10)}'",
         f"UPDATE person SET age = '11' WHERE uuid = '{urn(11)}'",
         f"UPDATE person SET age = 'twelve' WHERE uuid = '{urn(12)}'",
+        f"UPDATE person SET created_on = 'soon' WHERE uuid = '{urn(21)}'",
     )
     _raw(
         pair.other_target,
@@ -275,6 +278,7 @@ def test_generated_pair_with_every_kind_of_difference(generated: Pair) -> None:
     assert [u.note for u in oracle.unchanged if u.uuid == urn(6)] == ["deleted on both sides"]
     assert oracle.get("person", urn(9)).differing == ("seen",)
     assert actions[("person", urn(19))] == "error" and actions[("person", urn(20))] == "error"
+    assert actions[("person", urn(21))] == "error"  # THIS's own created_on is bad
     seen = verdicts(generated.this, generated.other, "person")
     assert seen[urn(20)] == 2 and seen[urn(9)] == 2 and seen[urn(1)] == 2
     assert seen[urn(6)] == 1 and list(seen.values()).count(0) >= 2
@@ -345,3 +349,57 @@ def test_other_read_with_other_meta_names_falls_back_and_agrees(generated: Pair)
         assert_same_plan(fast, oracle)
     finally:
         other.close()
+
+
+# ----- OTHER as a file: THIS's rows compared raw before typing
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    answers: list[bool] = []
+    original = RawCompare.unchanged
+
+    def unchanged(self: RawCompare, record: Any, row: Any) -> bool:
+        answers.append(original(self, record, row))
+        return answers[-1]
+
+    monkeypatch.setattr(RawCompare, "unchanged", unchanged)
+    return answers
+
+
+@pytest.mark.parametrize("name", ["incoming.xml", "incoming.json"])
+def test_sample_files_raw_compare(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    this = SqlDataset(SAMPLES / "local.db", readonly=True)
+    try:
+        answers = _counting(monkeypatch)
+        fast, oracle = both_paths(this, open_other(SAMPLES / name))
+        assert True in answers and False in answers
+        assert_same_plan(fast, oracle)
+    finally:
+        this.close()
+
+
+@pytest.mark.parametrize(
+    "export",
+    ["02-mutated-pr_person-addr_contact-deleted.xml", "01-seeded-pr_person-addr_contact.s3json"],
+)
+def test_eden_exports_raw_compare(
+    tmp_path: Path, export: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    this = _eden_database(tmp_path / "this.db", "01-seeded-pr_person-addr_contact.xml")
+    try:
+        answers = _counting(monkeypatch)
+        fast, oracle = both_paths(this, open_other(EDEN / "eden-exports" / export))
+        assert True in answers
+        assert_same_plan(fast, oracle)
+    finally:
+        this.close()
+
+
+def test_generated_pair_exported_raw_compare(
+    generated: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for form in ("s3xml", "csv"):
+        target = tmp_path / ("other.xml" if form == "s3xml" else "other-csv")
+        export(generated.other, target, form)
+        answers = _counting(monkeypatch)
+        fast, oracle = both_paths(generated.this, open_other(target))
+        assert True in answers and False in answers
+        assert_same_plan(fast, oracle)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 
 from core.session import open_pair
-from core.vocabulary import Action
+from core.vocabulary import Action, Resolution
 from gui.field_model import FieldModel
 from gui.theme import Theme
-from gui.vector_model import Filter, VectorModel, filter_counts
+from gui.vector_model import COMPONENT_MARK, Filter, VectorModel, filter_counts
 from tests.conftest import SAMPLES_DIR
 
 
@@ -25,6 +25,8 @@ def test_vector_model_passes_the_model_tester_for_every_filter(qtmodeltester):
         qtmodeltester.check(model)
     model.set_filter(Filter.ALL, "galle")
     qtmodeltester.check(model)
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(model)
 
 
 def test_filters_show_exactly_the_counted_rows(qapp):
@@ -40,29 +42,27 @@ def test_filters_show_exactly_the_counted_rows(qapp):
     )
 
 
-def test_components_are_nested_under_their_master(qapp):
+def test_components_follow_their_master_indented(qapp):
     plan = _plan()
     model = VectorModel(Theme.build(dark=False))
     model.set_plan(plan)
+    entries = model.visible_entries()
     nested = 0
-    for row in range(model.rowCount()):
-        master = model.row(model.entry(model.index(row, 0)))
-        parent = model.index(row, 0)
-        for child in range(model.rowCount(parent)):
-            assert model.row(model.entry(model.index(child, 0, parent))).parent == (
-                master.resource,
-                master.uuid,
-            )
-            nested += 1
+    for row, entry in enumerate(entries):
+        vector = model.row(entry)
+        master = plan.get(*vector.parent) if entry >= 0 and vector.parent else None
+        text = model.index(row, 0).data()
+        if master is None:
+            assert not text.startswith(COMPONENT_MARK)
+            continue
+        # The master's vector may come later in the plan (an unchanged master promoted
+        # for its components): the component is still listed right under it.
+        master_row = entries.index(plan.position(master))
+        assert master_row < row
+        assert all(model.row(e).parent == master.identity for e in entries[master_row + 1 : row])
+        assert text == COMPONENT_MARK + vector.resource
+        nested += 1
     assert nested > 0
-    # A component never stands at the top while its master is in the plan, even when
-    # the master's vector comes later (an unchanged master promoted for its components).
-    for row in range(model.rowCount()):
-        parent = model.row(model.entry(model.index(row, 0))).parent
-        assert parent is None or (
-            plan.get(*parent) is None
-            and parent not in {(u.resource, u.uuid) for u in plan.unchanged}
-        ), parent
 
 
 def test_search_matches_uuid_and_values(qapp):
@@ -95,3 +95,21 @@ def test_models_create_no_per_row_qobjects(qapp):
     model = VectorModel(Theme.build(dark=False))
     model.set_plan(plan)
     assert not model.findChildren(QObject)
+
+
+def test_first_unresolved_field_skips_decided_ones(qapp):
+    plan = _plan()
+    vector = next(v for v in plan.vectors if len(v.differing) >= 2 and v.method.value == "update")
+    model = FieldModel(Theme.build(dark=False))
+    model.set_vector(vector)
+    first = model.first_unresolved_row()
+    assert first is not None and model.name(first) == next(
+        o for o in vector.fields if o in vector.differing
+    )
+    plan.set_field_resolution(vector, model.name(first), Resolution.OTHER)
+    model.refresh()
+    second = model.first_unresolved_row()
+    assert second is not None and second > first
+    plan.set_default_resolution(vector, Resolution.THIS)
+    model.refresh()
+    assert model.first_unresolved_row() is None
