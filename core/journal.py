@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from core.batching import ROWS_PER_WRITE, chunks
+
 JOURNAL = "truce_journal"
 IMAGES = "truce_journal_image"
 
@@ -85,7 +87,7 @@ def write_entry(
         .returning(journal_table.c.id)
     )
     journal_id: int = result.scalar_one()
-    rows = [
+    rows = (
         {
             "journal_id": journal_id,
             "seq": n,
@@ -97,9 +99,9 @@ def write_entry(
             "after": _dump(i.after),
         }
         for n, i in enumerate(images)
-    ]
-    if rows:
-        conn.execute(image_table.insert(), rows)
+    )
+    for batch in chunks(rows, ROWS_PER_WRITE):  # one executemany per batch
+        conn.execute(image_table.insert(), batch)
     return int(journal_id)
 
 
@@ -130,10 +132,20 @@ def restore(value: Any) -> Any:
     return value
 
 
+def _tagged(value: Any) -> Any:
+    tagged = jsonable(value)
+    if tagged is value:
+        raise TypeError(f"cannot journal a {type(value).__name__}")
+    return tagged
+
+
+# The encoder calls `_tagged` only for values JSON has no form for (times, decimals,
+# bytes), so the common values cost no Python call each.
+_IMAGE_ENCODER = json.JSONEncoder(sort_keys=True, default=_tagged)
+
+
 def _dump(image: dict[str, Any] | None) -> str | None:
-    if image is None:
-        return None
-    return json.dumps({k: jsonable(v) for k, v in image.items()}, sort_keys=True)
+    return None if image is None else _IMAGE_ENCODER.encode(image)
 
 
 class JournalError(ValueError):

@@ -255,7 +255,7 @@ class _Builder:
             else:
                 self.compared(record, *self.this.typed_row(resource, row, raw.shape))
 
-    def compared(self, record: Record, this_record: Record, fingerprint: int) -> None:
+    def compared(self, record: Record, this_record: Record, fingerprint: bytes) -> None:
         """Decide one OTHER record against THIS's: a vector, or an unchanged row."""
         deleted_column = self.this.schema.resources[record.resource].meta.deleted
         result = _compare(record, this_record, deleted_column)

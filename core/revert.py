@@ -1,12 +1,14 @@
 """Revert a journaled commit (docs/semantics.md, Journal and revert): write its before-images back
 in one transaction.
 
-- An updated or deleted record gets the before values of every column the commit wrote
-  (including `modified_on`, so THIS returns exactly to its earlier state).
+- An updated or deleted record gets the before values of every column the commit wrote,
+  except `modified_on`, which becomes *now* (never earlier than what is stored): a revert
+  is a new change, and a later export must carry the restored values to peers.
 - A created record cannot be un-created without losing the fact that it existed: it is
-  marked `deleted=true` when its resource has a `deleted` column, and its row is removed
-  otherwise. Super-entity rows created with it are left in place.
-- Before anything is written, every touched record is re-read and compared with the
+  marked `deleted=true` (and `modified_on` now) when its resource has a `deleted` column,
+  and its row is removed otherwise. Super-entity rows created with it are left in place.
+- Before anything is written, every touched record is locked (PostgreSQL `FOR UPDATE`,
+  SQLite's write lock from `BEGIN IMMEDIATE`), re-read and compared with the
   commit's after-image (the columns the commit wrote, `modified_on` among them); if any
   of them changed since, or the row disappeared, the revert is refused, naming the
   records, and nothing is written. Columns the commit did not write are never touched.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,7 +30,9 @@ from core.deletion import full_resource
 from core.journal import Entry, Image, entries, entry, images, write_entry
 from core.schema import Resource
 from core.sources.sql import SqlDataset, raw_table
+from core.timestamps import to_utc
 from core.values import converter, encoder
+from core.vectors import later as later_of
 
 _NOTE = "revert of commit {}"
 
@@ -62,38 +67,45 @@ def journal_entries(this: SqlDataset) -> list[Entry]:
 
 def revert_commit(this: SqlDataset, journal_id: int) -> RevertReport:
     """Restore the before-images of commit `journal_id` in one transaction, journaled."""
-    with this.engine.connect() as conn, conn.begin():
-        original = entry(conn, journal_id)
-        if original is None:
-            raise RevertError(
-                f"{this.label}: no commit {journal_id} in the journal (see `truce journal`)"
-            )
-        _refuse_twice(conn, journal_id)
-        touched = images(conn, journal_id)
-        resources = {i.resource: _resource(this, conn, i.resource) for i in touched}
-        current = _current_rows(conn, resources, touched)
-        changed = [
-            _describe(i)
-            for i in touched
-            if not _unchanged_since(resources[i.resource], current.get((i.resource, i.key)), i)
-        ]
-        if changed:
-            raise RevertRefused(journal_id, changed)
-        restorer = _Restorer(conn, this)
-        for image in reversed(touched):  # components before masters, fix-ups first
-            restorer.restore(
-                resources[image.resource], image, current.get((image.resource, image.key), {})
-            )
-        counts = Counter(i.action for i in restorer.images)
-        new_id = write_entry(
-            conn,
-            this_source=this.label,
-            other_source=f"journal {journal_id}",
-            policy="revert",
-            counts=dict(counts),
-            images=restorer.images,
-            note=_NOTE.format(journal_id),
+    with this.engine.connect() as conn:
+        if this.dialect == "sqlite":
+            conn.execution_options(truce_write_lock=True)  # BEGIN IMMEDIATE
+        with conn.begin():
+            return _revert(conn, this, journal_id)
+
+
+def _revert(conn: sa.Connection, this: SqlDataset, journal_id: int) -> RevertReport:
+    original = entry(conn, journal_id)
+    if original is None:
+        raise RevertError(
+            f"{this.label}: no commit {journal_id} in the journal (see `truce journal`)"
         )
+    _refuse_twice(conn, journal_id)
+    touched = images(conn, journal_id)
+    resources = {i.resource: _resource(this, conn, i.resource) for i in touched}
+    current = _current_rows(conn, resources, touched)
+    changed = [
+        _describe(i)
+        for i in touched
+        if not _unchanged_since(resources[i.resource], current.get((i.resource, i.key)), i)
+    ]
+    if changed:
+        raise RevertRefused(journal_id, changed)
+    restorer = _Restorer(conn, this)
+    for image in reversed(touched):  # components before masters, fix-ups first
+        restorer.restore(
+            resources[image.resource], image, current.get((image.resource, image.key), {})
+        )
+    counts = Counter(i.action for i in restorer.images)
+    new_id = write_entry(
+        conn,
+        this_source=this.label,
+        other_source=f"journal {journal_id}",
+        policy="revert",
+        counts=dict(counts),
+        images=restorer.images,
+        note=_NOTE.format(journal_id),
+    )
     return RevertReport(reverted=journal_id, journal_id=new_id, counts=counts)
 
 
@@ -148,6 +160,8 @@ def _current_rows(
         table = raw_table(res)
         for batch in chunks(wanted, KEYS_PER_LOOKUP):
             stmt = sa.select(table).where(table.c[_pk(res)].in_(batch))
+            if conn.dialect.name == "postgresql":
+                stmt = stmt.with_for_update()
             for row in conn.execute(stmt).mappings():
                 rows[(name, row[_pk(res)])] = dict(row)
     return rows
@@ -198,7 +212,7 @@ class _Restorer:
                 Image(res.name, image.uuid, image.key, "create", None, dict(image.before or {}))
             )
         elif image.action != "create":
-            before = dict(image.before or {})
+            before = {**(image.before or {}), **self._modified_now(res, row)}
             self.conn.execute(sa.update(table).where(where).values(before))
             self.images.append(
                 Image(
@@ -212,7 +226,8 @@ class _Restorer:
             )
         elif res.has(res.meta.deleted):
             deleted = {
-                res.meta.deleted: encoder(res.columns[res.meta.deleted], self.this.dialect)(True)
+                res.meta.deleted: encoder(res.columns[res.meta.deleted], self.this.dialect)(True),
+                **self._modified_now(res, row),
             }
             self.conn.execute(sa.update(table).where(where).values(deleted))
             self.images.append(
@@ -221,10 +236,23 @@ class _Restorer:
                     image.uuid,
                     image.key,
                     "delete",
-                    {res.meta.deleted: row.get(res.meta.deleted)},
+                    {k: row.get(k) for k in deleted},
                     deleted,
                 )
             )
         else:
             self.conn.execute(sa.delete(table).where(where))
             self.images.append(Image(res.name, image.uuid, image.key, "remove", dict(row), None))
+
+    def _modified_now(self, res: Resource, row: dict[str, Any]) -> dict[str, Any]:
+        """`modified_on` = now, or what is stored if that is later (a clock behind)."""
+        name = res.meta.modified_on
+        column = res.columns.get(name)
+        if column is None:
+            return {}
+        try:
+            stored = converter(column)(row.get(name))
+        except ValueError:
+            stored = None
+        stamp = later_of(datetime.now(UTC), None if stored is None else to_utc(stored))
+        return {name: encoder(column, self.this.dialect)(stamp)}

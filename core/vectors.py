@@ -60,7 +60,7 @@ class Vector:
     parent: tuple[str, str] | None = None
     this_key: Any = None
     this_place: str | None = None
-    this_fingerprint: int | None = None
+    this_fingerprint: bytes | None = None  # digest of THIS's stored row (core/digest.py)
     references: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     dangling: dict[str, str] = field(default_factory=dict)

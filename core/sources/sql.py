@@ -8,7 +8,6 @@ inside the database, so Python never holds a key → uuid map of a whole table.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchTableError, SQLAlchemyError
 
 from core.batching import KEYS_PER_LOOKUP, chunks
+from core.digest import row_digest
 from core.identity import canonical_uuid
 from core.mapping import CONVENTIONS, Mapping
 from core.progress import Progress
@@ -62,7 +62,10 @@ def _take_sqlite_transactions(engine: Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A writer asks for the write lock up front, so nothing changes between its
+        # stale check and its writes (and it never meets SQLITE_BUSY half-way).
+        immediate = connection.get_execution_options().get("truce_write_lock", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,17 +196,30 @@ class SqlDataset:
 
     def fetch(
         self, resource: str, keys: Iterable[Any], connection: sa.Connection | None = None
-    ) -> dict[Any, tuple[Record, int]]:
-        """THIS rows by primary key: key → (typed record, fingerprint of the raw row)."""
+    ) -> dict[Any, tuple[Record, bytes]]:
+        """THIS rows by primary key: key → (typed record, digest of the raw row)."""
         res = self.schema.resources[resource]
         query = self._query(res, res)
         pk = self._tables[resource].c[res.pk]
-        found: dict[Any, tuple[Record, int]] = {}
+        found: dict[Any, tuple[Record, bytes]] = {}
         with self._connect(connection) as conn:
             for batch in chunks(keys, KEYS_PER_LOOKUP):
                 for row in conn.execute(query.statement.where(pk.in_(batch))):
-                    found[row[0]] = (self._record(res, res, query, row), _fingerprint(row))
+                    found[row[0]] = (self._record(res, res, query, row), row_digest(row))
         return found
+
+    def digests(
+        self, resource: str, keys: Iterable[Any], connection: sa.Connection
+    ) -> dict[Any, bytes]:
+        """The digests `fetch` gives, without typing the rows (the commit's stale check)."""
+        res = self.schema.resources[resource]
+        statement = self._query(res, res).statement
+        pk = self._tables[resource].c[res.pk]
+        return {
+            row[0]: row_digest(row)
+            for batch in chunks(keys, KEYS_PER_LOOKUP)
+            for row in connection.execute(statement.where(pk.in_(batch)))
+        }
 
     def row_shape(self, resource: str) -> _Query:
         """How THIS's rows of `resource` are read: positions, converters, references."""
@@ -220,10 +236,10 @@ class SqlDataset:
                     found[row[0]] = row
         return found
 
-    def typed_row(self, resource: str, row: Any, shape: _Query) -> tuple[Record, int]:
-        """A raw THIS row (from `fetch_rows`) typed, with its fingerprint, as `fetch` gives."""
+    def typed_row(self, resource: str, row: Any, shape: _Query) -> tuple[Record, bytes]:
+        """A raw THIS row (from `fetch_rows`) typed, with its digest, as `fetch` gives."""
         res = self.schema.resources[resource]
-        return self._record(res, res, shape, row), _fingerprint(row)
+        return self._record(res, res, shape, row), row_digest(row)
 
     def records_by_key(
         self, resource: str, typing: Schema, keys: Iterable[Any]
@@ -439,20 +455,6 @@ def _typed(convert: Converter, name: str, value: Any, problems: list[Problem]) -
     except ValueError as exc:
         problems.append(Problem(name, str(exc)))
         return None
-
-
-def _fingerprint(row: Any) -> int:
-    """A hash of a raw row for the stale check; JSON columns read from a server arrive
-    as dicts and lists, which are hashed through their canonical JSON text."""
-    try:
-        return hash(tuple(row))
-    except TypeError:
-        return hash(
-            tuple(
-                json.dumps(v, sort_keys=True, default=str) if isinstance(v, (dict, list)) else v
-                for v in row
-            )
-        )
 
 
 _DAMAGE = ("malformed", "not a database", "corrupt", "decode", "unsupported file format")

@@ -228,18 +228,24 @@ class Pair:
             ).scalar()
         return canonical_uuid(raw)
 
-    def snapshot(self, *, journal: bool = True) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of every table of THIS, for "nothing was written" checks."""
+    def snapshot(
+        self, *, journal: bool = True, modified_on: bool = True
+    ) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table of THIS, for "nothing was written" checks; without
+        `modified_on` columns when asked (a revert stamps them with its own time)."""
         with self.this.engine.connect() as conn:
             names = [
                 n
                 for n in sa.inspect(conn).get_table_names()
                 if journal or not n.startswith("truce_")
             ]
-            return {
-                name: sorted(map(tuple, conn.execute(sa.text(f"SELECT * FROM {name}"))), key=repr)
-                for name in sorted(names)
-            }
+            snapshot = {}
+            for name in sorted(names):
+                result = conn.execute(sa.text(f"SELECT * FROM {name}"))
+                keep = [n for n, c in enumerate(result.keys()) if modified_on or c != "modified_on"]
+                rows = (tuple(row[n] for n in keep) for row in result)
+                snapshot[name] = sorted(rows, key=repr)
+            return snapshot
 
     def close(self) -> None:
         self.this.close()

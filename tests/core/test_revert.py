@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from builders import Databases, Pair, at, shape, uid
 
 from core.cli import main
@@ -27,8 +28,10 @@ ALL_METHODS = Policy(
 
 
 def _sqlite_tables(path: Path) -> dict[str, dict[Any, tuple]]:
-    """Every row of every table but the journal's, by primary key."""
+    """Every row of every table but the journal's, by primary key; `modified_on` left out
+    (a revert sets it to now: see test_revert_records_a_new_modified_on)."""
     with sqlite3.connect(path) as conn:
+        conn.row_factory = _without_modified_on
         names = [
             n
             for (n,) in conn.execute(
@@ -39,10 +42,27 @@ def _sqlite_tables(path: Path) -> dict[str, dict[Any, tuple]]:
         return {n: {row[0]: row for row in conn.execute(f"SELECT * FROM {n}")} for n in names}
 
 
+def _without_modified_on(cursor: sqlite3.Cursor, row: tuple) -> tuple:
+    names = [d[0] for d in cursor.description]
+    return tuple(v for n, v in zip(names, row, strict=True) if n != "modified_on")
+
+
 def _deleted_column(path: Path, table: str) -> int:
     with sqlite3.connect(path) as conn:
         names = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
-    return names.index("deleted")
+    return [n for n in names if n != "modified_on"].index("deleted")
+
+
+def _snapshot(pair: Pair) -> dict[str, list[tuple]]:
+    """Every row of THIS's own tables without `modified_on` (a revert sets it to now)."""
+    with pair.this.engine.connect() as conn:
+        names = [n for n in sa.inspect(conn).get_table_names() if not n.startswith("truce_")]
+        snapshot = {}
+        for name in sorted(names):
+            result = conn.execute(sa.text(f"SELECT * FROM {name}"))
+            keep = [n for n, c in enumerate(result.keys()) if c != "modified_on"]
+            snapshot[name] = sorted((tuple(r[n] for n in keep) for r in result), key=repr)
+        return snapshot
 
 
 def test_sample_commit_then_revert_restores_every_table(sample_paths, tmp_path):
@@ -133,11 +153,11 @@ def _people(dbs: Databases, **this_shape: Any) -> Pair:
 
 def test_commit_then_revert_on_each_engine(dbs):
     pair = _people(dbs)
-    before = pair.snapshot(journal=False)
+    before = _snapshot(pair)
     report = pair.commit(policy=ALL_METHODS)
     assert report.counts == {"create": 2, "update": 2, "delete": 1}
     revert_commit(pair.this, report.journal_id)
-    after = pair.snapshot(journal=False)
+    after = _snapshot(pair)
     created: dict[str, set[Any]] = {}
     for image in report.images:
         if image.action == "create":
@@ -154,12 +174,12 @@ def test_commit_then_revert_on_each_engine(dbs):
 
 def test_created_rows_are_removed_without_a_deleted_column(dbs):
     pair = _people(dbs, drop={"person.deleted", "address.deleted"})
-    before = pair.snapshot(journal=False)
+    before = _snapshot(pair)
     report = pair.commit(policy=ALL_METHODS)
     assert report.counts["create"] == 2
     revert = revert_commit(pair.this, report.journal_id)
     assert revert.counts["remove"] == 2
-    assert pair.snapshot(journal=False) == before
+    assert _snapshot(pair) == before
     # …and reverting the revert puts the removed rows back.
     revert_commit(pair.this, revert.journal_id)
     assert f"urn:uuid:{uid(3)}" in pair.rows("person")
@@ -252,11 +272,11 @@ def test_eden_revert_marks_created_records_with_char_booleans(dbs):
         ],
     }
     pair = eden_pair(dbs, this, other)
-    before = pair.snapshot(journal=False)
+    before = _snapshot(pair)
     report = pair.commit(policy=ALL_METHODS)
     assert report.counts == {"create": 1, "update": 1, "delete": 1}
     revert_commit(pair.this, report.journal_id)
-    after = pair.snapshot(journal=False)
+    after = _snapshot(pair)
     people = pair.rows("pr_person")
     assert people[urn(3)]["deleted"] == "T"  # created, now marked deleted
     assert people[urn(1)]["deleted"] == "F" and people[urn(2)]["deleted"] == "T"
@@ -268,3 +288,23 @@ def test_eden_revert_marks_created_records_with_char_booleans(dbs):
             table,
             extra,
         )
+
+
+def test_revert_records_a_new_modified_on(dbs):
+    # A revert is a new change: restoring the older modified_on would hide the restored
+    # values from the next export to peers.
+    from datetime import UTC, datetime
+
+    from test_commit import stamp
+
+    pair = _people(dbs)
+    report = pair.commit(policy=ALL_METHODS)
+    committed = {u: stamp(r["modified_on"]) for u, r in pair.rows("person").items()}
+    started = datetime.now(UTC).replace(microsecond=0)
+    revert_commit(pair.this, report.journal_id)
+    people = pair.rows("person")
+    for n in (1, 2, 3):  # updated, deleted, created: all get a time not before the revert
+        uuid = f"urn:uuid:{uid(n)}"
+        assert stamp(people[uuid]["modified_on"]) >= started, uuid
+        assert stamp(people[uuid]["modified_on"]) > committed[uuid], uuid
+    assert people[f"urn:uuid:{uid(1)}"]["name"] == "Ann"

@@ -14,9 +14,19 @@ from gui.times import local_text, utc_text
 
 
 def user_rows(path: str) -> list[str]:
-    """THIS's data, without the journal Truce keeps in it."""
+    """THIS's data, without the journal Truce keeps in it and without `modified_on`
+    (a revert stamps it with its own time)."""
     with sqlite3.connect(path) as conn:
-        return [line for line in conn.iterdump() if "truce_journal" not in line]
+        names = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'truce_journal%' ORDER BY name"
+        ).fetchall()
+        rows: list[str] = []
+        for (name,) in names:
+            cursor = conn.execute(f'SELECT * FROM "{name}"')
+            keep = [n for n, d in enumerate(cursor.description) if d[0] != "modified_on"]
+            rows += sorted(f"{name}: {tuple(r[n] for n in keep)!r}" for r in cursor)
+        return rows
 
 
 def commit(qtbot, window: MainWindow) -> None:

@@ -1,0 +1,164 @@
+"""The stale check of a commit: THIS must still be what the plan read (docs/semantics.md,
+Commit).
+
+Inside the commit's transaction, before anything is written, every record the commit
+touches is locked (PostgreSQL `SELECT … FOR UPDATE`; SQLite holds the write lock from
+`BEGIN IMMEDIATE`) and re-read; its stored values must still have the digest the plan
+saw (`core.digest`). A record the commit creates must not have appeared meanwhile in any
+spelling of its uuid, and every existing record a write points at (a reference, a master)
+must still be there. A concurrent writer is thus either seen here (refused, nothing
+written) or waits for our locks (and writes after us): no update is ever lost.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.batching import KEYS_PER_LOOKUP, chunks
+from core.commit.order import targets_of
+from core.identity import canonical_uuid
+from core.plan import Plan
+from core.schema import Resource
+from core.sources.sql import SqlDataset, raw_table
+from core.vectors import Vector
+from core.vocabulary import Action
+
+__all__ = ["StaleError", "check_stale"]
+
+_SPACES = " \t\r\n"
+
+
+class StaleError(Exception):
+    """THIS changed since the plan was computed; nothing was written."""
+
+    def __init__(self, records: list[str]) -> None:
+        self.records = records
+        super().__init__(
+            f"commit refused: {len(records)} record(s) of THIS changed since "
+            "the plan was computed: " + "; ".join(records[:10])
+        )
+
+
+def check_stale(
+    conn: sa.Connection, plan: Plan, this: SqlDataset, writes: list[Vector]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Lock and re-read every touched THIS record; refuse if any changed. Returns the raw
+    stored rows (the journal's before-images) by identity."""
+    stale: list[str] = []
+    before: dict[tuple[str, str], dict[str, Any]] = {}
+    by_resource: dict[str, list[Vector]] = defaultdict(list)
+    for vector in writes:
+        by_resource[vector.resource].append(vector)
+    for resource, vectors in by_resource.items():
+        res = plan.schema.resources[resource]
+        existing = [v for v in vectors if v.action is not Action.CREATE]
+        keys = [v.this_key for v in existing]
+        raw = _locked_rows(conn, res, keys, this.dialect)
+        digests = this.digests(resource, keys, conn)
+        for vector in existing:
+            found = digests.get(vector.this_key)
+            if found is None or vector.this_key not in raw:
+                stale.append(f"{resource} {vector.uuid} was removed from THIS")
+            elif found != vector.this_fingerprint:
+                stale.append(f"{resource} {vector.uuid} was changed in THIS")
+            else:
+                before[vector.identity] = raw[vector.this_key]
+        created = [v for v in vectors if v.action is Action.CREATE]
+        stale += [f"{resource} {uuid} appeared in THIS" for uuid in _present(conn, res, created)]
+    stale += _vanished_targets(conn, plan, this.dialect, writes)
+    stale += _under_deleted_master(plan, writes)
+    if stale:
+        raise StaleError(stale)
+    return before
+
+
+def _locked_rows(
+    conn: sa.Connection, res: Resource, keys: list[Any], dialect: str
+) -> dict[Any, dict[str, Any]]:
+    """The stored rows, locked for our update on a server (SQLite: already locked)."""
+    table = raw_table(res)
+    assert res.pk is not None
+    rows: dict[Any, dict[str, Any]] = {}
+    for batch in chunks(keys, KEYS_PER_LOOKUP):
+        stmt = sa.select(table).where(table.c[res.pk].in_(batch)).order_by(table.c[res.pk])
+        if dialect == "postgresql":
+            stmt = stmt.with_for_update()
+        for row in conn.execute(stmt).mappings():
+            rows[row[res.pk]] = dict(row)
+    return rows
+
+
+def _present(conn: sa.Connection, res: Resource, vectors: list[Vector]) -> Iterator[str]:
+    """Uuids to be created that THIS now holds in any spelling (case, `urn:uuid:`, spaces).
+
+    One batch is looked up by its trimmed lower-case forms (a scan in the database, so for
+    many creates one pass over the uuid column, canonicalized here, costs less)."""
+    if not vectors:
+        return
+    wanted = {v.uuid for v in vectors}
+    column = raw_table(res).c[res.meta.uuid]
+    if len(wanted) <= KEYS_PER_LOOKUP:
+        forms = {form for uuid in wanted for form in _lower_forms(uuid)}
+        folded = sa.func.lower(sa.func.trim(column, _SPACES))
+        trimmed = sa.func.trim(column, _SPACES)
+        stmt = sa.select(column).where(folded.in_(forms) | trimmed.in_(wanted))
+    else:
+        stmt = sa.select(column)
+    found: set[str] = set()
+    for (raw,) in conn.execute(stmt.execution_options(yield_per=10000)):
+        uuid = canonical_uuid(raw)
+        if uuid in wanted and uuid not in found:
+            found.add(uuid)
+            yield uuid
+
+
+def _lower_forms(canonical: str) -> tuple[str, ...]:
+    prefix = "urn:uuid:"
+    lowered = canonical.lower()
+    if lowered.startswith(prefix):
+        return (lowered, lowered[len(prefix) :])
+    return (lowered,)
+
+
+def _vanished_targets(
+    conn: sa.Connection, plan: Plan, dialect: str, writes: list[Vector]
+) -> list[str]:
+    """Existing records the writes point at that are gone from THIS (locked against
+    removal on a server with `FOR KEY SHARE`)."""
+    creating = {v.identity for v in writes if v.action is Action.CREATE}
+    wanted: dict[str, dict[Any, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for vector in writes:
+        for target in targets_of(vector):
+            key = plan.this_index.get(target[0], {}).get(target[1])
+            if target not in creating and key is not None:
+                wanted[target[0]][key].append(f"{vector.resource} {vector.uuid}")
+    stale: list[str] = []
+    for resource, by_key in wanted.items():
+        res = plan.schema.resources[resource]
+        assert res.pk is not None
+        pk = raw_table(res).c[res.pk]
+        present: set[Any] = set()
+        for batch in chunks(by_key, KEYS_PER_LOOKUP):
+            stmt = sa.select(pk).where(pk.in_(batch)).order_by(pk)
+            if dialect == "postgresql":
+                stmt = stmt.with_for_update(key_share=True, read=True)
+            present.update(conn.execute(stmt).scalars())
+        for key, writers in by_key.items():
+            if key not in present:
+                stale += [f"{w} points at {resource} {key}, removed from THIS" for w in writers]
+    return stale
+
+
+def _under_deleted_master(plan: Plan, writes: list[Vector]) -> list[str]:
+    """A new component must not be created under a master this commit deletes."""
+    deleting = {v.identity for v in writes if v.action is Action.DELETE}
+    return [
+        f"{v.resource} {v.uuid} would be created under {v.parent[0]} {v.parent[1]}, "
+        "which this commit deletes"
+        for v in writes
+        if v.action is Action.CREATE and v.parent in deleting
+    ]
