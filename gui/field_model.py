@@ -22,6 +22,13 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()  # read-only default argument: Qt's "no parent"
 COLUMNS = ("Field", "THIS (local)", "OTHER (incoming)", "Resolution", "Result")
 FIELD, THIS, OTHER, RESOLUTION, RESULT = range(5)
+COLUMN_TIPS = (
+    "The fields the OTHER record carries (⚠ a conflict: both sides have differing values)",
+    "THIS's value (local); green with a tick when it wins; Enter compares in full",
+    "OTHER's value (incoming); green with a tick when it wins; Enter compares in full",
+    "Who decides: THIS, OTHER, NEWER (T / O / N) or edited (a value you typed)",
+    "What a commit leaves in THIS; F2 types a value of your own (✎)",
+)
 EMPTY = "∅"
 
 
@@ -105,7 +112,7 @@ class FieldModel(QAbstractTableModel):
         if self._vector is None or self._vector.method is not Method.UPDATE:
             return "—"
         if outcome.edited:
-            return "edited (typed value)"
+            return "edited"
         text = outcome.resolution.value
         if outcome.resolution is Resolution.NEWER and outcome.differs:
             text += " → tie, THIS kept" if outcome.tie else f" → {outcome.winner.value}"
@@ -121,8 +128,12 @@ class FieldModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMN_TIPS[section]
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -52,6 +52,15 @@ _BY_ACTION = {
 }
 
 COLUMNS = ("Resource", "Label", "UUID", "Action", "Conflicts", "THIS modified", "OTHER modified")
+COLUMN_TIPS = (
+    "The table the record belongs to (└ marks a component, listed under its master)",
+    "A name people recognise the record by",
+    "The record's identity in both datasets",
+    "What a commit will do with this record",
+    "Fields where both sides have a value and the values differ",
+    "When THIS last changed the record (UTC)",
+    "When OTHER last changed the record (UTC)",
+)
 RESOURCE_COLUMN, ACTION_COLUMN, CONFLICTS_COLUMN = 0, 3, 4
 COMPONENT_MARK = "└ "
 
@@ -316,8 +325,12 @@ class VectorModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMN_TIPS[section] + " — click to sort, again to reverse"
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -1,5 +1,5 @@
-"""Render docs/screenshots/{main,conflict,selection,dryrun,confirm,history}.png from the sample
-pair.
+"""Render docs/screenshots/*.png (main, conflict, edited, compare, selection, dryrun, confirm,
+history) from the sample pair.
 
     QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--dark] [--out DIR]
 
@@ -129,6 +129,23 @@ def main() -> int:
         window.fields.select_field("date_of_birth")
         window.fields.view.setFocus()
         save(window, args.out / "conflict.png")
+
+        window.fields.select_field("middle_name")
+        window.set_value("middle_name", "Amani")
+        window.fields.select_field("middle_name")
+        save(window, args.out / "edited.png")
+        compare = window.fields.open_compare(window.fields.view.currentIndex().row())
+        window.fields.select_field("last_name")
+        compare.close()
+        row = next(
+            r
+            for r in range(window.fields.model.rowCount())
+            if window.fields.model.name(r) == "last_name"
+        )
+        compare = window.fields.open_compare(row)
+        settle()
+        save(window, args.out / "compare.png", overlay=compare)
+        compare.close()
 
         save_selection(window, args.out / "selection.png")
 

@@ -188,3 +188,23 @@ def test_the_plan_json_is_utf8_whatever_the_locale(tmp_path: Path, pair) -> None
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout.decode("utf-8"))
     assert document["vectors"][0]["label"] == "Zoë 東京"
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_locked_this_is_one_clear_problem(
+    pair, capsys: pytest.CaptureFixture[str], dry_run: bool
+) -> None:
+    """Before: a THIS locked by another writer listed one "database is locked" per vector."""
+    other = Path(pair[1])
+    people = [{"@uuid": urn(n), "name": f"P{n}"} for n in range(10, 60)]
+    other.write_text(json.dumps({"$_person": people}))
+    blocker = sqlite3.connect(pair[0], isolation_level=None, timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        flag = "--dry-run" if dry_run else "--yes"
+        code, out, err = _run(capsys, "commit", *pair, "--policy", "replace", flag)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert code in (2, 3), err
+    assert (out + err).count("database is locked") == 1, out + err

@@ -62,3 +62,18 @@ def test_dialog_shows_the_legend_and_key_hint_is_not_disabled(qtbot) -> None:
     qtbot.addWidget(panel)
     hint = panel.findChild(QLabel, "key_hint")
     assert hint is not None and hint.isEnabled()
+
+
+def test_every_column_header_has_a_tooltip(window) -> None:
+    from PySide6.QtCore import Qt
+
+    for model in (window.vectors.model, window.fields.model):
+        for column in range(model.columnCount()):
+            tip = model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+            assert isinstance(tip, str) and len(tip) > 10, (model, column)
+
+
+def test_f1_opens_the_legend(qtbot, window) -> None:
+    dialog = window.show_legend()
+    assert "F8" in dialog.browser.toPlainText()
+    dialog.close()
