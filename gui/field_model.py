@@ -71,6 +71,18 @@ class FieldModel(QAbstractTableModel):
     def name(self, row: int) -> str:
         return self._rows[row].name
 
+    def text_pair(self, row: int) -> tuple[str, str] | None:
+        """Both sides' text when the field holds differing text (not references): what the
+        grid marks word by word."""
+        if not 0 <= row < len(self._rows):
+            return None
+        o = self._rows[row]
+        if not o.differs or o.reference is not None:
+            return None
+        if isinstance(o.this, str) and isinstance(o.other, str):
+            return o.this, o.other
+        return None
+
     def value_editable(self, row: int) -> bool:
         """The Result cell takes a typed value in an update (docs/semantics.md, Overrides)."""
         vector = self._vector

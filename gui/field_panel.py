@@ -29,6 +29,7 @@ from core.plan import Unchanged
 from core.vectors import Vector, effective_strategy, newer_side
 from core.vocabulary import Method, Resolution
 from gui.compare_view import Choice, CompareView
+from gui.diff_delegate import DiffDelegate
 from gui.field_model import (
     OTHER,
     RESOLUTION,
@@ -86,6 +87,9 @@ class FieldPanel(QWidget):
         )
         self.view.setItemDelegateForColumn(RESOLUTION, ResolutionDelegate(self._chosen, self))
         self.view.setItemDelegateForColumn(RESULT, ValueDelegate(self._typed, self))
+        for side, column in enumerate((THIS, OTHER)):
+            marks = DiffDelegate(self.model, side, theme.dark, self)
+            self.view.setItemDelegateForColumn(column, marks)
         self.view.doubleClicked.connect(self._double_clicked)
         self.compare: CompareView | None = None
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
