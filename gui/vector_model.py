@@ -21,6 +21,7 @@ from core.plan import Plan, Unchanged
 from core.vectors import Vector
 from core.vocabulary import Action
 from gui.theme import Theme
+from gui.times import local_text, utc_text
 from gui.unchanged_rows import Submit, UnchangedRows
 from gui.vector_search import SearchText
 from gui.vector_table import VectorTable, action_key, conflicts_key, stamp_key
@@ -62,6 +63,7 @@ COLUMN_TIPS = (
     "When OTHER last changed the record (UTC)",
 )
 RESOURCE_COLUMN, ACTION_COLUMN, CONFLICTS_COLUMN = 0, 3, 4
+_TIME_COLUMNS = (5, 6)  # THIS modified, OTHER modified
 COMPONENT_MARK = "└ "
 
 
@@ -82,7 +84,8 @@ def filter_counts(plan: Plan) -> dict[Filter, int]:
 
 
 def _stamp(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value is not None else ""
+    """Shown in the person's time zone; the data (and the tooltip) stay UTC."""
+    return local_text(value)
 
 
 # Display text per column, for vectors and unchanged rows alike; built once.
@@ -375,6 +378,8 @@ class VectorModel(QAbstractTableModel):
         return self._theme.action_brushes[action_of(row)] if column == ACTION_COLUMN else None
 
     def _tooltip(self, entry: int, row: Row, column: int) -> Any:
+        if column in _TIME_COLUMNS:
+            return utc_text(row.this_modified if column == _TIME_COLUMNS[0] else row.other_modified)
         if column != ACTION_COLUMN:
             return None
         reason = row.reason if isinstance(row, Vector) else row.note

@@ -76,3 +76,30 @@ def test_first_run_hint_is_dismissed_for_good(qtbot, tmp_path: Path) -> None:
     second = _window(qtbot, settings)
     _shown(qtbot, second, 1100, 720)
     assert not second.first_run.isVisible()
+
+
+def test_list_times_are_local_with_utc_on_hover(qtbot, window: MainWindow, monkeypatch) -> None:
+    import time
+
+    from PySide6.QtCore import Qt
+
+    monkeypatch.setenv("TZ", "Asia/Kathmandu")  # +05:45 all year: no DST ambiguity
+    time.tzset()
+    try:
+        model = window.vectors.model
+        row = next(
+            r
+            for r in range(model.rowCount())
+            if model.index(r, 5).data() and model.index(r, 5).data() != "…"
+        )
+        shown = model.index(row, 5).data()
+        tip = model.index(row, 5).data(Qt.ItemDataRole.ToolTipRole)
+        assert shown.endswith("+0545") and tip.endswith(" UTC")
+        local_hm = shown.split()[1][:5]
+        utc_hm = tip.split()[1][:5]
+        hours, minutes = (int(x) for x in utc_hm.split(":"))
+        expected = (hours * 60 + minutes + 5 * 60 + 45) % (24 * 60)
+        assert local_hm == f"{expected // 60:02d}:{expected % 60:02d}"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
