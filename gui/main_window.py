@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
@@ -39,6 +39,7 @@ from gui.first_run import FirstRunHint
 from gui.history import HistoryDialog
 from gui.keep import carry_decisions, rebind_undo
 from gui.keyboard import KeyboardLoop
+from gui.layout_memory import restore_layout, save_layout
 from gui.legend import LegendDialog
 from gui.menus import build_menus
 from gui.other_files import is_feed, join_others, others_name, split_others
@@ -53,15 +54,6 @@ from gui.vector_table import VectorTable
 
 RECENT_KEY = "recent/{side}"
 _RECENT_MAX = 8
-
-
-# QSettings keys of the remembered layout: geometry, splitter, list columns, field columns.
-LAYOUT_KEYS = (
-    "layout/geometry",
-    "layout/splitter",
-    "layout/vector_columns",
-    "layout/field_columns",
-)
 
 
 class MainWindow(QMainWindow):
@@ -92,7 +84,7 @@ class MainWindow(QMainWindow):
         self.actions_ = build_menus(self)
         self.setAcceptDrops(True)
         self.resize(1280, 800)
-        self.restore_layout()
+        restore_layout(self)
         self._update_title()
 
     # ----- layout
@@ -476,30 +468,9 @@ class MainWindow(QMainWindow):
         """May the current decisions go? Save / Discard / Cancel, Cancel the default."""
         return not self.unsaved or confirm_discard(self)
 
-    def save_layout(self) -> None:
-        """Window geometry, splitter and column widths, for the next start (QSettings)."""
-        settings = self.settings
-        settings.setValue(LAYOUT_KEYS[0], self.saveGeometry())
-        settings.setValue(LAYOUT_KEYS[1], self.splitter.saveState())
-        settings.setValue(LAYOUT_KEYS[2], self.vectors.view.horizontalHeader().saveState())
-        settings.setValue(LAYOUT_KEYS[3], self.fields.view.horizontalHeader().saveState())
-        settings.sync()
-
-    def restore_layout(self) -> None:
-        restore = (
-            self.restoreGeometry,
-            self.splitter.restoreState,
-            self.vectors.view.horizontalHeader().restoreState,
-            self.fields.view.horizontalHeader().restoreState,
-        )
-        for key, apply in zip(LAYOUT_KEYS, restore, strict=True):
-            state = self.settings.value(key)
-            if isinstance(state, QByteArray) and not state.isEmpty():
-                apply(state)
-
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.confirm_discard():
-            self.save_layout()
+            save_layout(self)
             self.cancel_work()
             self.autosave.discard()  # nothing left to lose: saved, discarded or none
             event.accept()
