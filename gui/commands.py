@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from core.plan import Edited, Plan
+from core.plan import Changed, Edited, Plan
 from core.policy import Policy
 from core.snapshots import (
     overrides_snapshot,
@@ -123,23 +124,26 @@ class SetFieldValue(PlanCommand):
         self.context.changed(plan.set_field_value(self.vector, self.name, self.previous).vectors)
 
 
-class SetStrategy(PlanCommand):
-    """The strategy of one or more vectors (`None` drops the override): one step."""
+class _ForEachVector(PlanCommand):
+    """One vector-level setting for one or more vectors, as one undo step; subclasses name
+    the plan operation in `_apply` (it returns what it replaced and what it changed)."""
 
     def __init__(
-        self, context: PlanContext, vectors: Sequence[Vector], strategy: Sequence[Method] | None
+        self, text: str, context: PlanContext, vectors: Sequence[Vector], value: Any
     ) -> None:
-        allowed = ", ".join(m.value for m in strategy) if strategy is not None else "policy"
-        super().__init__(f"strategy of {_which(vectors)}: {allowed or 'skip'}")
+        super().__init__(text)
         self.context, self.vectors = context, tuple(vectors)
-        self.strategy = None if strategy is None else tuple(strategy)
-        self.previous: list[tuple[Method, ...] | None] = []
+        self.value = value
+        self.previous: list[Any] = []
+
+    def _apply(self, plan: Plan, vector: Vector, value: Any) -> Changed:
+        raise NotImplementedError
 
     def redo(self) -> None:
         plan, changed = self.context.plan, set[int]()
         previous = []
         for vector in self.vectors:
-            before, rows = plan.set_strategy(vector, self.strategy)
+            before, rows = self._apply(plan, vector, self.value)
             previous.append(before)
             changed |= rows
         self.previous = previous
@@ -148,11 +152,25 @@ class SetStrategy(PlanCommand):
     def undo(self) -> None:
         plan, changed = self.context.plan, set[int]()
         for vector, before in zip(reversed(self.vectors), reversed(self.previous), strict=True):
-            changed |= plan.set_strategy(vector, before).vectors
+            changed |= self._apply(plan, vector, before).vectors
         self.context.changed(changed)
 
 
-class SetDefaultResolution(PlanCommand):
+class SetStrategy(_ForEachVector):
+    """The strategy of one or more vectors (`None` drops the override): one step."""
+
+    def __init__(
+        self, context: PlanContext, vectors: Sequence[Vector], strategy: Sequence[Method] | None
+    ) -> None:
+        allowed = ", ".join(m.value for m in strategy) if strategy is not None else "policy"
+        text = f"strategy of {_which(vectors)}: {allowed or 'skip'}"
+        super().__init__(text, context, vectors, None if strategy is None else tuple(strategy))
+
+    def _apply(self, plan: Plan, vector: Vector, value: Any) -> Changed:
+        return plan.set_strategy(vector, value)
+
+
+class SetDefaultResolution(_ForEachVector):
     """The default resolution (T/O/N) of one or more vectors: one step."""
 
     def __init__(
@@ -160,26 +178,11 @@ class SetDefaultResolution(PlanCommand):
     ) -> None:
         choice = resolution.value if resolution else "policy"
         suffix = f" in {_which(vectors)}" if len(vectors) > 1 else ""
-        super().__init__(f"default resolution → {choice}{suffix}")
-        self.context, self.vectors = context, tuple(vectors)
-        self.resolution = resolution
-        self.previous: list[Resolution | None] = []
+        text = f"default resolution → {choice}{suffix}"
+        super().__init__(text, context, vectors, resolution)
 
-    def redo(self) -> None:
-        plan, changed = self.context.plan, set[int]()
-        previous = []
-        for vector in self.vectors:
-            before, rows = plan.set_default_resolution(vector, self.resolution)
-            previous.append(before)
-            changed |= rows
-        self.previous = previous
-        self.context.changed(changed)
-
-    def undo(self) -> None:
-        plan, changed = self.context.plan, set[int]()
-        for vector, before in zip(reversed(self.vectors), reversed(self.previous), strict=True):
-            changed |= plan.set_default_resolution(vector, before).vectors
-        self.context.changed(changed)
+    def _apply(self, plan: Plan, vector: Vector, value: Any) -> Changed:
+        return plan.set_default_resolution(vector, value)
 
 
 class BulkFieldResolution(PlanCommand):
