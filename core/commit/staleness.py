@@ -12,11 +12,13 @@ written) or waits for our locks (and writes after us): no update is ever lost.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from core.batching import KEYS_PER_LOOKUP, chunks
 from core.commit.order import targets_of
@@ -29,7 +31,8 @@ from core.vocabulary import Action
 
 __all__ = ["StaleError", "check_stale"]
 
-_SPACES = " \t\r\n"
+# Every character Python's `str.strip()` removes (what `canonical_uuid` trims).
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
 class StaleError(Exception):
@@ -68,7 +71,10 @@ def check_stale(
             else:
                 before[vector.identity] = raw[vector.this_key]
         created = [v for v in vectors if v.action is Action.CREATE]
-        stale += [f"{resource} {uuid} appeared in THIS" for uuid in _present(conn, res, created)]
+        stale += [
+            f"{resource} {uuid} appeared in THIS"
+            for uuid in _present(conn, res, created, this.dialect)
+        ]
     stale += _vanished_targets(conn, plan, this.dialect, writes)
     stale += _under_deleted_master(plan, writes)
     if stale:
@@ -92,28 +98,42 @@ def _locked_rows(
     return rows
 
 
-def _present(conn: sa.Connection, res: Resource, vectors: list[Vector]) -> Iterator[str]:
+def _present(
+    conn: sa.Connection, res: Resource, vectors: list[Vector], dialect: str
+) -> Iterator[str]:
     """Uuids to be created that THIS now holds in any spelling (case, `urn:uuid:`, spaces).
 
-    One batch is looked up by its trimmed lower-case forms (a scan in the database, so for
-    many creates one pass over the uuid column, canonicalized here, costs less)."""
+    One statement for all of them: the database scans the uuid column once, trims and
+    folds each value in SQL and keeps those among the wanted forms (sent as one array
+    parameter, so any number of creates costs one pass); only those few rows reach Python,
+    where `canonical_uuid` has the last word. The trim removes every character Python's
+    `str.strip` does, so the candidates are never fewer than the full scan would find."""
     if not vectors:
         return
     wanted = {v.uuid for v in vectors}
     column = raw_table(res).c[res.meta.uuid]
-    if len(wanted) <= KEYS_PER_LOOKUP:
-        forms = {form for uuid in wanted for form in _lower_forms(uuid)}
-        folded = sa.func.lower(sa.func.trim(column, _SPACES))
-        trimmed = sa.func.trim(column, _SPACES)
-        stmt = sa.select(column).where(folded.in_(forms) | trimmed.in_(wanted))
-    else:
-        stmt = sa.select(column)
+    forms = sorted({form for uuid in wanted for form in _lower_forms(uuid)})
+    folded = sa.func.lower(sa.func.trim(column, _SPACES))
+    trimmed = sa.func.trim(column, _SPACES)
+    stmt = sa.select(column).where(
+        _among(folded, forms, dialect) | _among(trimmed, sorted(wanted), dialect)
+    )
     found: set[str] = set()
-    for (raw,) in conn.execute(stmt.execution_options(yield_per=10000)):
+    for (raw,) in conn.execute(stmt):
         uuid = canonical_uuid(raw)
         if uuid in wanted and uuid not in found:
             found.add(uuid)
             yield uuid
+
+
+def _among(expr: sa.ColumnElement[Any], values: list[str], dialect: str) -> sa.ColumnElement[bool]:
+    """`expr IN values` with the values as one parameter (an array), whatever their number."""
+    if dialect == "postgresql":
+        return expr == sa.any_(sa.bindparam(None, values, type_=postgresql.ARRAY(sa.Text)))
+    if dialect == "sqlite":
+        listed = sa.func.json_each(sa.bindparam(None, json.dumps(values))).table_valued("value")
+        return expr.in_(sa.select(listed.c.value))
+    return sa.or_(*(expr.in_(batch) for batch in chunks(values, KEYS_PER_LOOKUP)))
 
 
 def _lower_forms(canonical: str) -> tuple[str, ...]:

@@ -124,6 +124,9 @@ SPELLINGS = {
     "upper prefix": lambda u: "URN:UUID:" + u,
     "leading space": lambda u: " " + u,
     "trailing newline": lambda u: u + "\n",
+    # Python's strip() (canonical_uuid) removes these too; SQL's default trim does not.
+    "vertical tab": lambda u: "\x0b" + u,
+    "no-break spaces": lambda u: "\u00a0" + u + "\u3000",
     "mixed-case hex": lambda u: "urn:uuid:" + u[:-3].upper() + u[-3:],
     "bare upper": lambda u: u.upper(),
     "as planned": lambda u: "urn:uuid:" + u,
