@@ -13,6 +13,7 @@ written) or waits for our locks (and writes after us): no update is ever lost.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.dialects import postgresql
 
 from core.batching import KEYS_PER_LOOKUP, chunks
 from core.commit.order import targets_of
+from core.digest import row_digest
 from core.identity import canonical_uuid
 from core.plan import Plan
 from core.schema import Resource
@@ -31,6 +33,10 @@ from core.vocabulary import Action
 
 __all__ = ["StaleError", "check_stale"]
 
+_PREFIX = "urn:uuid:"
+_CANONICAL_UUID = re.compile(
+    r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z"
+)
 # Every character Python's `str.strip()` removes (what `canonical_uuid` trims).
 _SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
@@ -59,17 +65,15 @@ def check_stale(
     for resource, vectors in by_resource.items():
         res = plan.schema.resources[resource]
         existing = [v for v in vectors if v.action is not Action.CREATE]
-        keys = [v.this_key for v in existing]
-        raw = _locked_rows(conn, res, keys, this.dialect)
-        digests = this.digests(resource, keys, conn)
+        rows = _locked_rows(conn, res, this, [v.this_key for v in existing])
         for vector in existing:
-            found = digests.get(vector.this_key)
-            if found is None or vector.this_key not in raw:
+            found = rows.get(vector.this_key)
+            if found is None:
                 stale.append(f"{resource} {vector.uuid} was removed from THIS")
-            elif found != vector.this_fingerprint:
+            elif found[0] != vector.this_fingerprint:
                 stale.append(f"{resource} {vector.uuid} was changed in THIS")
             else:
-                before[vector.identity] = raw[vector.this_key]
+                before[vector.identity] = found[1]
         created = [v for v in vectors if v.action is Action.CREATE]
         stale += [
             f"{resource} {uuid} appeared in THIS"
@@ -83,18 +87,24 @@ def check_stale(
 
 
 def _locked_rows(
-    conn: sa.Connection, res: Resource, keys: list[Any], dialect: str
-) -> dict[Any, dict[str, Any]]:
-    """The stored rows, locked for our update on a server (SQLite: already locked)."""
-    table = raw_table(res)
+    conn: sa.Connection, res: Resource, this: SqlDataset, keys: list[Any]
+) -> dict[Any, tuple[bytes, dict[str, Any]]]:
+    """Each stored row's digest (as the plan read it, `SqlDataset.row_shape`) and raw
+    values, read in one pass and locked for our update on a server (SQLite: already
+    locked); key → (digest, row)."""
+    shape = this.row_shape(res.name).statement
+    width = len(shape.selected_columns)
+    table = shape.selected_columns[0].table  # the shape's own table: no second FROM
     assert res.pk is not None
-    rows: dict[Any, dict[str, Any]] = {}
+    names = list(raw_table(res).c.keys())
+    stmt = shape.add_columns(*(table.c[n].label(f"truce_raw_{i}") for i, n in enumerate(names)))
+    stmt = stmt.order_by(table.c[res.pk])
+    if this.dialect == "postgresql":  # only THIS's row: the joined targets may be NULL
+        stmt = stmt.with_for_update(of=table)
+    rows: dict[Any, tuple[bytes, dict[str, Any]]] = {}
     for batch in chunks(keys, KEYS_PER_LOOKUP):
-        stmt = sa.select(table).where(table.c[res.pk].in_(batch)).order_by(table.c[res.pk])
-        if dialect == "postgresql":
-            stmt = stmt.with_for_update()
-        for row in conn.execute(stmt).mappings():
-            rows[row[res.pk]] = dict(row)
+        for row in conn.execute(stmt.where(table.c[res.pk].in_(batch))):
+            rows[row[0]] = (row_digest(row[:width]), dict(zip(names, row[width:], strict=True)))
     return rows
 
 
@@ -115,9 +125,13 @@ def _present(
     forms = sorted({form for uuid in wanted for form in _lower_forms(uuid)})
     folded = sa.func.lower(sa.func.trim(column, _SPACES))
     trimmed = sa.func.trim(column, _SPACES)
-    stmt = sa.select(column).where(
-        _among(folded, forms, dialect) | _among(trimmed, sorted(wanted), dialect)
-    )
+    condition = _among(folded, forms, dialect)
+    # A uuid is found by its folded forms; any other identity is kept exactly, and SQL's
+    # lower() may fold it differently from Python's, so it is compared as stored too.
+    exact = sorted(u for u in wanted if not _CANONICAL_UUID.match(u))
+    if exact:
+        condition = condition | _among(trimmed, exact, dialect)
+    stmt = sa.select(column).where(condition)
     found: set[str] = set()
     for (raw,) in conn.execute(stmt):
         uuid = canonical_uuid(raw)
@@ -137,10 +151,9 @@ def _among(expr: sa.ColumnElement[Any], values: list[str], dialect: str) -> sa.C
 
 
 def _lower_forms(canonical: str) -> tuple[str, ...]:
-    prefix = "urn:uuid:"
     lowered = canonical.lower()
-    if lowered.startswith(prefix):
-        return (lowered, lowered[len(prefix) :])
+    if lowered.startswith(_PREFIX):
+        return (lowered, lowered[len(_PREFIX) :])
     return (lowered,)
 
 
