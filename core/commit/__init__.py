@@ -17,7 +17,7 @@ from contextlib import suppress
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from core.commit.order import groups
+from core.commit.order import Written, groups
 from core.commit.problems import (
     CommitError,
     CommitFailed,
@@ -96,13 +96,15 @@ def _run(
         if v.action in (Action.SKIP, Action.ERROR)
     ]
     report.skipped_deletions = skipped_deletions(plan.vectors)
-    ordered = groups(plan)
+    written = Written()
+    ordered = groups(plan, written)
     with _writing_connection(this) as conn:
         try:
             transaction = conn.begin()
-            before = check_stale(conn, plan, this, [v for g in ordered for v in g.vectors])
+            writes = [v for g in ordered for v in g.vectors]
+            before = check_stale(conn, plan, this, writes, written)
             progress.set_total(sum(len(g.vectors) for g in ordered), "writing")
-            writer = Writer(conn, plan, this, before, naming, as_user)
+            writer = Writer(conn, plan, this, before, naming, as_user, written)
             for group in ordered:
                 writer.write(group)
                 progress.advance(len(group.vectors))

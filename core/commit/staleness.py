@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from core.batching import KEYS_PER_LOOKUP, chunks
-from core.commit.order import targets_of
+from core.commit.order import Written
 from core.digest import row_digest
 from core.identity import canonical_uuid
 from core.plan import Plan
@@ -53,7 +53,11 @@ class StaleError(Exception):
 
 
 def check_stale(
-    conn: sa.Connection, plan: Plan, this: SqlDataset, writes: list[Vector]
+    conn: sa.Connection,
+    plan: Plan,
+    this: SqlDataset,
+    writes: list[Vector],
+    written: Written | None = None,
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """Lock and re-read every touched THIS record; refuse if any changed. Returns the raw
     stored rows (the journal's before-images) by identity."""
@@ -79,7 +83,7 @@ def check_stale(
             f"{resource} {uuid} appeared in THIS"
             for uuid in _present(conn, res, created, this.dialect)
         ]
-    stale += _vanished_targets(conn, plan, this.dialect, writes)
+    stale += _vanished_targets(conn, plan, this.dialect, writes, written or Written())
     stale += _under_deleted_master(plan, writes)
     if stale:
         raise StaleError(stale)
@@ -158,14 +162,14 @@ def _lower_forms(canonical: str) -> tuple[str, ...]:
 
 
 def _vanished_targets(
-    conn: sa.Connection, plan: Plan, dialect: str, writes: list[Vector]
+    conn: sa.Connection, plan: Plan, dialect: str, writes: list[Vector], written: Written
 ) -> list[str]:
     """Existing records the writes point at that are gone from THIS (locked against
     removal on a server with `FOR KEY SHARE`)."""
     creating = {v.identity for v in writes if v.action is Action.CREATE}
     wanted: dict[str, dict[Any, list[str]]] = defaultdict(lambda: defaultdict(list))
     for vector in writes:
-        for target in targets_of(vector):
+        for target in written.targets(vector):
             key = plan.this_index.get(target[0], {}).get(target[1])
             if target not in creating and key is not None:
                 wanted[target[0]][key].append(f"{vector.resource} {vector.uuid}")
