@@ -116,6 +116,7 @@ class SqlDataset:
                 f"{self.label}: {_cannot_read(exc)} the schema ({_short(exc)})"
             ) from None
         self._tables = {name: raw_table(res) for name, res in self.schema.resources.items()}
+        self._plain: dict[str, sa.Select] = {}
         if not self.schema.resources:
             raise SourceError(
                 f"{self.label}: no table has a {mapping.meta.uuid!r} column, "
@@ -251,6 +252,32 @@ class SqlDataset:
         """A raw THIS row (from `fetch_rows`) typed, with its digest, as `fetch` gives."""
         res = self.schema.resources[resource]
         return self._record(res, res, shape, row), row_digest(row)
+
+    def plain_rows(
+        self, resource: str, keys: Iterable[Any], connection: sa.Connection
+    ) -> dict[Any, Any]:
+        """Rows by primary key without the joins: pk, uuid, 4 meta, fields (as `row_shape`
+        reads them, less the reference and master uuids, which `record` takes apart).
+        A join on an unindexed link (Eden's `pe_id`) would make each batch scan a table."""
+        statement = self._plain.get(resource)
+        if statement is None:
+            res = self.schema.resources[resource]
+            shape = self._query(res, res)
+            columns = list(shape.statement.selected_columns)[: 6 + len(shape.fields)]
+            table = self._tables[resource]
+            batch: sa.BindParameter[Any] = sa.bindparam("keys", expanding=True)
+            statement = sa.select(*columns).select_from(table).where(table.c[res.pk].in_(batch))
+            self._plain[resource] = statement
+        return {
+            row[0]: row
+            for batch in chunks(keys, KEYS_PER_LOOKUP)
+            for row in connection.execute(statement, {"keys": batch})
+        }
+
+    def record(self, resource: str, row: Any, shape: _Query) -> Record:
+        """A row laid out as `row_shape` reads it (a plain row plus its uuids), typed."""
+        res = self.schema.resources[resource]
+        return self._record(res, res, shape, row)
 
     def records_by_key(
         self, resource: str, typing: Schema, keys: Iterable[Any]
