@@ -96,9 +96,10 @@ def _locked_rows(
     """Each stored row's digest (as the plan read it, `SqlDataset.row_shape`) and raw
     values, read in one pass and locked for our update on a server (SQLite: already
     locked); key → (digest, row)."""
-    shape = this.row_shape(res.name).statement
+    query = this.row_shape(res.name)
+    shape = query.statement
     width = len(shape.selected_columns)
-    table = shape.selected_columns[0].table  # the shape's own table: no second FROM
+    table = query.key.table  # the shape's own table: no second FROM
     assert res.pk is not None
     names = list(raw_table(res).c.keys())
     stmt = shape.add_columns(*(table.c[n].label(f"truce_raw_{i}") for i, n in enumerate(names)))
