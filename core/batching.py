@@ -2,6 +2,9 @@
 
 `KEYS_PER_LOOKUP` bounds the keys of one `IN (...)` lookup: well under every engine's
 parameter limit (SQLite allows 32,766 host parameters, PostgreSQL 65,535).
+`KEYS_PER_JOINED_LOOKUP` bounds one lookup whose joins the database cannot do by an index
+(SQLite then builds an automatic index per statement, so fewer statements cost less):
+still under SQLite's 32,766 host parameters.
 `ROWS_PER_WRITE` bounds the parameter sets of one `executemany`: large enough that the
 driver's per-call cost vanishes, small enough that one batch's rows stay a few MB.
 """
@@ -12,11 +15,12 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TypeVar
 
-__all__ = ["KEYS_PER_LOOKUP", "ROWS_PER_WRITE", "chunks"]
+__all__ = ["KEYS_PER_JOINED_LOOKUP", "KEYS_PER_LOOKUP", "ROWS_PER_WRITE", "chunks"]
 
 T = TypeVar("T")
 
 KEYS_PER_LOOKUP = 500
+KEYS_PER_JOINED_LOOKUP = 30000
 ROWS_PER_WRITE = 2000
 
 
