@@ -20,7 +20,7 @@ from typing import Any
 
 from core.timestamps import format_timestamp
 from core.unchanged import Unchanged
-from core.vectors import Vector, effective_strategy, outcomes
+from core.vectors import Vector, effective_strategy, outcome_rows
 from core.vocabulary import Resolution, Side
 
 _str: Callable[[str], str] = encode_basestring
@@ -76,10 +76,11 @@ def unchanged_text(row: Unchanged, resource: str) -> str:
     (An `Unchanged` row's uuid, label and note are always text.)"""
     parent = row.parent
     master = "null" if not parent else f"[{value(parent[0])}, {value(parent[1])}]"
+    this = timestamp(row.this_modified)
+    other = this if row.other_modified is row.this_modified else timestamp(row.other_modified)
     return (
         f'{{"resource": {resource}, "uuid": {_str(row.uuid)}, "label": {_str(row.label)}, '
-        f'"this_modified_on": {timestamp(row.this_modified)}, '
-        f'"other_modified_on": {timestamp(row.other_modified)}, '
+        f'"this_modified_on": {this}, "other_modified_on": {other}, '
         f'"master": {master}, "note": {_str(row.note)}}}'
     )
 
@@ -148,16 +149,38 @@ class VectorText:
         return json.dumps(dict(vector.blocked), ensure_ascii=False, allow_nan=False)
 
     def _fields(self, vector: Vector) -> str:
-        # The flags are bools and the resolutions enum members, by FieldOutcome's making.
+        # The flags are bools and the resolutions enum members, by `outcome_rows`' making;
+        # the result is most often one side's very value, encoded already.
         j, names, flag, enum = value, self._names, _BOOL, _ENUMS
-        return ", ".join(
-            f'{{{names.get(o.name) or self._name(o.name)}{j(o.this)}, "other": {j(o.other)}, '
-            f'"differs": {flag[o.differs]}, "conflict": {flag[o.conflict]}, '
-            f'"resolution": {enum[o.resolution]}, "winner": {enum[o.winner]}, '
-            f'"edited": {flag[o.edited]}, "tie": {flag[o.tie]}, "result": {j(o.result)}, '
-            f'"reference": {j(o.reference)}, "blocked": {j(o.blocked)}}}'
-            for o in outcomes(vector)
-        )
+        texts = []
+        for (
+            name,
+            this,
+            other,
+            differs,
+            conflict,
+            res,
+            win,
+            tie,
+            result,
+            ref,
+            blocked,
+            edited,
+        ) in outcome_rows(vector):
+            this_text, other_text = j(this), j(other)
+            result_text = (
+                this_text if result is this else other_text if result is other else j(result)
+            )
+            texts.append(
+                f"{{{names.get(name) or self._name(name)}{this_text}, "
+                f'"other": {other_text}, "differs": {flag[differs]}, '
+                f'"conflict": {flag[conflict]}, "resolution": {enum[res]}, '
+                f'"winner": {enum[win]}, "edited": {flag[edited]}, "tie": {flag[tie]}, '
+                f'"result": {result_text}, '
+                f'"reference": {"null" if ref is None else j(ref)}, '
+                f'"blocked": {"null" if blocked is None else j(blocked)}}}'
+            )
+        return ", ".join(texts)
 
     def _name(self, name: str) -> str:
         """A field's opening, `"name": …, "this": `, encoded once per name."""

@@ -50,7 +50,8 @@ class _Shape:
                 typed[name] = _reference(len(wanted) - 1)
             elif name in LABEL_FIELDS or _may_be_text(columns[name]):
                 wanted.append(pos)
-                typed[name] = _field(len(wanted) - 1, convert)
+                text = columns[name].kind is Kind.STRING and not columns[name].char_boolean
+                typed[name] = (_text if text else _field)(len(wanted) - 1, convert)
         self.links = []
         for pos, link in shape.links:
             wanted.append(pos)
@@ -82,6 +83,21 @@ def _field(pos: int, convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def value(raw: Any) -> Any:
         try:
             return convert(raw[pos])
+        except ValueError:
+            return None
+
+    return value
+
+
+def _text(pos: int, convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`_field` of a text column, whose text values are taken as they are."""
+
+    def value(raw: Any) -> Any:
+        item = raw[pos]
+        if item is None or type(item) is str:
+            return item
+        try:
+            return convert(item)
         except ValueError:
             return None
 
