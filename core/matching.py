@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
-from core.batching import KEYS_PER_LOOKUP, chunks
+from core.batching import KEYS_PER_LOOKUP
 from core.compare_raw import RawCompare
 from core.compare_sqlite import CANDIDATE, SqliteJoin
 from core.plan import Plan
@@ -128,17 +128,11 @@ def joined(
                 candidates.append((other_key, this_key))
             else:
                 unchanged.add_keyed(resource, this_key, other_micros, verdict)
-    typing = builder.this.schema
-    for batch in chunks(candidates, KEYS_PER_LOOKUP):
-        others = join.other.records_by_key(resource, typing, [o for o, _ in batch])
-        this_rows = builder.this.fetch(resource, [t for _, t in batch])
-        for other_key, this_key in batch:
-            record = others[other_key]
-            this_record, fingerprint = this_rows[this_key]
-            builder.compared(record, this_record, fingerprint)
-    for batch in chunks(new, KEYS_PER_LOOKUP):
-        for record in join.other.records_by_key(resource, typing, batch).values():
-            builder.add_new(record)
+    reader = join.rows(builder.this.schema)
+    for record, this_record, fingerprint in reader.pairs(resource, candidates):
+        builder.compared(record, this_record, fingerprint)
+    for record in reader.records(resource, new):
+        builder.add_new(record)
 
 
 class _Streamer:

@@ -21,7 +21,8 @@ from core.export.encoding import (
     text_of,
     xml_value,
 )
-from core.export.selection import Entry, age, batches
+from core.export.rows import Typing, rows
+from core.export.selection import Entry, age
 from core.progress import Progress
 from core.records import Record
 from core.schema import Kind, Resource
@@ -39,16 +40,17 @@ def write_xml(
         xf.write_declaration()
         with xf.element("s3xml", root_attrs):
             element: etree._Element | None = None
-            for rows in batches(dataset, top, progress):
-                for entry, record, raw, nested in rows:
-                    res = schema.resources[entry.resource]
-                    if nested and element is not None:
-                        element.append(_xml_record(res, record, raw, nested=True))
-                    else:
-                        if element is not None:
-                            xf.write(element)
-                        element = _xml_record(res, record, raw, nested=False)
-                    count += 1
+            typing = Typing(dataset)
+            for entry, row, nested in rows(dataset, top, progress):
+                res = schema.resources[entry.resource]
+                record, raw = typing.record(entry, row)
+                if nested and element is not None:
+                    element.append(_xml_record(res, record, raw, nested=True))
+                else:
+                    if element is not None:
+                        xf.write(element)
+                    element = _xml_record(res, record, raw, nested=False)
+                count += 1
             if element is not None:
                 xf.write(element)
     return count
@@ -96,23 +98,24 @@ def write_json(
         current: str | None = None
         pending: dict[str, Any] | None = None
         first = True
-        for rows in batches(dataset, top, progress):
-            for entry, record, raw, nested in rows:
-                res = schema.resources[entry.resource]
-                if nested and pending is not None:
-                    pending.setdefault("$_" + res.name, []).append(
-                        _json_record(res, record, raw, nested=True)
-                    )
-                    count += 1
-                    continue
-                if pending is not None:
-                    stream.write(("" if first else ",") + json.dumps(pending, ensure_ascii=False))
-                    first = False
-                if entry.resource != current:
-                    stream.write(("]" if current else "") + f", {json.dumps('$_' + res.name)}: [")
-                    current, first = entry.resource, True
-                pending = _json_record(res, record, raw, nested=False)
+        typing = Typing(dataset)
+        for entry, row, nested in rows(dataset, top, progress):
+            res = schema.resources[entry.resource]
+            record, raw = typing.record(entry, row)
+            if nested and pending is not None:
+                pending.setdefault("$_" + res.name, []).append(
+                    _json_record(res, record, raw, nested=True)
+                )
                 count += 1
+                continue
+            if pending is not None:
+                stream.write(("" if first else ",") + json.dumps(pending, ensure_ascii=False))
+                first = False
+            if entry.resource != current:
+                stream.write(("]" if current else "") + f", {json.dumps('$_' + res.name)}: [")
+                current, first = entry.resource, True
+            pending = _json_record(res, record, raw, nested=False)
+            count += 1
         if pending is not None:
             stream.write(("" if first else ",") + json.dumps(pending, ensure_ascii=False))
         stream.write(("]" if current else "") + "}\n")
@@ -150,17 +153,16 @@ def write_csv(
     writers: dict[str, Any] = {}
     count = 0
     try:
-        for rows in batches(dataset, top, progress):
-            for entry, record, raw, _nested in rows:
-                res = schema.resources[entry.resource]
-                if res.name not in writers:
-                    files[res.name] = (out / f"{res.name}.csv").open(
-                        "w", encoding="utf-8", newline=""
-                    )
-                    writers[res.name] = csv.writer(files[res.name])
-                    writers[res.name].writerow(_csv_header(res))
-                writers[res.name].writerow(_csv_row(res, record, raw))
-                count += 1
+        typing = Typing(dataset)
+        for entry, row, _nested in rows(dataset, top, progress):
+            res = schema.resources[entry.resource]
+            record, raw = typing.record(entry, row)
+            if res.name not in writers:
+                files[res.name] = (out / f"{res.name}.csv").open("w", encoding="utf-8", newline="")
+                writers[res.name] = csv.writer(files[res.name])
+                writers[res.name].writerow(_csv_header(res))
+            writers[res.name].writerow(_csv_row(res, record, raw))
+            count += 1
     finally:
         for stream in files.values():
             stream.close()
