@@ -13,7 +13,9 @@ keys, each of which repeats the component link's join.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from core.batching import KEYS_PER_LOOKUP, chunks
@@ -25,6 +27,8 @@ from core.unchanged import ThisRow
 from core.values import converter
 
 _MODIFIED = converter(Column("modified_on", Kind.DATETIME))
+# Text that core.timestamps.parse_timestamp reads as a naive time, with nothing to strip
+_PLAIN_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?\Z")
 
 
 class _Shape:
@@ -62,7 +66,7 @@ class _Shape:
 
     def row(self, raw: Any) -> ThisRow:
         try:
-            modified = _MODIFIED(raw[2])
+            modified = _modified(raw[2])
         except ValueError:  # the typed record holds None (and a problem) for it
             modified = None
         return ThisRow(canonical_uuid(raw[1]) or "", self.label(raw), modified, self._master(raw))
@@ -73,6 +77,13 @@ class _Shape:
             if uuid is not None:
                 return (master, uuid)
         return None
+
+
+def _modified(raw: Any) -> datetime | None:
+    """`modified_on` typed as the record types it, the usual naive text the short way."""
+    if type(raw) is str and _PLAIN_TIME.match(raw):
+        return datetime.fromisoformat(raw).replace(tzinfo=UTC)  # naive means UTC
+    return _MODIFIED(raw)
 
 
 def _may_be_text(column: Column) -> bool:
