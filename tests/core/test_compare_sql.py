@@ -65,6 +65,23 @@ RAW: list[Any] = [
     "9999-12-31 23:59:59.999999",
     "0001-01-01 00:00:00",
     " 2024-05-01 10:00:00",
+    # What SQLite's date functions read, or write back unchanged, and Python does not.
+    "-001-01-01 00:00:00",
+    "-001-01-01",
+    "0000-01-01 00:00:00",
+    "2024-05-01t10:00:00",
+    "2024-05-01 10:00:60",
+    "2024-05-01 10:00:00.12",
+    "2024-05-01 10:00:00,000",
+    "2024-05-01 10:00:00.00a",
+    "2024-05-01 10:00:00.0000000",
+    "12024-05-01 10:00:00",
+    "2024-05-01 10:00",
+    "now",
+    "2460000.5",
+    2460000,
+    "1990-1-31",
+    "1990-01-31 ",
 ]
 KINDS = [
     Column("c", Kind.STRING),
@@ -184,3 +201,44 @@ def test_a_table_is_in_a_form_only_when_every_uuid_is_spelled_so(
             for r in raws
         )
         assert (outside == 0) == expected, (form, raws)
+
+
+DECLARED = ["INTEGER", "TEXT", "REAL", "NUMERIC", "", "BLOB", "VARCHAR(10)", "DATETIME", "STRING"]
+
+
+@pytest.mark.parametrize("column", KINDS, ids=lambda c: f"{c.kind}{'-char' * c.char_boolean}")
+def test_equal_between_columns_is_never_laxer_than_python(column: Column) -> None:
+    # Stored in columns, values take each side's affinity (REAL makes 0 into 0.0, which
+    # IS -0.0); where both sides have the same one, `IS` alone stands for "identical"
+    # (plain_is). So "equal" is checked on stored values too.
+    conn = sqlite3.connect(":memory:")
+    for this_type, other_type in product(DECLARED, repeat=2):
+        plain = sql.plain_is(column, sql.affinity(this_type), sql.affinity(other_type))
+        conn.execute("DROP TABLE IF EXISTS t")
+        conn.execute("DROP TABLE IF EXISTS o")
+        conn.execute(f"CREATE TABLE t (c {this_type})")
+        conn.execute(f"CREATE TABLE o (c {other_type})")
+        for table in ("t", "o"):
+            conn.executemany(f"INSERT INTO {table} VALUES (?)", [(v,) for v in RAW])
+        query = (
+            f"SELECT t.c, o.c FROM t, o WHERE {sql.equal(column, 't.c', 'o.c', plain)} "
+            f"AND {sql.valid(column, 't.c')}"
+        )
+        for a, b in conn.execute(query):
+            (ok, typed), (ok_b, typed_b) = _typed(column, a), _typed(column, b)
+            # The plan compares typed values with ==, which takes 0.0 for -0.0 as well.
+            assert ok and ok_b and typed == typed_b, (this_type, other_type, a, b)
+
+
+def test_affinity_follows_sqlite_rules() -> None:
+    assert [sql.affinity(t) for t in DECLARED] == [
+        "INTEGER",
+        "TEXT",
+        "REAL",
+        "NUMERIC",
+        "BLOB",
+        "BLOB",
+        "TEXT",
+        "NUMERIC",
+        "NUMERIC",
+    ]
