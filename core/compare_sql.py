@@ -92,22 +92,36 @@ _FORM_GLOBS = (
 
 
 def not_in_form(table: str, column: str, form: int) -> str:
-    """1 when some uuid is not spelled in `form` (core.identity.stored_forms order), else 0.
+    """1 when some uuid is not spelled in `form` (core.identity.stored_forms order), else 0."""
+    col = quote(column)
+    return _any(table, f"NOT {in_form(col, form)}")
+
+
+def in_form(col: str, form: int) -> str:
+    """SQL: the uuid `col` is spelled in `form` (core.identity.stored_forms order).
 
     A uuid is in the form when it is that spelling of an RFC 4122 uuid, or an identity that
-    is not such a uuid and is kept exactly (no surrounding spaces), or blank (no identity);
-    only printable-ASCII text qualifies, so `canonical` reads every counted-out value
-    exactly. The cheap pattern is tried first: the expensive checks run only on odd rows."""
-    col = quote(column)
+    is not such a uuid and is kept exactly (no surrounding spaces), or blank (no identity),
+    or NULL; only printable-ASCII text qualifies, so `canonical` reads every such value
+    exactly. Cheap tests come first: the expensive checks run only on odd values."""
+    # An identity that is not a uuid is spelled as it is, except that the other forms
+    # drop or upper-case a lower-case 'urn:uuid:' prefix (core.identity.stored_forms).
+    kept = "" if form == 0 else f" AND {col} NOT GLOB 'urn:uuid:*'"
     plain = (
         f"({col} NOT GLOB '*[^ -~]*' AND (trim({col}) = '' OR "
-        f"(trim({col}) = {col} AND NOT {bare(col)} GLOB '{_UUID_GLOB}')))"
+        f"(trim({col}) = {col} AND NOT {bare(col)} GLOB '{_UUID_GLOB}'{kept})))"
     )
-    return _any(
-        table,
-        f"{col} IS NOT NULL AND NOT "
-        f"(typeof({col}) = 'text' AND ({col} GLOB '{_FORM_GLOBS[form]}' OR {plain}))",
-    )
+    full = f"({col} GLOB '{_FORM_GLOBS[form]}' OR {plain})"
+    if form == 0:
+        # Lower-case ASCII text that starts 'urn:uuid:' and ends in no space is in form 0
+        # whatever it holds: a uuid spelled so, or an identity kept exactly. (A character
+        # count equal to the byte count means ASCII; no GLOB per character.)
+        full = (
+            f"((substr({col}, 1, 9) = 'urn:uuid:' AND substr({col}, -1) > ' ' "
+            f"AND lower({col}) = {col} AND length({col}) = length(CAST({col} AS BLOB))) "
+            f"OR {full})"
+        )
+    return f"({col} IS NULL OR (typeof({col}) = 'text' AND {full}))"
 
 
 # ----- values
