@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -259,3 +261,36 @@ def test_the_same_rows_export_the_same_bytes_on_every_engine(
         dataset.close()
     reference.close()
     assert written[0] == written[1]
+
+
+def test_a_reference_whose_key_does_not_type_or_resolve_is_left_out(tmp_path: Path) -> None:
+    # A key that fails to type (2.5 in an INTEGER column) also finds no target: the S3XML
+    # export failed on the missing uuid, S3JSON wrote `"@uuid": null`, CSV the raw key.
+    path = tmp_path / "refs.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            "CREATE TABLE location (id INTEGER PRIMARY KEY, uuid VARCHAR(64), "
+            "modified_on DATETIME);"
+            "CREATE TABLE person (id INTEGER PRIMARY KEY, uuid VARCHAR(64), name VARCHAR(9), "
+            "location_id INTEGER REFERENCES location(id), modified_on DATETIME);"
+        )
+        conn.execute("INSERT INTO location VALUES (1, ?, '2024-01-01 00:00:00')", (L_OLD,))
+        conn.executemany(
+            "INSERT INTO person VALUES (?, ?, 'Ann', 2.5, ?)",
+            # the second also has a bad timestamp: it is written from its raw values
+            [(10, P_OLD, "2024-01-02 00:00:00"), (11, P_NEW, "garbage")],
+        )
+    dataset = SqlDataset(path)
+    export(dataset, tmp_path / "e.xml", "s3xml")
+    export(dataset, tmp_path / "e.json", "s3json")
+    export(dataset, tmp_path / "csv", "csv")
+    persons = etree.parse(str(tmp_path / "e.xml")).findall("resource[@name='person']")
+    assert [[child.get("field") for child in person] for person in persons] == [["name"]] * 2
+    document = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
+    assert [sorted(person) for person in document["$_person"]] == [
+        ["@modified_on", "@uuid", "name"],
+        ["@modified_on", "@uuid", "name"],
+    ]
+    with (tmp_path / "csv" / "person.csv").open(encoding="utf-8", newline="") as stream:
+        assert [row["location_id"] for row in csv.DictReader(stream)] == ["", ""]
+    dataset.close()
