@@ -9,7 +9,7 @@ same on both sides leave nothing but a compact `Unchanged` row.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from core.batching import KEYS_PER_LOOKUP
@@ -21,9 +21,9 @@ from core.progress import Progress
 from core.records import Problem, Record, label_for
 from core.schema import Schema
 from core.sources.sql import KeyLookup, SqlDataset
+from core.this_rows import ThisRows
 from core.unchanged import (
     ThisReader,
-    ThisRow,
     Unchanged,
     UnchangedBuilder,
     UnchangedSet,
@@ -349,17 +349,8 @@ class _Builder:
 
 
 def this_reader(this: SqlDataset) -> ThisReader:
-    """Reads the rows of an `UnchangedSet` page from THIS."""
-
-    def read(resource: str, keys: Sequence[Any]) -> dict[Any, ThisRow]:
-        return {
-            key: ThisRow(
-                record.uuid or "", label_for(record.values), record.modified_on, record.master
-            )
-            for key, (record, _fingerprint) in this.fetch(resource, keys).items()
-        }
-
-    return read
+    """Reads the rows of an `UnchangedSet` from THIS: by pages, or in one scan."""
+    return ThisRows(this)
 
 
 def _vector(record: Record, method: Method, uuid: str | None = None) -> Vector:
