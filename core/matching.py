@@ -9,7 +9,7 @@ same on both sides leave nothing but a compact `Unchanged` row.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from core.batching import KEYS_PER_LOOKUP
@@ -21,9 +21,9 @@ from core.progress import Progress
 from core.records import Problem, Record, label_for
 from core.schema import Schema
 from core.sources.sql import KeyLookup, SqlDataset
+from core.this_rows import ThisRows
 from core.unchanged import (
     ThisReader,
-    ThisRow,
     Unchanged,
     UnchangedBuilder,
     UnchangedSet,
@@ -121,13 +121,17 @@ def joined(
         progress.advance(len(rows))
         if progress.done >> 10 != before >> 10:  # advance() alone notifies per 1024 exactly
             progress.changed()
-        for this_key, other_key, other_micros, verdict in rows:
-            if this_key is None:
-                new.append(other_key)
-            elif verdict == CANDIDATE:
-                candidates.append((other_key, this_key))
-            else:
-                unchanged.add_keyed(resource, this_key, other_micros, verdict)
+        # Most rows are unchanged: they go to the arrays in bulk, without a call per row.
+        same = [row for row in rows if row[3] != CANDIDATE and row[0] is not None]
+        unchanged.add_many(
+            resource, [r[0] for r in same], [r[2] for r in same], [r[3] for r in same]
+        )
+        if len(same) < len(rows):
+            for this_key, other_key, _micros, verdict in rows:
+                if this_key is None:
+                    new.append(other_key)
+                elif verdict == CANDIDATE:
+                    candidates.append((other_key, this_key))
     reader = join.rows(builder.this.schema)
     for record, this_record, fingerprint in reader.pairs(resource, candidates):
         builder.compared(record, this_record, fingerprint)
@@ -345,17 +349,8 @@ class _Builder:
 
 
 def this_reader(this: SqlDataset) -> ThisReader:
-    """Reads the rows of an `UnchangedSet` page from THIS."""
-
-    def read(resource: str, keys: Sequence[Any]) -> dict[Any, ThisRow]:
-        return {
-            key: ThisRow(
-                record.uuid or "", label_for(record.values), record.modified_on, record.master
-            )
-            for key, (record, _fingerprint) in this.fetch(resource, keys).items()
-        }
-
-    return read
+    """Reads the rows of an `UnchangedSet` from THIS: by pages, or in one scan."""
+    return ThisRows(this)
 
 
 def _vector(record: Record, method: Method, uuid: str | None = None) -> Vector:
