@@ -354,6 +354,24 @@ def test_a_prefixed_identity_that_is_no_uuid_in_a_table_of_bare_uuids(generated:
     assert_same_plan(fast, oracle)
 
 
+@pytest.mark.parametrize("spelling", ["upper(uuid)", "substr(uuid, 10)", "uuid || ' '"])
+def test_a_record_other_spells_otherwise_is_found_either_way(
+    generated: Pair, spelling: str
+) -> None:
+    # The join hopes OTHER spells its uuids as THIS does and checks the rows THIS lacks:
+    # one spelled otherwise, THIS having it or not, sends the resource to the full checks.
+    _raw(
+        generated.other_target,
+        f"UPDATE person SET uuid = {spelling} WHERE uuid IN ('{urn(3)}', '{urn(30)}')",
+    )
+    fast, oracle = both_paths(generated.this, generated.other)
+    assert ("person", urn(30)) in {v.identity for v in oracle.vectors}  # new in OTHER
+    assert ("person", urn(3)) not in {
+        v.identity for v in oracle.vectors if v.method.value == "create"
+    }
+    assert_same_plan(fast, oracle)
+
+
 def test_duplicate_identities_fall_back_and_agree(generated: Pair) -> None:
     _raw(
         generated.other_target,
