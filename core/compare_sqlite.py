@@ -172,8 +172,8 @@ class SqliteJoin:
             # The same raw flag on both sides (the usual case) is read once.
             flag = Column(deleted, Kind.BOOLEAN)
             neither = (
-                f"(CASE WHEN {same(t_deleted, o_deleted, plain(flag))} "
-                f"THEN {surely_false(t_deleted)} ELSE {neither} END)"
+                f"({surely_false(t_deleted)} AND "
+                f"({same(t_deleted, o_deleted, plain(flag))} OR {surely_false(o_deleted)}))"
             )
         unchanged = " AND ".join([neither, *conditions])
         modified = this_res.meta.modified_on
