@@ -325,13 +325,10 @@ class OtherRows:
 
     def pairs(
         self, resource: str, keys: Sequence[tuple[Any, Any]]
-    ) -> Iterator[tuple[Record, Record, bytes]]:
-        """(OTHER's record, THIS's record, THIS's row digest) per (OTHER key, THIS key)."""
+    ) -> Iterator[tuple[Record, tuple[Record, bytes] | None]]:
+        """OTHER's record and (THIS's record, THIS's row digest) per (OTHER key, THIS
+        key); None for THIS's when its key is None (a record THIS lacks)."""
         return self._rows.pairs(resource, self._this, (self._other, _OTHER), keys)
-
-    def records(self, resource: str, keys: Sequence[Any]) -> Iterator[Record]:
-        """OTHER's records by key (the rows THIS does not have)."""
-        return self._rows.records(resource, self._other, _OTHER, keys)
 
 
 class _NotJoinable(Exception):

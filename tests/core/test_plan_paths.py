@@ -25,6 +25,7 @@ from core.matching import build_plan
 from core.plan import Plan
 from core.policy import preset
 from core.schema import MetaNames
+from core.sources.errors import SourceError
 from core.sources.open import open_other
 from core.sources.sql import SqlDataset
 
@@ -321,6 +322,13 @@ def test_other_numbering_its_rows_its_own_way(generated: Pair) -> None:
     fast, oracle = both_paths(generated.this, generated.other)
     assert oracle.get("person", urn(2)).differing == ("name",)
     assert_same_plan(fast, oracle)
+
+
+def test_a_row_gone_between_the_join_and_its_reading_is_an_error(generated: Pair) -> None:
+    join = SqliteJoin.open(generated.this, generated.other)
+    assert join is not None
+    with join, pytest.raises(SourceError, match="removed while the plan read it"):
+        list(join.rows(generated.this.schema).pairs("person", [(1, 1), (99999, 2)]))
 
 
 @pytest.mark.parametrize(
