@@ -127,3 +127,19 @@ def test_a_load_builds_with_the_collector_paused_and_frees_a_replaced_plan(
         window.reload(keep=False)
     assert seen == [False] and gc.isenabled()
     qtbot.waitUntil(lambda: old() is None)
+
+
+def test_selecting_a_row_in_sight_keeps_the_list_where_it_is(qtbot, window: MainWindow):
+    """Only the rows whose selection changed repaint; a row out of sight is centred."""
+    window.show()
+    qtbot.waitExposed(window)
+    view, model = window.vectors.view, window.vectors.model
+    bar = view.verticalScrollBar()
+    assert bar.maximum() > 0, "the sample lists more rows than fit"
+    low = view.rowAt(view.viewport().height() - 1) - 1  # the last row fully in sight
+    assert low > 2
+    window.vectors.select_entry(model.entry_at(low))
+    assert bar.value() == 0 and view.currentIndex().row() == low
+    far = model.rowCount() - 1
+    window.vectors.select_entry(model.entry_at(far))
+    assert bar.value() > 0 and view.currentIndex().row() == far
