@@ -8,6 +8,7 @@ _HEX_UUID = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
 )
 _PREFIX = "urn:uuid:"
+_CANONICAL = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 
 def canonical_uuid(raw: object) -> str | None:
@@ -18,6 +19,8 @@ def canonical_uuid(raw: object) -> str | None:
     """
     if raw is None:
         return None
+    if type(raw) is str and _CANONICAL.match(raw):  # already canonical: most are
+        return raw
     text = str(raw).strip()
     if not text:
         return None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,7 +28,7 @@ class Entry:
     # Canonical uuids of the references, then of the masters, where `row_shape` puts them:
     # the records are typed later from plain rows (no joins) plus these.
     uuids: tuple[str | None, ...]
-    components: list[Entry] = field(default_factory=list)
+    components: Sequence[Entry] = ()  # a list once it has any (no empty list per entry)
 
 
 def scan(dataset: SqlDataset, progress: Progress) -> list[Entry]:
@@ -40,25 +42,34 @@ def scan(dataset: SqlDataset, progress: Progress) -> list[Entry]:
         for name in schema.order():
             statement, links = _light_query(dataset, name)
             result = conn.execution_options(yield_per=2000).execute(statement)
-            for row in result:
-                progress.advance()
-                uuids = tuple(map(canonical_uuid, row[3:]))
-                master = next(
-                    ((m, uuids[pos]) for m, pos in links if row[3 + pos] is not None),
-                    None,
-                )
-                entries.append(
-                    Entry(
-                        len(entries),
-                        name,
-                        row[0],
-                        canonical_uuid(row[1]),
-                        _stamp(row[2]),
-                        master,  # type: ignore[arg-type]
-                        uuids,
+            for rows in result.partitions():
+                for row in rows:
+                    uuids = tuple(map(_canonical, row[3:]))
+                    master = next(
+                        ((m, uuids[pos]) for m, pos in links if row[3 + pos] is not None),
+                        None,
                     )
-                )
+                    entries.append(
+                        Entry(
+                            len(entries),
+                            name,
+                            row[0],
+                            _canonical(row[1]),
+                            _stamp(row[2]),
+                            master,  # type: ignore[arg-type]
+                            uuids,
+                        )
+                    )
+                progress.advance(len(rows))
     return entries
+
+
+_CANONICAL = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
+
+def _canonical(raw: Any) -> str | None:
+    """`canonical_uuid`, answered at once for a uuid already in canonical form."""
+    return raw if type(raw) is str and _CANONICAL.match(raw) else canonical_uuid(raw)
 
 
 def _light_query(dataset: SqlDataset, name: str) -> tuple[sa.Select, list[tuple[str, int]]]:
@@ -83,9 +94,14 @@ def _knows(schema: Schema, resource: str, key: str) -> bool:
 _MODIFIED = converter(Column("modified_on", Kind.DATETIME))
 
 
+_NAIVE_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\Z")
+
+
 def _stamp(raw: Any) -> datetime | None:
     """A record whose modified_on does not parse counts as modified (None)."""
     try:
+        if type(raw) is str and len(raw) == 19 and _NAIVE_STAMP.match(raw):
+            return datetime.fromisoformat(raw).replace(tzinfo=UTC)  # what typing gives
         return _MODIFIED(raw)
     except ValueError:
         return None
@@ -110,15 +126,41 @@ def select(
         if entry.uuid is not None:
             by_identity.setdefault((entry.resource, entry.uuid), entry)
 
-    def modified(entry: Entry) -> bool:
-        return msince is None or entry.modified_on is None or entry.modified_on >= msince
-
     def master_of(entry: Entry) -> Entry | None:
         return by_identity.get(entry.master) if entry.master else None
 
+    if msince is None:
+        chosen, included = entries, None
+    else:
+        included = _included(entries, msince, by_identity, master_of, targets)
+        chosen = [entries[number] for number in sorted(included)]
+    top = []
+    for entry in chosen:
+        master = master_of(entry)
+        if master is not None and (included is None or master.number in included):
+            if isinstance(master.components, list):
+                master.components.append(entry)
+            else:
+                master.components = [entry]
+        else:
+            top.append(entry)
+    for entry in top:
+        if isinstance(entry.components, list):
+            entry.components.sort(key=age)
+    return sorted(top, key=age)
+
+
+def _included(
+    entries: list[Entry],
+    msince: datetime,
+    by_identity: dict[tuple[str, str], Entry],
+    master_of: Callable[[Entry], Entry | None],
+    targets: dict[str, tuple[str, ...]],
+) -> set[int]:
+    """Numbers of the modified entries, their masters, and what they reference, transitively."""
     included: set[int] = set()
     for entry in entries:
-        if modified(entry):
+        if entry.modified_on is None or entry.modified_on >= msince:
             included.add(entry.number)
             master = master_of(entry)
             if master is not None:
@@ -131,17 +173,7 @@ def select(
             if found is not None and found.number not in included:
                 included.add(found.number)
                 queue.append(found.number)
-    top = []
-    for number in sorted(included):
-        entry = entries[number]
-        master = master_of(entry)
-        if master is not None and master.number in included:
-            master.components.append(entry)
-        else:
-            top.append(entry)
-    for entry in top:
-        entry.components.sort(key=age)
-    return sorted(top, key=age)
+    return included
 
 
 def age(entry: Entry) -> tuple[bool, datetime | None, int]:
