@@ -8,6 +8,11 @@ _HEX_UUID = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
 )
 _PREFIX = "urn:uuid:"
+# A uuid already in its canonical form (what Eden writes and Truce stores): returned as
+# it is, without the trimming and case folding below (the readers call this per record).
+_CANONICAL = re.compile(
+    r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z"
+)
 
 
 def canonical_uuid(raw: object) -> str | None:
@@ -18,6 +23,8 @@ def canonical_uuid(raw: object) -> str | None:
     """
     if raw is None:
         return None
+    if type(raw) is str and _CANONICAL.match(raw):
+        return raw
     text = str(raw).strip()
     if not text:
         return None
