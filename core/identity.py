@@ -10,9 +10,7 @@ _HEX_UUID = re.compile(
 _PREFIX = "urn:uuid:"
 # A uuid already in its canonical form (what Eden writes and Truce stores): returned as
 # it is, without the trimming and case folding below (the readers call this per record).
-_CANONICAL = re.compile(
-    r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z"
-)
+_CANONICAL = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 
 def canonical_uuid(raw: object) -> str | None:
