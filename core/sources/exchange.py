@@ -91,6 +91,8 @@ class FileSource:
 class RecordMaker:
     """Builds typed records of one source against THIS's schema; collects warnings."""
 
+    PLAIN, IGNORED = _PLAIN, _IGNORED  # how a data field is read (see `route`)
+
     def __init__(self, typing: Schema, label: str) -> None:
         self.typing = typing
         self.label = label
@@ -156,10 +158,7 @@ class RecordMaker:
         self, res: Resource, record: Record, name: str, raw: Any, *, from_text: bool = False
     ) -> None:
         """One field value. `from_text`: an empty text is no value for a non-string column."""
-        route = self._routes.get((res.name, name))
-        if route is None:
-            route = self._routes[(res.name, name)] = self._route(res, name)
-        column, how, kind, convert = route
+        column, how, kind, convert = self._route(res, name)
         if how is _PLAIN:
             if from_text and raw == "" and kind is not Kind.STRING:
                 raw = None
@@ -178,7 +177,18 @@ class RecordMaker:
         elif how is _REFERENCE:
             self.reference(res, record, column, None, raw)
 
+    def route(self, res: Resource, name: str) -> tuple[str, object, Kind | None]:
+        """A data field's column, how it is read (`PLAIN`, `IGNORED`, a component link or
+        a reference) and its kind."""
+        return self._route(res, name)[:3]
+
     def _route(self, res: Resource, name: str) -> tuple[str, object, Kind | None, Any]:
+        found = self._routes.get((res.name, name))
+        if found is None:
+            found = self._routes[(res.name, name)] = self._find_route(res, name)
+        return found
+
+    def _find_route(self, res: Resource, name: str) -> tuple[str, object, Kind | None, Any]:
         """How a data field of that name is read into THIS's resource (looked up once)."""
         column = self.column_name(res, name)
         if column is None:
@@ -217,7 +227,7 @@ class RecordMaker:
         many = uuid_list(raw_uuid)
         if ref is None:
             # THIS keeps this column as a plain value: its converter decides.
-            value = many if many is not None else canonical_uuid(_text(raw_uuid))
+            value = many if many is not None else canonical_uuid(text_of(raw_uuid))
             record.values[column] = self._convert(res, column, value, record)
             return
         if target is not None and target != ref.target:
@@ -236,10 +246,10 @@ class RecordMaker:
                 return
             record.values[column] = many[0] if many else None
             return
-        record.values[column] = canonical_uuid(_text(raw_uuid))
+        record.values[column] = canonical_uuid(text_of(raw_uuid))
 
     def set_master(self, res: Resource, record: Record, master: str, raw_uuid: Any) -> None:
-        uuid = canonical_uuid(_text(raw_uuid))
+        uuid = canonical_uuid(text_of(raw_uuid))
         if uuid is None:
             record.problems.append(
                 Problem(
@@ -259,20 +269,23 @@ class RecordMaker:
     ) -> None:
         """A record nested in `master`: a component of it, when THIS says so."""
         if not any(link.master == master.name for link in res.links):
-            note = (
-                f"{self.label}: {res.name} nested in {master.name} is not a component of it "
-                "in THIS: read as an independent record"
-            )
-            if note not in self.notes:
-                self.notes.append(note)
+            self.note_independent(res, master)
             return
         self.set_master(res, record, master.name, master_uuid)
+
+    def note_independent(self, res: Resource, master: Resource) -> None:
+        note = (
+            f"{self.label}: {res.name} nested in {master.name} is not a component of it "
+            "in THIS: read as an independent record"
+        )
+        if note not in self.notes:
+            self.notes.append(note)
 
     # ----- internals
     def _link_cell(self, res: Resource, record: Record, column: str, raw: Any) -> None:
         # CSV and data elements give a component link as the master's uuid; a
         # "RESOURCE:uuid" cell names the master when several masters share the column.
-        text = _text(raw)
+        text = text_of(raw)
         masters = [link.master for link in res.links if link.link == column]
         if text is None or not text.strip():
             return
@@ -321,7 +334,7 @@ def _link(res: Resource, column: str) -> bool:
     return any(link.link == column for link in res.links)
 
 
-def _text(raw: Any) -> str | None:
+def text_of(raw: Any) -> str | None:
     if raw is None or isinstance(raw, str):
         return raw
     if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
