@@ -143,6 +143,7 @@ def _timed(
 def window(pair: Pair) -> dict[str, Any]:
     """Open the window on the pair and time what the operator does first."""
     import gui.main_window as main_window
+    import gui.window_sources as window_sources
     from core.vocabulary import Resolution
     from gui.session import Session, Sources
     from gui.theme import apply_theme
@@ -152,7 +153,7 @@ def window(pair: Pair) -> dict[str, Any]:
     start = time.perf_counter()
     probe = StallProbe()
     plan_ready: list[float] = []
-    original_loader = main_window.loader
+    original_loader = window_sources.loader
 
     def timed_loader(sources: Sources):  # noqa: ANN202 (the loader's work function)
         work = original_loader(sources)
@@ -164,7 +165,7 @@ def window(pair: Pair) -> dict[str, Any]:
 
         return run
 
-    main_window.loader = timed_loader
+    window_sources.loader = timed_loader
     win = main_window.MainWindow(Session(), apply_theme(app))
     win.show()
     probe.enter("loading")

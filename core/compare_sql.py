@@ -76,13 +76,15 @@ def spelled(expr: str, form: int) -> str:
     return f"(CASE WHEN {expr} GLOB 'urn:uuid:*' THEN {spelling[form]} ELSE {expr} END)"
 
 
+def _any(table: str, condition: str) -> str:
+    """1 when some row of `table` meets `condition`, else 0 (stops at the first one)."""
+    return f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {condition} LIMIT 1)"
+
+
 def uuid_guard(table: str, column: str) -> str:
-    """A count of the uuids `canonical` cannot read exactly (not printable-ASCII text)."""
+    """1 when some uuid is one `canonical` cannot read exactly (not printable-ASCII text)."""
     col = quote(column)
-    return (
-        f"SELECT count(*) FROM {table} WHERE {col} IS NOT NULL "
-        f"AND (typeof({col}) <> 'text' OR {col} GLOB '*[^ -~]*')"
-    )
+    return _any(table, f"{col} IS NOT NULL AND (typeof({col}) <> 'text' OR {col} GLOB '*[^ -~]*')")
 
 
 _FORM_GLOBS = (
@@ -94,7 +96,7 @@ _FORM_GLOBS = (
 
 
 def not_in_form(table: str, column: str, form: int) -> str:
-    """A count of the uuids not spelled in `form` (core.identity.stored_forms order).
+    """1 when some uuid is not spelled in `form` (core.identity.stored_forms order), else 0.
 
     A uuid is in the form when it is that spelling of an RFC 4122 uuid, or an identity that
     is not such a uuid and is kept exactly (no surrounding spaces), or blank (no identity);
@@ -105,9 +107,10 @@ def not_in_form(table: str, column: str, form: int) -> str:
         f"({col} NOT GLOB '*[^ -~]*' AND (trim({col}) = '' OR "
         f"(trim({col}) = {col} AND NOT {bare(col)} GLOB '{_UUID_GLOB}')))"
     )
-    return (
-        f"SELECT count(*) FROM {table} WHERE {col} IS NOT NULL AND NOT "
-        f"(typeof({col}) = 'text' AND ({col} GLOB '{_FORM_GLOBS[form]}' OR {plain}))"
+    return _any(
+        table,
+        f"{col} IS NOT NULL AND NOT "
+        f"(typeof({col}) = 'text' AND ({col} GLOB '{_FORM_GLOBS[form]}' OR {plain}))",
     )
 
 

@@ -10,7 +10,7 @@ to the general path.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,9 @@ from core.compare_sql import (
     valid,
 )
 from core.identity import stored_forms
-from core.schema import Resource
+from core.join_rows import JoinRows
+from core.records import Record
+from core.schema import Resource, Schema
 from core.sources.sql import SqlDataset
 
 _OTHER = "truce_other"
@@ -250,6 +252,10 @@ class SqliteJoin:
             raise _NotJoinable
         return f"({canonical(this_uuid)} IS {canonical(other_uuid)})"
 
+    def rows(self, typing: Schema) -> OtherRows:
+        """Reads the rows of OTHER's candidates and new records on this connection."""
+        return OtherRows(JoinRows(self.conn, typing), self.this, self.other)
+
     def spelling(self, resource: str) -> Callable[[str], str]:
         """How THIS's table spells a canonical uuid (for a resource `pairs` accepted)."""
         form = self._form("main", resource, self.this.schema.resources[resource].meta.uuid)
@@ -294,9 +300,12 @@ class SqliteJoin:
 
     def _duplicated(self, schema: str, table: str, uuid: str, uniform: bool) -> bool:
         # A uniform spelling maps identities one to one, so the raw text groups them (with
-        # the uuid's index, when there is one). Otherwise group by the canonical spelling,
-        # folding case even of non-uuid identities, which can only over-report: any
-        # duplicate leaves the resource to the general path.
+        # the uuid's index, when there is one), and a unique index on the raw text already
+        # says there is no duplicate. Otherwise group by the canonical spelling, folding
+        # case even of non-uuid identities, which can only over-report: any duplicate
+        # leaves the resource to the general path.
+        if uniform and self._unique(schema, table, uuid):
+            return False
         col = quote(uuid)
         group = col if uniform else f"lower({canonical(col)})"
         sql = (
@@ -304,6 +313,33 @@ class SqliteJoin:
             f"GROUP BY {group} HAVING count(*) > 1 LIMIT 1"
         )
         return self.conn.execute(sql).fetchone() is not None
+
+    def _unique(self, schema: str, table: str, column: str) -> bool:
+        """A unique index on exactly `column`, over every row (not partial)."""
+        indexes = self.conn.execute(f"PRAGMA {schema}.index_list({quote(table)})").fetchall()
+        for _seq, name, unique, _origin, partial in indexes:
+            if unique and not partial:
+                info = self.conn.execute(f"PRAGMA {schema}.index_info({quote(name)})")
+                if [row[2] for row in info] == [column]:
+                    return True
+        return False
+
+
+class OtherRows:
+    """OTHER's rows the join picked out, typed, with THIS's row where there is one."""
+
+    def __init__(self, rows: JoinRows, this: SqlDataset, other: SqlDataset) -> None:
+        self._rows, self._this, self._other = rows, this, other
+
+    def pairs(
+        self, resource: str, keys: Sequence[tuple[Any, Any]]
+    ) -> Iterator[tuple[Record, Record, bytes]]:
+        """(OTHER's record, THIS's record, THIS's row digest) per (OTHER key, THIS key)."""
+        return self._rows.pairs(resource, self._this, (self._other, _OTHER), keys)
+
+    def records(self, resource: str, keys: Sequence[Any]) -> Iterator[Record]:
+        """OTHER's records by key (the rows THIS does not have)."""
+        return self._rows.records(resource, self._other, _OTHER, keys)
 
 
 class _NotJoinable(Exception):

@@ -60,31 +60,42 @@ def other_digest(vector: Vector) -> str:
 
 
 def source_fingerprints(plan: Plan) -> dict[str, dict[str, Any]]:
-    """Label and content digest of each side, over the records the plan compared."""
-    this, other = hashlib.sha256(), hashlib.sha256()
-    for resource, uuid, this_part, other_part in sorted(_record_parts(plan)):
-        this.update(f"{resource}\0{uuid}\0{this_part}\n".encode())
-        other.update(f"{resource}\0{uuid}\0{other_part}\n".encode())
+    """Label and content digest of each side, over the records the plan compared.
+
+    Each record adds the SHA-256 of its line to a sum (modulo 2**256), so no order is
+    needed and no record is held: the unchanged rows stream from THIS once."""
+    this, other = _RecordSum(), _RecordSum()
+    for v in plan.vectors:
+        this.add(v.resource, v.uuid, this_digest(v))
+        other.add(v.resource, v.uuid, other_digest(v))
+    # Unchanged records carry the same values on both sides: their timestamps stand in.
+    for u in plan.unchanged:
+        this.add(u.resource, u.uuid, format_timestamp(u.this_modified) or "")
+        other.add(u.resource, u.uuid, format_timestamp(u.other_modified) or "")
     count = len(plan.vectors) + len(plan.unchanged)
     return {
-        "this": {"label": plan.this_source, "digest": this.hexdigest(), "records": count},
-        "other": {"label": plan.other_source, "digest": other.hexdigest(), "records": count},
+        "this": {"label": plan.this_source, "digest": this.digest(), "records": count},
+        "other": {"label": plan.other_source, "digest": other.digest(), "records": count},
     }
 
 
-def _record_parts(plan: Plan) -> list[tuple[str, str, str, str]]:
-    parts = [(v.resource, v.uuid, this_digest(v), other_digest(v)) for v in plan.vectors]
-    # Unchanged records carry the same values on both sides: their timestamps stand in.
-    parts += [
-        (
-            u.resource,
-            u.uuid,
-            format_timestamp(u.this_modified) or "",
-            format_timestamp(u.other_modified) or "",
-        )
-        for u in plan.unchanged
-    ]
-    return parts
+class _RecordSum:
+    """A digest of a set of records' lines that does not depend on their order."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0
+
+    def add(self, resource: str, uuid: str, part: str) -> None:
+        line = hashlib.sha256(f"{resource}\0{uuid}\0{part}\n".encode())
+        self.total = (self.total + int.from_bytes(line.digest(), "big")) % _MODULUS
+        self.count += 1
+
+    def digest(self) -> str:
+        return hashlib.sha256(f"{self.count}\0{self.total:064x}".encode()).hexdigest()
+
+
+_MODULUS = 2**256
 
 
 # ----- save

@@ -8,8 +8,6 @@ _HEX_UUID = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
 )
 _PREFIX = "urn:uuid:"
-# A uuid already in its canonical form (what Eden writes and Truce stores): returned as
-# it is, without the trimming and case folding below (the readers call this per record).
 _CANONICAL = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 
@@ -21,7 +19,7 @@ def canonical_uuid(raw: object) -> str | None:
     """
     if raw is None:
         return None
-    if type(raw) is str and _CANONICAL.match(raw):
+    if type(raw) is str and _CANONICAL.match(raw):  # already canonical: most are
         return raw
     text = str(raw).strip()
     if not text:

@@ -9,10 +9,10 @@ same on both sides leave nothing but a compact `Unchanged` row.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
-from core.batching import KEYS_PER_LOOKUP, chunks
+from core.batching import KEYS_PER_LOOKUP
 from core.compare_raw import RawCompare
 from core.compare_sqlite import CANDIDATE, SqliteJoin
 from core.plan import Plan
@@ -22,9 +22,9 @@ from core.records import Problem, Record, label_for
 from core.schema import Schema
 from core.sources.raw import RawRecord
 from core.sources.sql import KeyLookup, SqlDataset
+from core.this_rows import ThisRows
 from core.unchanged import (
     ThisReader,
-    ThisRow,
     Unchanged,
     UnchangedBuilder,
     UnchangedSet,
@@ -133,17 +133,11 @@ def joined(
                 candidates.append((other_key, this_key))
             else:
                 unchanged.add_keyed(resource, this_key, other_micros, verdict)
-    typing = builder.this.schema
-    for batch in chunks(candidates, KEYS_PER_LOOKUP):
-        others = join.other.records_by_key(resource, typing, [o for o, _ in batch])
-        this_rows = builder.this.fetch(resource, [t for _, t in batch])
-        for other_key, this_key in batch:
-            record = others[other_key]
-            this_record, fingerprint = this_rows[this_key]
-            builder.compared(record, this_record, fingerprint)
-    for batch in chunks(new, KEYS_PER_LOOKUP):
-        for record in join.other.records_by_key(resource, typing, batch).values():
-            builder.add_new(record)
+    reader = join.rows(builder.this.schema)
+    for record, this_record, fingerprint in reader.pairs(resource, candidates):
+        builder.compared(record, this_record, fingerprint)
+    for record in reader.records(resource, new):
+        builder.add_new(record)
 
 
 class _Streamer:
@@ -393,17 +387,8 @@ class _Builder:
 
 
 def this_reader(this: SqlDataset) -> ThisReader:
-    """Reads the rows of an `UnchangedSet` page from THIS."""
-
-    def read(resource: str, keys: Sequence[Any]) -> dict[Any, ThisRow]:
-        return {
-            key: ThisRow(
-                record.uuid or "", label_for(record.values), record.modified_on, record.master
-            )
-            for key, (record, _fingerprint) in this.fetch(resource, keys).items()
-        }
-
-    return read
+    """Reads the rows of an `UnchangedSet` from THIS: by pages, or in one scan."""
+    return ThisRows(this)
 
 
 def _vector(record: Record, method: Method, uuid: str | None = None) -> Vector:

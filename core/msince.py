@@ -43,14 +43,17 @@ class ChangedSince:
 
     def _selected(self, typing: Schema) -> set[tuple[str, str]]:
         entries: list[Entry] = []
+        targets = {
+            name: tuple(ref.target for ref in res.references.values())
+            for name, res in typing.resources.items()
+        }
         for record in self.source.records(typing):  # type: ignore[attr-defined]
             if record.uuid is None:
                 continue
             references = typing.resources[record.resource].references
             refs = tuple(
-                (ref.target, record.values[name])
-                for name, ref in references.items()
-                if isinstance(record.values.get(name), str)
+                value if isinstance(value := record.values.get(name), str) else None
+                for name in references
             )
             entries.append(
                 Entry(
@@ -63,7 +66,7 @@ class ChangedSince:
                     refs,
                 )
             )
-        top = select(entries, self.msince)
+        top = select(entries, self.msince, targets)
         return {
             (item.resource, item.uuid)
             for entry in top

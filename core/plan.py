@@ -54,9 +54,15 @@ class Plan:
             self.unchanged = UnchangedSet.of_rows(self.unchanged)
         self._by_identity = {v.identity: v for v in self.vectors}
         self._children: dict[tuple[str, str], list[Vector]] = defaultdict(list)
+        # (resource, field) -> the updates where that field differs: what a bulk override
+        # touches, found without a pass over every vector (values never change).
+        self._by_field: dict[tuple[str, str], list[Vector]] = defaultdict(list)
         for vector in self.vectors:
             if vector.parent is not None:
                 self._children[vector.parent].append(vector)
+            if vector.method is Method.UPDATE:
+                for name in vector.differing:
+                    self._by_field[(vector.resource, name)].append(vector)
         self._derivation = Derivation(self)
         self.recompute()
 
@@ -127,12 +133,8 @@ class Plan:
         return Changed(previous, self.rederive((vector,)))
 
     def vectors_for_field(self, resource: str, name: str) -> list[Vector]:
-        """The vectors of `resource` that carry field `name` with differing values."""
-        return [
-            v
-            for v in self.vectors
-            if v.resource == resource and name in v.differing and v.method is Method.UPDATE
-        ]
+        """The updates of `resource` that carry field `name` with differing values."""
+        return list(self._by_field.get((resource, name), ()))
 
     def bulk_field_resolution(
         self, resource: str, name: str, resolution: Resolution | None

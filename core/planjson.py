@@ -5,34 +5,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
-from decimal import Decimal
 from typing import IO, Any
 
 from core.plan import Plan, Unchanged
+from core.plantext import VectorText, plain, unchanged_text, value
 from core.timestamps import format_timestamp
 from core.vectors import Vector, effective_strategy, outcomes
 from core.vocabulary import Resolution
 
 FORMAT = "truce-plan/1"
 _RAW_CONTROL = re.compile("[\x7f-\x9f\u2028\u2029]")
-
-
-def plain(value: Any) -> Any:
-    """A JSON value for a typed field value."""
-    if isinstance(value, datetime):
-        return format_timestamp(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (bytes, bytearray)):
-        return value.hex()
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    return value
 
 
 def _resolution(vector: Vector) -> Any:
@@ -116,12 +98,24 @@ def summary_document(plan: Plan) -> dict[str, Any]:
 def ordered(plan: Plan, vectors: Iterable[Vector]) -> list[Vector]:
     """Vectors in resource dependency order, then by uuid: the same plan reads the same
     whichever form (database, S3XML, S3JSON, CSV) OTHER came in."""
-    rank = {name: n for n, name in enumerate(plan.schema.order())}
-    return sorted(vectors, key=lambda v: (rank.get(v.resource, len(rank)), v.uuid))
+    return _Order(plan)(vectors)
+
+
+class _Order:
+    """`ordered` for many calls on one plan (the dependency order computed once)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.rank = {name: n for n, name in enumerate(plan.schema.order())}
+
+    def __call__(self, vectors: Iterable[Vector]) -> list[Vector]:
+        rank, last = self.rank, len(self.rank)
+        return sorted(vectors, key=lambda v: (rank.get(v.resource, last), v.uuid))
 
 
 def chunks(plan: Plan, indent: int | None = None) -> Iterator[str]:
-    """The document in pieces, one vector at a time, so 100k vectors never make one string."""
+    """The document in pieces, many vectors or rows each, so 100k vectors never make one
+    string. Unindented, each piece is written as text directly (core/plantext.py);
+    indented, each vector is a dict given to `json.dumps`."""
     head = {
         "format": FORMAT,
         "this": plan.this_source,
@@ -132,14 +126,51 @@ def chunks(plan: Plan, indent: int | None = None) -> Iterator[str]:
     }
     text = dumps(head, indent)
     yield text[:-1].rstrip() + ',\n"vectors": ['
-    for n, vector in enumerate(ordered(plan, plan.roots())):
-        yield (("," if n else "") + "\n" + dumps(vector_document(plan, vector), indent))
+    order = _Order(plan)
+    if indent is None:
+        writer = VectorText(lambda v: order(plan.children(v)))
+        vectors: Iterator[str] = map(writer.text, order(plan.roots()))
+    else:
+        vectors = (dumps(vector_document(plan, v), indent) for v in order(plan.roots()))
+    yield from _joined(vectors)
     yield '\n],\n"unchanged": ['
     # Streamed from THIS in the set's own order (resources in dependency order, then THIS's
     # keys): never all unchanged rows in memory at once.
-    for n, row in enumerate(plan.unchanged):
-        yield ("," if n else "") + "\n" + dumps(unchanged_document(row))
+    yield from _joined(_unchanged_texts(plan))
     yield "\n]}\n"
+
+
+def _unchanged_texts(plan: Plan) -> Iterator[str]:
+    resource, encoded = "", ""
+    for row in plan.unchanged:
+        if row.resource != resource:
+            resource, encoded = row.resource, value(row.resource)
+        yield unchanged_text(row, encoded)
+
+
+_BATCH = 256  # vectors or rows per piece written
+
+
+def _joined(texts: Iterator[str]) -> Iterator[str]:
+    """Pieces of `texts`, each item on its own line after a comma (none before the first),
+    control characters escaped as `dumps` does."""
+    first = True
+    batch: list[str] = []
+    for text in texts:
+        batch.append(text)
+        if len(batch) == _BATCH:
+            yield _escaped(("\n" if first else ",\n") + ",\n".join(batch))
+            first, batch = False, []
+    if batch:
+        yield _escaped(("\n" if first else ",\n") + ",\n".join(batch))
+
+
+def _escaped(text: str) -> str:
+    if text.isascii() and "\x7f" not in text:  # two fast scans instead of a regex search
+        return text
+    if _RAW_CONTROL.search(text):
+        return _RAW_CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    return text
 
 
 def dumps(document: Any, indent: int | None = None) -> str:

@@ -253,14 +253,15 @@ ALLOW_DELETE_SUFFIX = " + delete"
 
 def skipped_deletions(vectors: Iterable[Vector]) -> int:
     """Deletions OTHER asks for that the strategy does not allow (to say how to allow them)."""
-    return sum(
-        1
-        for v in vectors
-        if v.method is Method.DELETE
-        and not v.problems
-        and Method.DELETE not in effective_strategy(v)
-        and effective_strategy(v)
-    )
+    return sum(map(is_skipped_deletion, vectors))
+
+
+def is_skipped_deletion(vector: Vector) -> bool:
+    """A deletion OTHER asks for whose (non-empty) strategy does not allow delete."""
+    if vector.method is not Method.DELETE or vector.problems:
+        return False
+    strategy = effective_strategy(vector)
+    return bool(strategy) and Method.DELETE not in strategy
 
 
 def skipped_deletions_hint(count: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -48,6 +49,7 @@ _LABEL_FIELDS = (
     ("address",),
     ("addr_street",),
 )
+LABEL_FIELDS = frozenset(name for group in _LABEL_FIELDS for name in group)
 
 
 def label_for(values: dict[str, Any]) -> str:
@@ -60,3 +62,26 @@ def label_for(values: dict[str, Any]) -> str:
         if isinstance(value, str) and value and not value.startswith("urn:uuid:"):
             return value[:60]
     return ""
+
+
+class LazyLabel:
+    """`label_for` of records read raw, typing a value only when the label looks at it
+    (a label is found in the first fields it looks at, rarely the last)."""
+
+    def __init__(self, fields: dict[str, Callable[[Any], Any]]) -> None:
+        """`fields`: each field of the records, in their order, with the function that
+        gives its typed value (None for an untypable one) from a raw row."""
+        groups = (tuple(fields[f] for f in group if f in fields) for group in _LABEL_FIELDS)
+        self._groups = tuple(group for group in groups if group)
+        self._fields = tuple(fields.values())
+
+    def __call__(self, raw: Any) -> str:
+        for group in self._groups:
+            parts = [str(typed) for get in group if (typed := get(raw)) not in (None, "")]
+            if parts:
+                return " ".join(parts)
+        for get in self._fields:
+            typed = get(raw)
+            if isinstance(typed, str) and typed and not typed.startswith("urn:uuid:"):
+                return typed[:60]
+        return ""

@@ -266,8 +266,22 @@ class UnchangedSet:
         return rows[index - first]
 
     def __iter__(self) -> Iterator[Unchanged]:
-        for start in range(0, len(self), _PAGE):
-            yield from self.page(start, start + _PAGE)
+        scan = getattr(self._read_this, "scan", None)
+        if scan is None:
+            for start in range(0, len(self), _PAGE):
+                yield from self.page(start, start + _PAGE)
+            return
+        # A reader that can scan reads each resource in one ordered pass, not by pages.
+        for resource in self._order:
+            part = self._parts.get(resource)
+            if part is not None and isinstance(part.keys, array):
+                yield from self._scanned(resource, part, scan(resource, part.keys))
+            elif part is not None:
+                for start in range(0, len(part), _PAGE):
+                    yield from self._rows(
+                        resource, part, range(start, min(start + _PAGE, len(part)))
+                    )
+            yield from self._held.get(resource, ())
 
     # ----- internals
     def _rows(
@@ -279,23 +293,32 @@ class UnchangedSet:
         )
         keys = [part.keys[i] for i in index]
         this = self._read_this(resource, keys) if self._read_this and keys else {}
-        other_times = [part.other[i] for i in index]
         rows = []
-        for i, key, other_modified in zip(index, keys, other_times, strict=True):
+        for i, key in zip(index, keys, strict=True):
             found = this.get(key)
-            if found is None:
-                continue  # THIS lost the row since the plan was made
-            parent = part.parents.get(key, found.parent)
-            note = NOTES[part.notes[i]] if part.notes is not None else ""
-            other_time = (
-                found.modified if other_modified == SAME_AS_THIS else from_micros(other_modified)
-            )
-            rows.append(
-                Unchanged(
-                    resource, found.uuid, found.label, found.modified, other_time, parent, note
-                )
-            )
+            if found is not None:  # else THIS lost the row since the plan was made
+                rows.append(_row(resource, part, i, key, found))
         return rows
+
+    def _scanned(
+        self, resource: str, part: _Part, found: Iterator[tuple[Any, ThisRow]]
+    ) -> Iterator[Unchanged]:
+        """Rows from a reader's scan: (key, row) in the part's key order, lost keys left out."""
+        at = 0
+        keys = part.keys
+        for key, row in found:
+            while keys[at] != key:
+                at += 1
+            yield _row(resource, part, at, key, row)
+
+
+def _row(resource: str, part: _Part, i: int, key: Any, found: ThisRow) -> Unchanged:
+    """The row at position `i` of `part`, whose THIS key `key` read back as `found`."""
+    other_modified = part.other[i]
+    other_time = found.modified if other_modified == SAME_AS_THIS else from_micros(other_modified)
+    note = NOTES[part.notes[i]] if part.notes is not None else ""
+    parent = part.parents.get(key, found.parent)
+    return Unchanged(resource, found.uuid, found.label, found.modified, other_time, parent, note)
 
 
 class UnchangedBuilder:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -142,31 +143,43 @@ def newer_side(vector: Vector) -> tuple[Side, bool]:
 
 
 def field_outcome(vector: Vector, name: str) -> FieldOutcome:
-    this = vector.this_values.get(name)
-    other = vector.other_values.get(name)
-    differs = name in vector.differing
-    edited = vector.edited is not None and name in vector.edited
-    if vector.method is Method.CREATE:
-        resolution, winner, tie = Resolution.OTHER, Side.OTHER, False
-    else:
-        resolution = effective_resolution(vector, name)
-        winner, tie = _winner(vector, resolution)
-    if edited:
-        winner, tie = Side.EDITED, False
-    return FieldOutcome(
-        name=name,
-        this=this,
-        other=other,
-        differs=differs,
-        conflict=differs and this is not None and other is not None,
-        resolution=resolution,
-        winner=winner,
-        tie=tie and differs,
-        result=_result(vector, name, winner),
-        reference=vector.references.get(name),
-        blocked=vector.blocked.get(name),
-        edited=edited,
-    )
+    return FieldOutcome(*next(outcome_rows(vector, (name,))))
+
+
+def outcome_rows(vector: Vector, names: Iterable[str] | None = None) -> Iterator[tuple[Any, ...]]:
+    """The outcomes of `names` (default: every field OTHER carries) as tuples of
+    `FieldOutcome`'s fields, in its order: for writers of many vectors, which need no
+    object per field."""
+    create = vector.method is Method.CREATE
+    edits = vector.edited
+    this_values, other_values = vector.this_values, vector.other_values
+    differing, references, blocked = vector.differing, vector.references, vector.blocked
+    for name in other_values if names is None else names:
+        this = this_values.get(name)
+        other = other_values.get(name)
+        differs = name in differing
+        edited = edits is not None and name in edits
+        if create:
+            resolution, winner, tie = Resolution.OTHER, Side.OTHER, False
+        else:
+            resolution = effective_resolution(vector, name)
+            winner, tie = _winner(vector, resolution)
+        if edited:
+            winner, tie = Side.EDITED, False
+        yield (
+            name,
+            this,
+            other,
+            differs,
+            differs and this is not None and other is not None,
+            resolution,
+            winner,
+            tie and differs,
+            _result(vector, name, winner),
+            references.get(name),
+            blocked.get(name),
+            edited,
+        )
 
 
 def _result(vector: Vector, name: str, winner: Side) -> Any:
@@ -191,7 +204,7 @@ def _winner(vector: Vector, resolution: Resolution) -> tuple[Side, bool]:
 
 
 def outcomes(vector: Vector) -> list[FieldOutcome]:
-    return [field_outcome(vector, name) for name in vector.other_values]
+    return [FieldOutcome(*row) for row in outcome_rows(vector)]
 
 
 def changed_fields(vector: Vector) -> dict[str, Any]:

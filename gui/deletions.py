@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMenu, QToolBar
 
-from core.policy import Policy, skipped_deletions
+from core.policy import Policy
 from gui.commands import ApplyPolicy, PlanContext
 from gui.session import policy_in_force
 
@@ -91,8 +91,9 @@ class AllowDeletions(QObject):
         self.refresh()
 
     def refresh(self) -> None:
-        plan = self.window.plan
-        count = skipped_deletions(plan.vectors) if plan is not None else 0
+        # From the list's arrays (kept current by every change set): no pass over the plan.
+        table = self.window.vectors.model.table
+        count = table.skipped_deletion_count() if table is not None else 0
         self.hint.setVisible(count > 0)
         self.hint.setText(f"{count} deletion(s) skipped")
         self.hint.setToolTip(

@@ -82,18 +82,11 @@ class KeyboardLoop(QObject):
     def step(self, step: int, focus: bool = True) -> bool:
         """Select the next (+1) or previous (-1) vector with an unresolved conflict."""
         window = self.window
-        plan = window.plan
-        if plan is None:
+        if window.plan is None:
             return False
-        order = [e for e in window.vectors.model.visible_entries() if e >= 0]
-        current = window.vectors.current_entry()
-        start = order.index(current) if current in order else (-1 if step > 0 else 0)
-        for offset in range(1, len(order) + 1):
-            entry = order[(start + step * offset) % len(order)]
-            if undecided_fields(plan.vectors[entry]):
-                window.vectors.select_entry(entry)
-                self.land(focus)
-                return True
+        if window.vectors.step_unresolved(step):
+            self.land(focus)
+            return True
         moved = window.vectors.step_conflict(step)
         window.show_message("No unresolved conflict left: stepping through the conflicts.")
         self.land(focus)

@@ -142,6 +142,11 @@ class VectorModel(QAbstractTableModel):
         return self._plan
 
     @property
+    def table(self) -> VectorTable | None:
+        """The plan's per-vector arrays (actions, conflicts, unresolved flags)."""
+        return self._table
+
+    @property
     def search_text(self) -> SearchText | None:
         """The searchable text, for the panel to build in idle steps."""
         return self._search
@@ -257,8 +262,11 @@ class VectorModel(QAbstractTableModel):
         """Take the new state of the vectors at `positions`: counts follow, and only the
         rows showing them repaint (in contiguous ranges, returned). Rows stay where they
         are until the next filter or search, so the operator's place is kept."""
-        positions = list(positions)
-        if self._table is None or self._plan is None or not positions:
+        if self._table is None or self._plan is None:
+            return []
+        # A command bound to a plan replaced by a reload reports that plan's positions.
+        positions = [n for n in positions if n < self._table.size]
+        if not positions:
             return []
         self._table.update(self._plan, positions)
         rows = self._row_of[np.asarray(positions, np.int64)]

@@ -243,12 +243,23 @@ class VectorPanel(QWidget):
 
     def step_conflict(self, step: int) -> bool:
         """Select the next (+1) or previous (-1) vector with conflicts, wrapping around."""
-        table = self.model._table
+        table = self.model.table
+        return table is not None and self.step_to(table.conflicts > 0, step)
+
+    def step_unresolved(self, step: int) -> bool:
+        """Select the next (+1) or previous (-1) vector with an unresolved conflict."""
+        table = self.model.table
+        return table is not None and self.step_to(table.unresolved, step)
+
+    def step_to(self, flags: np.ndarray, step: int) -> bool:
+        """Select the next (+1) or previous (-1) shown vector whose flag (one per plan
+        position) is set, after the current row, wrapping around: array operations over
+        the shown entries, so an F8 costs the same at a million rows."""
         shown = self.model.shown()
-        if table is None or not len(shown):
+        if not len(shown):
             return False
         vectors = np.where(shown >= 0, shown, 0)
-        rows = np.flatnonzero((shown >= 0) & (table.conflicts[vectors] > 0))
+        rows = np.flatnonzero((shown >= 0) & flags[vectors])
         if not len(rows):
             return False
         current = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 
 from core.plan import Plan
+from core.policy import is_skipped_deletion
+from core.unresolved import undecided_fields
 from core.vectors import Vector
 from core.vocabulary import Action
 
@@ -30,6 +32,8 @@ class VectorTable:
         self.size = len(vectors)
         self.action = np.fromiter((_CODE[v.action] for v in vectors), np.int8, self.size)
         self.conflicts = np.fromiter((v.conflicts for v in vectors), np.int32, self.size)
+        self.unresolved = np.fromiter(map(is_unresolved, vectors), bool, self.size)
+        self.skipped_deletion = np.fromiter(map(is_skipped_deletion, vectors), bool, self.size)
         self.root = _roots(plan)
         self.component = self.root != np.arange(self.size)
         self.counts = np.bincount(self.action, minlength=len(ACTIONS)).astype(np.int64)
@@ -37,9 +41,13 @@ class VectorTable:
 
     # ----- keeping current
     def update(self, plan: Plan, positions: Iterable[int]) -> None:
-        """Take the new actions of the vectors at `positions`; counts follow."""
+        """Take the new state of the vectors at `positions` (a change set: every vector
+        whose settings or derived state changed); counts follow."""
         for n in positions:
-            code = _CODE[plan.vectors[n].action]
+            vector = plan.vectors[n]
+            self.unresolved[n] = is_unresolved(vector)
+            self.skipped_deletion[n] = is_skipped_deletion(vector)
+            code = _CODE[vector.action]
             old = self.action[n]
             if code != old:
                 self.counts[old] -= 1
@@ -48,13 +56,26 @@ class VectorTable:
         self._ranks.pop(_ACTION_KEY, None)
 
     def retake_actions(self, plan: Plan) -> None:
-        """Read every vector's action again (after decisions were carried onto the plan)."""
+        """Read every vector's state again (after decisions were carried onto the plan)."""
         self.action = np.fromiter((_CODE[v.action] for v in plan.vectors), np.int8, self.size)
+        self.unresolved = np.fromiter(map(is_unresolved, plan.vectors), bool, self.size)
+        self.skipped_deletion = np.fromiter(map(is_skipped_deletion, plan.vectors), bool, self.size)
         self.counts = np.bincount(self.action, minlength=len(ACTIONS)).astype(np.int64)
         self._ranks.pop(_ACTION_KEY, None)
 
     def count(self, action: Action) -> int:
         return int(self.counts[_CODE[action]])
+
+    def unresolved_count(self) -> int:
+        """Vectors with a conflicting field whose winner nobody chose (core/unresolved.py)."""
+        return int(np.count_nonzero(self.unresolved))
+
+    def conflicted_count(self) -> int:
+        return int(np.count_nonzero(self.conflicts))
+
+    def skipped_deletion_count(self) -> int:
+        """Deletions the strategy does not allow (core.policy.skipped_deletions)."""
+        return int(np.count_nonzero(self.skipped_deletion))
 
     def with_action(self, action: Action) -> np.ndarray:
         return self.action == _CODE[action]
@@ -93,6 +114,10 @@ class VectorTable:
 
 
 _ACTION_KEY = -1
+
+
+def is_unresolved(vector: Vector) -> bool:
+    return bool(vector.differing) and bool(undecided_fields(vector))
 
 
 def action_key(vector: Vector) -> Any:

@@ -11,13 +11,15 @@ A dry run takes the same path and always rolls back, so it can never leave a row
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from core.commit.order import groups
+from core.commit.order import Written, groups
 from core.commit.problems import (
     CommitError,
     CommitFailed,
@@ -67,11 +69,12 @@ def commit_plan(
     problem when the database refused records, `CommitFailed` when it failed as a whole.
     A dry run reports the problems instead of raising `CommitError`.
     """
-    report = _run(plan, this, progress, note, as_user, naming=False, keep=not dry_run)
-    if not report.problems:
-        return report
-    # Refused: name every problem in a rerun, row by row, that is always rolled back.
-    named = _run(plan, this, None, note, as_user, naming=True, keep=False)
+    with _no_full_scans_of_the_plan():
+        report = _run(plan, this, progress, note, as_user, naming=False, keep=not dry_run)
+        if not report.problems:
+            return report
+        # Refused: name every problem in a rerun, row by row, that is always rolled back.
+        named = _run(plan, this, None, note, as_user, naming=True, keep=False)
     if dry_run:
         return named
     raise CommitError(named.problems or report.problems)
@@ -96,13 +99,15 @@ def _run(
         if v.action in (Action.SKIP, Action.ERROR)
     ]
     report.skipped_deletions = skipped_deletions(plan.vectors)
-    ordered = groups(plan)
+    written = Written()
+    ordered = groups(plan, written)
     with _writing_connection(this) as conn:
         try:
             transaction = conn.begin()
-            before = check_stale(conn, plan, this, [v for g in ordered for v in g.vectors])
+            writes = [v for g in ordered for v in g.vectors]
+            before = check_stale(conn, plan, this, writes, written)
             progress.set_total(sum(len(g.vectors) for g in ordered), "writing")
-            writer = Writer(conn, plan, this, before, naming, as_user)
+            writer = Writer(conn, plan, this, before, naming, as_user, written)
             for group in ordered:
                 writer.write(group)
                 progress.advance(len(group.vectors))
@@ -130,6 +135,23 @@ def _run(
             _rollback(conn)
             raise
     return report
+
+
+@contextmanager
+def _no_full_scans_of_the_plan() -> Iterator[None]:
+    """Keep the garbage collector off the objects that exist before the commit.
+
+    The plan (and a window's models) are millions of objects; every full collection the
+    commit's own allocations trigger would walk them all — a quarter of a 100k-person
+    commit, measured. Frozen, they are skipped; the commit's own garbage is collected as
+    usual. Left frozen if someone else froze objects first (theirs to unfreeze)."""
+    frozen_before = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def _writing_connection(this: SqlDataset) -> sa.Connection:

@@ -18,7 +18,7 @@ from core.plan import Plan
 from core.vectors import Vector, changed_fields
 from core.vocabulary import Action
 
-__all__ = ["Group", "groups", "written_values", "targets_of"]
+__all__ = ["Group", "Written", "groups", "written_values"]
 
 _ACTION_ORDER = {Action.CREATE: 0, Action.UPDATE: 1, Action.DELETE: 2}
 
@@ -42,9 +42,8 @@ def written_values(vector: Vector) -> dict[str, Any]:
     return {}
 
 
-def targets_of(vector: Vector) -> Iterator[tuple[str, str]]:
-    """Identities of the records this write points at (references it writes, its master)."""
-    written = written_values(vector)
+def _targets(vector: Vector, written: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Identities of the records a write points at (references it writes, its master)."""
     for name, target in vector.references.items():
         uuid = written.get(name)
         if uuid is not None:
@@ -53,11 +52,33 @@ def targets_of(vector: Vector) -> Iterator[tuple[str, str]]:
         yield vector.parent
 
 
-def groups(plan: Plan) -> list[Group]:
+class Written:
+    """What each write stores and points at, computed once per commit: an update's
+    changed fields cost a resolution per field, and the order, the stale check and the
+    writer each ask. Keyed by the vector object, which the plan keeps alive."""
+
+    def __init__(self) -> None:
+        self._values: dict[int, dict[str, Any]] = {}
+        self._targets: dict[int, list[tuple[str, str]]] = {}
+
+    def values(self, vector: Vector) -> dict[str, Any]:
+        found = self._values.get(id(vector))
+        if found is None:
+            found = self._values[id(vector)] = written_values(vector)
+        return found
+
+    def targets(self, vector: Vector) -> list[tuple[str, str]]:
+        found = self._targets.get(id(vector))
+        if found is None:
+            found = self._targets[id(vector)] = list(_targets(vector, self.values(vector)))
+        return found
+
+
+def groups(plan: Plan, written: Written | None = None) -> list[Group]:
     """Every write of the plan, grouped and ordered (see the module docstring)."""
     writes = plan.writes
     rank = {name: n for n, name in enumerate(plan.schema.order())}
-    level = _levels(writes)
+    level = _levels(writes, written or Written())
     ordered = sorted(
         writes,
         key=lambda v: (level[v.identity], rank[v.resource], _ACTION_ORDER[v.action]),
@@ -77,7 +98,7 @@ def groups(plan: Plan) -> list[Group]:
     return result
 
 
-def _levels(writes: list[Vector]) -> dict[tuple[str, str], int]:
+def _levels(writes: list[Vector], written: Written) -> dict[tuple[str, str], int]:
     """Level of every write; iterative depth-first, an edge back into the path (a cycle)
     is ignored so that cycle goes to NULL-then-fix-up."""
     creating = {v.identity: v for v in writes if v.action is Action.CREATE}
@@ -85,7 +106,7 @@ def _levels(writes: list[Vector]) -> dict[tuple[str, str], int]:
     on_path: set[tuple[str, str]] = set()
 
     def created_targets(vector: Vector) -> Iterator[Vector]:
-        for target in targets_of(vector):
+        for target in written.targets(vector):
             found = creating.get(target)
             if found is not None and found is not vector:
                 yield found

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.batching import KEYS_PER_LOOKUP, chunks
-from core.commit.order import targets_of, written_values
+from core.commit.order import Written
 from core.commit.problems import Unwritable
 from core.creation import Creation
 from core.plan import Plan
@@ -27,9 +27,15 @@ class Rows:
     """Builds the row values of writes and knows the keys of THIS rows they point at."""
 
     def __init__(
-        self, conn: sa.Connection, plan: Plan, this: SqlDataset, creation: Creation
+        self,
+        conn: sa.Connection,
+        plan: Plan,
+        this: SqlDataset,
+        creation: Creation,
+        written: Written | None = None,
     ) -> None:
         self.conn, self.plan, self.this, self.creation = conn, plan, this, creation
+        self.written = written or Written()
         self.schema = plan.schema
         self.tables = {name: raw_table(res) for name, res in self.schema.resources.items()}
         self.encoders: dict[str, dict[str, Converter]] = {
@@ -62,7 +68,7 @@ class Rows:
         return self.creation.complete(res, row)
 
     def update_row(self, res: Resource, vector: Vector) -> dict[str, Any]:
-        changes = self.encoded(res, written_values(vector), None)
+        changes = self.encoded(res, self.written.values(vector), None)
         changes.update(self._modified(res, vector))
         return changes
 
@@ -162,7 +168,7 @@ class Rows:
         wanted: list[tuple[tuple[str, str], str]] = []
         for vector in vectors:
             res = self.schema.resources[vector.resource]
-            for target in targets_of(vector):
+            for target in self.written.targets(vector):
                 for column in _target_columns(res, vector, target):
                     wanted.append((target, column))
         self.prefetch(wanted)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from core.batching import ROWS_PER_WRITE, chunks
-from core.commit.order import Group
+from core.commit.order import Group, Written
 from core.commit.problems import (
     CommitFailed,
     CommitProblem,
@@ -55,6 +55,7 @@ class Writer:
         before: dict[tuple[str, str], dict[str, Any]],
         naming: bool,
         as_user: int | None = None,
+        written: Written | None = None,
     ) -> None:
         self.conn, self.plan, self.before, self.naming = conn, plan, before, naming
         self.schema = plan.schema
@@ -63,7 +64,7 @@ class Writer:
             conn, this.mapping, this.dialect, as_user, plan.schema.resources.values()
         )
         self.deleter = Deleter(conn, plan, this.dialect)
-        self.rows = Rows(conn, plan, this, self.creation)
+        self.rows = Rows(conn, plan, this, self.creation, written)
         self.fixups: list[tuple[Vector, Any, str, tuple[str, str]]] = []
         self.problems: list[CommitProblem] = []
         self.images: list[Image] = []

@@ -20,8 +20,9 @@ Values that failed to type in the database are exported as the raw text they hol
 the file carries the same faults as the database and plans from either agree.
 
 The dataset is read twice: a first pass keeps only identities, timestamps, masters and
-reference targets; the second fetches the selected records in batches while writing,
-so the full records are never all in memory."""
+reference targets (one query per table, joined to the targets' uuids); the second reads
+the selected rows by key in batches, without joins, while writing, so the full records
+are never all in memory."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from core.export.selection import muntil_of, scan, select
+from core.export.selection import muntil_of, reference_targets, scan, select
 from core.export.writers import write_csv, write_json, write_xml
 from core.progress import Progress
 from core.sources.sql import SqlDataset
@@ -78,7 +79,7 @@ def export(
         msince = to_utc(msince)
     progress = progress or Progress()
     entries = scan(dataset, progress)
-    top = select(entries, msince)
+    top = select(entries, msince, reference_targets(dataset))
     muntil = muntil_of(top)
     writer = {"s3xml": write_xml, "s3json": write_json, "csv": write_csv}[fmt]
     count = writer(dataset, Path(out_path), top, muntil, progress)

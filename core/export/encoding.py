@@ -24,9 +24,9 @@ def xml_value(value: Any, kind: Kind) -> tuple[str | None, str | None]:
     """(value attribute, text) for one field, the way Eden writes them."""
     if kind is Kind.JSON or value is None or isinstance(value, (bool, int, float)):
         return json.dumps(value), None
-    if isinstance(value, str):
-        return (json.dumps(value), None) if _NOT_XML_TEXT.search(value) else (None, value)
-    return None, text_of(value)
+    text = value if isinstance(value, str) else text_of(value)
+    # Text XML cannot carry goes in a JSON value attribute (bytes decode to any text).
+    return (json.dumps(text), None) if _NOT_XML_TEXT.search(text) else (None, text)
 
 
 def json_value(value: Any, kind: Kind) -> Any:
@@ -53,7 +53,7 @@ def raw_xml(raw: Any) -> tuple[str | None, str | None]:
     try:
         return json.dumps(raw), None
     except (TypeError, ValueError):
-        return None, text_of(raw)
+        return xml_value(text_of(raw), Kind.STRING)
 
 
 def meta_attributes(res: Resource, record: Record, raw: dict[str, Any] | None) -> dict[str, str]:

@@ -1,22 +1,19 @@
-"""Which records an msince export holds, and fetching them in batches (docs/semantics.md,
-Exports)."""
+"""Which records an msince export holds, and in which order (docs/semantics.md, Exports)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from core.batching import KEYS_PER_LOOKUP, chunks
 from core.identity import canonical_uuid
 from core.progress import Progress
-from core.records import Record
-from core.schema import Column, Kind, Resource, Schema
-from core.sources.sql import SqlDataset, raw_table
+from core.schema import Column, Kind, Schema
+from core.sources.sql import SqlDataset
 from core.values import converter
 
 
@@ -28,126 +25,155 @@ class Entry:
     uuid: str | None
     modified_on: datetime | None
     master: tuple[str, str] | None
-    refs: tuple[tuple[str, str], ...]
-    components: list[Entry] = field(default_factory=list)
+    # Canonical uuids of the references, then of the masters, where `row_shape` puts them:
+    # the records are typed later from plain rows (no joins) plus these.
+    uuids: tuple[str | None, ...]
+    components: Sequence[Entry] = ()  # a list once it has any (no empty list per entry)
 
 
 def scan(dataset: SqlDataset, progress: Progress) -> list[Entry]:
     """Identities, times, masters and reference targets of every record, read raw: one
     light query per resource (references and links joined to their targets' uuids);
-    only `modified_on` is typed. The full records are fetched later, selected ones only."""
+    only `modified_on` is typed. The full records are read later, selected ones only."""
     schema = dataset.schema
     progress.set_total(dataset.estimate(schema), "reading for export")
     entries: list[Entry] = []
     with dataset.engine.connect() as conn:
         for name in schema.order():
-            statement, refs, links = _light_query(schema, schema.resources[name])
+            statement, links = _light_query(dataset, name)
             result = conn.execution_options(yield_per=2000).execute(statement)
-            for row in result:
-                progress.advance()
-                targets = tuple(
-                    (target, uuid)
-                    for target, pos in refs
-                    if (uuid := canonical_uuid(row[pos])) is not None
-                )
-                master = next(
-                    ((m, canonical_uuid(row[pos])) for m, pos in links if row[pos] is not None),
-                    None,
-                )
-                entries.append(
-                    Entry(
-                        len(entries),
-                        name,
-                        row[0],
-                        canonical_uuid(row[1]),
-                        _stamp(row[2]),
-                        master,  # type: ignore[arg-type]
-                        targets,
+            for rows in result.partitions():
+                for row in rows:
+                    uuids = tuple(map(_canonical, row[3:]))
+                    master = next(
+                        ((m, uuids[pos]) for m, pos in links if row[3 + pos] is not None),
+                        None,
                     )
-                )
+                    entries.append(
+                        Entry(
+                            len(entries),
+                            name,
+                            row[0],
+                            _canonical(row[1]),
+                            _stamp(row[2]),
+                            master,  # type: ignore[arg-type]
+                            uuids,
+                        )
+                    )
+                progress.advance(len(rows))
     return entries
 
 
-def _light_query(
-    schema: Schema, res: Resource
-) -> tuple[sa.Select, list[tuple[str, int]], list[tuple[str, int]]]:
-    """pk, uuid, modified_on, then each reference's and link's target uuid."""
-    table = raw_table(res)
-    stamp = res.meta.modified_on
-    selected: list[Any] = [
-        table.c[res.pk],
-        table.c[res.meta.uuid],
-        table.c[stamp] if res.has(stamp) else sa.null(),
+_CANONICAL = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
+
+def _canonical(raw: Any) -> str | None:
+    """`canonical_uuid`, answered at once for a uuid already in canonical form."""
+    return raw if type(raw) is str and _CANONICAL.match(raw) else canonical_uuid(raw)
+
+
+def _light_query(dataset: SqlDataset, name: str) -> tuple[sa.Select, list[tuple[str, int]]]:
+    """pk, uuid, modified_on, then the uuids `row_shape` joins (references, masters);
+    and (master, position among those uuids) of each link whose master is known."""
+    shape = dataset.row_shape(name)
+    columns = list(shape.statement.selected_columns)
+    first = 6 + len(shape.fields)
+    links = [
+        (link.master, pos - first)
+        for pos, link in shape.links
+        if _knows(dataset.schema, link.master, link.master_key)
     ]
-    joined: sa.FromClause = table
-    refs: list[tuple[str, int]] = []
-    links: list[tuple[str, int]] = []
-    pairs = [
-        (ref.field, ref.target, ref.target_key, refs)
-        for f, ref in res.references.items()
-        if f in res.data_fields
-    ]
-    pairs += [(link.link, link.master, link.master_key, links) for link in res.links]
-    for column, target, key, into in pairs:
-        target_res = schema.resources.get(target)
-        if target_res is None or key not in target_res.columns or column not in res.columns:
-            continue
-        other = raw_table(target_res).alias(f"t{len(selected)}")
-        joined = joined.outerjoin(other, table.c[column] == other.c[key])
-        into.append((target, len(selected)))
-        selected.append(other.c[target_res.meta.uuid])
-    return sa.select(*selected).select_from(joined), refs, links
+    return shape.statement.with_only_columns(*columns[:3], *columns[first:]), links
+
+
+def _knows(schema: Schema, resource: str, key: str) -> bool:
+    target = schema.resources.get(resource)
+    return target is not None and key in target.columns
 
 
 _MODIFIED = converter(Column("modified_on", Kind.DATETIME))
 
 
+_NAIVE_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\Z")
+
+
 def _stamp(raw: Any) -> datetime | None:
     """A record whose modified_on does not parse counts as modified (None)."""
     try:
+        if type(raw) is str and len(raw) == 19 and _NAIVE_STAMP.match(raw):
+            return datetime.fromisoformat(raw).replace(tzinfo=UTC)  # what typing gives
         return _MODIFIED(raw)
     except ValueError:
         return None
 
 
-def select(entries: list[Entry], msince: datetime | None) -> list[Entry]:
-    """The top-level entries to write, oldest first, with their components attached."""
+def reference_targets(dataset: SqlDataset) -> dict[str, tuple[str, ...]]:
+    """Per resource, the target resource of each reference uuid of an entry."""
+    found = {}
+    for name in dataset.schema.resources:
+        shape = dataset.row_shape(name)
+        found[name] = tuple(ref.target for _, _, ref in shape.references)
+    return found
+
+
+def select(
+    entries: list[Entry], msince: datetime | None, targets: dict[str, tuple[str, ...]]
+) -> list[Entry]:
+    """The top-level entries to write, oldest first, with their components attached.
+    `targets` names the resource each reference uuid of an entry points at."""
     by_identity: dict[tuple[str, str], Entry] = {}
     for entry in entries:
         if entry.uuid is not None:
             by_identity.setdefault((entry.resource, entry.uuid), entry)
 
-    def modified(entry: Entry) -> bool:
-        return msince is None or entry.modified_on is None or entry.modified_on >= msince
-
     def master_of(entry: Entry) -> Entry | None:
         return by_identity.get(entry.master) if entry.master else None
 
+    if msince is None:
+        chosen, included = entries, None
+    else:
+        included = _included(entries, msince, by_identity, master_of, targets)
+        chosen = [entries[number] for number in sorted(included)]
+    top = []
+    for entry in chosen:
+        master = master_of(entry)
+        if master is not None and (included is None or master.number in included):
+            if isinstance(master.components, list):
+                master.components.append(entry)
+            else:
+                master.components = [entry]
+        else:
+            top.append(entry)
+    for entry in top:
+        if isinstance(entry.components, list):
+            entry.components.sort(key=age)
+    return sorted(top, key=age)
+
+
+def _included(
+    entries: list[Entry],
+    msince: datetime,
+    by_identity: dict[tuple[str, str], Entry],
+    master_of: Callable[[Entry], Entry | None],
+    targets: dict[str, tuple[str, ...]],
+) -> set[int]:
+    """Numbers of the modified entries, their masters, and what they reference, transitively."""
     included: set[int] = set()
     for entry in entries:
-        if modified(entry):
+        if entry.modified_on is None or entry.modified_on >= msince:
             included.add(entry.number)
             master = master_of(entry)
             if master is not None:
                 included.add(master.number)
     queue = list(included)
     while queue:
-        for target in entries[queue.pop()].refs:
-            found = by_identity.get(target)
+        entry = entries[queue.pop()]
+        for target, uuid in zip(targets[entry.resource], entry.uuids, strict=False):
+            found = by_identity.get((target, uuid)) if uuid is not None else None
             if found is not None and found.number not in included:
                 included.add(found.number)
                 queue.append(found.number)
-    top = []
-    for number in sorted(included):
-        entry = entries[number]
-        master = master_of(entry)
-        if master is not None and master.number in included:
-            master.components.append(entry)
-        else:
-            top.append(entry)
-    for entry in top:
-        entry.components.sort(key=age)
-    return sorted(top, key=age)
+    return included
 
 
 def age(entry: Entry) -> tuple[bool, datetime | None, int]:
@@ -157,33 +183,3 @@ def age(entry: Entry) -> tuple[bool, datetime | None, int]:
 def muntil_of(top: list[Entry]) -> datetime | None:
     stamps = [e.modified_on for t in top for e in (t, *t.components) if e.modified_on]
     return max(stamps, default=None)
-
-
-def batches(
-    dataset: SqlDataset, top: list[Entry], progress: Progress
-) -> Iterator[list[tuple[Entry, Record, dict[str, Any] | None, bool]]]:
-    """(entry, typed record, raw row when some value failed to type, nested), per batch;
-    each top-level record comes right before its components."""
-    progress.set_total(len(top), "writing")
-    for batch in chunks(top, KEYS_PER_LOOKUP):
-        wanted: dict[str, list[Any]] = defaultdict(list)
-        for entry in batch:
-            for item in (entry, *entry.components):
-                wanted[item.resource].append(item.key)
-        fetched = {name: dataset.fetch(name, keys) for name, keys in wanted.items()}
-        rows = []
-        for entry in batch:
-            for item in (entry, *entry.components):
-                record = fetched[item.resource][item.key][0]
-                raw = _raw_row(dataset, item.resource, item.key) if record.problems else None
-                rows.append((item, record, raw, item is not entry))
-            progress.advance()
-        yield rows
-
-
-def _raw_row(dataset: SqlDataset, resource: str, key: Any) -> dict[str, Any]:
-    res = dataset.schema.resources[resource]
-    table = raw_table(res)
-    with dataset.engine.connect() as conn:
-        row = conn.execute(sa.select(table).where(table.c[res.pk] == key)).one()
-    return dict(row._mapping)

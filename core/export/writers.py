@@ -8,8 +8,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
-
 from core.export.encoding import (
     bad_fields,
     json_value,
@@ -17,11 +15,12 @@ from core.export.encoding import (
     link_of,
     meta_attributes,
     present_fields,
-    raw_xml,
     text_of,
-    xml_value,
 )
-from core.export.selection import Entry, age, batches
+from core.export.rows import Typing, rows
+from core.export.selection import Entry, age
+from core.export.xmlrows import Elements, close
+from core.export.xmltext import attribute
 from core.progress import Progress
 from core.records import Record
 from core.schema import Kind, Resource
@@ -32,55 +31,28 @@ from core.timestamps import format_timestamp
 def write_xml(
     dataset: SqlDataset, out: Path, top: list[Entry], muntil: datetime | None, progress: Progress
 ) -> int:
-    schema = dataset.schema
+    """S3XML written as text, byte for byte what lxml's `xmlfile` writes for the same
+    elements (core.export.xmltext); a component goes inside its master's element."""
     count = 0
-    root_attrs = {"muntil": format_timestamp(muntil)} if muntil else {}
-    with etree.xmlfile(str(out), encoding="utf-8") as xf:
-        xf.write_declaration()
-        with xf.element("s3xml", root_attrs):
-            element: etree._Element | None = None
-            for rows in batches(dataset, top, progress):
-                for entry, record, raw, nested in rows:
-                    res = schema.resources[entry.resource]
-                    if nested and element is not None:
-                        element.append(_xml_record(res, record, raw, nested=True))
-                    else:
-                        if element is not None:
-                            xf.write(element)
-                        element = _xml_record(res, record, raw, nested=False)
-                    count += 1
-            if element is not None:
-                xf.write(element)
+    root = f' muntil="{attribute(format_timestamp(muntil))}"' if muntil else ""
+    elements = Elements(dataset.schema, Typing(dataset))
+    with out.open("w", encoding="utf-8", newline="") as stream:
+        stream.write(f"<?xml version='1.0' encoding='utf-8'?>\n<s3xml{root}>")
+        head: str | None = None
+        body: list[str] = []
+        for entry, row, nested in rows(dataset, top, progress):
+            start, children = elements.parts(entry, row, nested)
+            if nested and head is not None:
+                body.append(close(start, children))
+            else:
+                if head is not None:
+                    stream.write(close(head, "".join(body)))
+                head, body = start, [children]
+            count += 1
+        if head is not None:
+            stream.write(close(head, "".join(body)))
+        stream.write("</s3xml>")
     return count
-
-
-def _xml_record(
-    res: Resource, record: Record, raw: dict[str, Any] | None, *, nested: bool
-) -> etree._Element:
-    attributes = {"name": res.name, **meta_attributes(res, record, raw)}
-    elem = etree.Element("resource", attributes)
-    bad = bad_fields(record) if raw else set()
-    if not nested and record.master is not None:
-        link = link_of(res, record.master[0])
-        if link:
-            etree.SubElement(
-                elem, "reference", field=link, resource=record.master[0], uuid=record.master[1]
-            )
-    for name in present_fields(res, record, raw):
-        ref = res.references.get(name)
-        if ref is not None:
-            attrs = {"field": name, "resource": ref.target, "uuid": record.values[name]}
-            etree.SubElement(elem, "reference", attrs)
-            continue
-        if raw and name in bad:
-            value, text = raw_xml(raw.get(name))
-        else:
-            value, text = xml_value(record.values[name], res.columns[name].kind)
-        child = etree.SubElement(elem, "data", field=name)
-        if value is not None:
-            child.set("value", value)
-        child.text = text
-    return elem
 
 
 def write_json(
@@ -96,23 +68,24 @@ def write_json(
         current: str | None = None
         pending: dict[str, Any] | None = None
         first = True
-        for rows in batches(dataset, top, progress):
-            for entry, record, raw, nested in rows:
-                res = schema.resources[entry.resource]
-                if nested and pending is not None:
-                    pending.setdefault("$_" + res.name, []).append(
-                        _json_record(res, record, raw, nested=True)
-                    )
-                    count += 1
-                    continue
-                if pending is not None:
-                    stream.write(("" if first else ",") + json.dumps(pending, ensure_ascii=False))
-                    first = False
-                if entry.resource != current:
-                    stream.write(("]" if current else "") + f", {json.dumps('$_' + res.name)}: [")
-                    current, first = entry.resource, True
-                pending = _json_record(res, record, raw, nested=False)
+        typing = Typing(dataset)
+        for entry, row, nested in rows(dataset, top, progress):
+            res = schema.resources[entry.resource]
+            record, raw = typing.record(entry, row)
+            if nested and pending is not None:
+                pending.setdefault("$_" + res.name, []).append(
+                    _json_record(res, record, raw, nested=True)
+                )
                 count += 1
+                continue
+            if pending is not None:
+                stream.write(("" if first else ",") + json.dumps(pending, ensure_ascii=False))
+                first = False
+            if entry.resource != current:
+                stream.write(("]" if current else "") + f", {json.dumps('$_' + res.name)}: [")
+                current, first = entry.resource, True
+            pending = _json_record(res, record, raw, nested=False)
+            count += 1
         if pending is not None:
             stream.write(("" if first else ",") + json.dumps(pending, ensure_ascii=False))
         stream.write(("]" if current else "") + "}\n")
@@ -150,17 +123,16 @@ def write_csv(
     writers: dict[str, Any] = {}
     count = 0
     try:
-        for rows in batches(dataset, top, progress):
-            for entry, record, raw, _nested in rows:
-                res = schema.resources[entry.resource]
-                if res.name not in writers:
-                    files[res.name] = (out / f"{res.name}.csv").open(
-                        "w", encoding="utf-8", newline=""
-                    )
-                    writers[res.name] = csv.writer(files[res.name])
-                    writers[res.name].writerow(_csv_header(res))
-                writers[res.name].writerow(_csv_row(res, record, raw))
-                count += 1
+        typing = Typing(dataset)
+        for entry, row, _nested in rows(dataset, top, progress):
+            res = schema.resources[entry.resource]
+            record, raw = typing.record(entry, row)
+            if res.name not in writers:
+                files[res.name] = (out / f"{res.name}.csv").open("w", encoding="utf-8", newline="")
+                writers[res.name] = csv.writer(files[res.name])
+                writers[res.name].writerow(_csv_header(res))
+            writers[res.name].writerow(_csv_row(res, record, raw))
+            count += 1
     finally:
         for stream in files.values():
             stream.close()

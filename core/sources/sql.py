@@ -73,6 +73,7 @@ class _Query:
     """A select and how to read its rows: pk, uuid, 4 meta, fields, ref uuids, links."""
 
     statement: sa.Select
+    key: sa.ColumnElement  # the primary key column the rows are selected by
     fields: tuple[str, ...]
     convert: tuple[Converter, ...]  # one per field
     references: tuple[tuple[int, int, Reference], ...]  # (field pos, uuid pos, reference)
@@ -115,6 +116,7 @@ class SqlDataset:
                 f"{self.label}: {_cannot_read(exc)} the schema ({_short(exc)})"
             ) from None
         self._tables = {name: raw_table(res) for name, res in self.schema.resources.items()}
+        self._plain: dict[str, sa.Select] = {}
         if not self.schema.resources:
             raise SourceError(
                 f"{self.label}: no table has a {mapping.meta.uuid!r} column, "
@@ -226,6 +228,16 @@ class SqlDataset:
         res = self.schema.resources[resource]
         return self._query(res, res)
 
+    def attached_shape(self, resource: str, typing: Schema, schema: str) -> _Query:
+        """How this dataset's rows of `resource` are read, typed by `typing`, on a SQLite
+        connection where its file is attached as `schema` (the SQLite join)."""
+        own = self.schema.resources[resource]
+        return self._query(own, typing.resources[resource], schema)
+
+    def typed_record(self, resource: str, typing: Schema, shape: _Query, row: Any) -> Record:
+        """A raw row read with `attached_shape` (or `row_shape`), typed."""
+        return self._record(self.schema.resources[resource], typing.resources[resource], shape, row)
+
     def fetch_rows(self, resource: str, keys: Iterable[Any], shape: _Query) -> dict[Any, Any]:
         """THIS rows by primary key, raw (as `row_shape` reads them): key → row."""
         pk = self._tables[resource].c[self.schema.resources[resource].pk]
@@ -240,6 +252,32 @@ class SqlDataset:
         """A raw THIS row (from `fetch_rows`) typed, with its digest, as `fetch` gives."""
         res = self.schema.resources[resource]
         return self._record(res, res, shape, row), row_digest(row)
+
+    def plain_rows(
+        self, resource: str, keys: Iterable[Any], connection: sa.Connection
+    ) -> dict[Any, Any]:
+        """Rows by primary key without the joins: pk, uuid, 4 meta, fields (as `row_shape`
+        reads them, less the reference and master uuids, which `record` takes apart).
+        A join on an unindexed link (Eden's `pe_id`) would make each batch scan a table."""
+        statement = self._plain.get(resource)
+        if statement is None:
+            res = self.schema.resources[resource]
+            shape = self._query(res, res)
+            columns = list(shape.statement.selected_columns)[: 6 + len(shape.fields)]
+            table = self._tables[resource]
+            batch: sa.BindParameter[Any] = sa.bindparam("keys", expanding=True)
+            statement = sa.select(*columns).select_from(table).where(table.c[res.pk].in_(batch))
+            self._plain[resource] = statement
+        return {
+            row[0]: row
+            for batch in chunks(keys, KEYS_PER_LOOKUP)
+            for row in connection.execute(statement, {"keys": batch})
+        }
+
+    def record(self, resource: str, row: Any, shape: _Query) -> Record:
+        """A row laid out as `row_shape` reads it (a plain row plus its uuids), typed."""
+        res = self.schema.resources[resource]
+        return self._record(res, res, shape, row)
 
     def records_by_key(
         self, resource: str, typing: Schema, keys: Iterable[Any]
@@ -274,8 +312,8 @@ class SqlDataset:
             return _Borrowed(connection)
         return self.engine.connect()
 
-    def _query(self, own: Resource, target: Resource) -> _Query:
-        table = self._tables[own.name]
+    def _query(self, own: Resource, target: Resource, schema: str | None = None) -> _Query:
+        table = self._tables[own.name] if schema is None else raw_table(own, schema)
         meta = own.meta
         fields = tuple(f for f in target.data_fields if f in own.columns)
         selected: list[Any] = [table.c[own.pk], table.c[meta.uuid]]
@@ -290,7 +328,13 @@ class SqlDataset:
             ref = target.references.get(name)
             if ref is not None:
                 joined, uuid_col = self._join_uuid(
-                    joined, table, ref.field, ref.target, ref.target_key, f"ref_{len(selected)}"
+                    joined,
+                    table,
+                    ref.field,
+                    ref.target,
+                    ref.target_key,
+                    f"ref_{len(selected)}",
+                    schema,
                 )
                 references.append((pos, len(selected), ref))
                 selected.append(uuid_col)
@@ -304,12 +348,14 @@ class SqlDataset:
                     link.master,
                     link.master_key,
                     f"master_{len(selected)}",
+                    schema,
                 )
                 links.append((len(selected), link))
                 selected.append(uuid_col)
         convert = tuple(converter(target.columns[f]) for f in fields)
         return _Query(
             sa.select(*selected).select_from(joined),
+            table.c[own.pk],
             fields,
             convert,
             tuple(references),
@@ -324,11 +370,12 @@ class SqlDataset:
         target: str,
         target_key: str,
         alias: str,
+        schema: str | None = None,
     ) -> tuple[sa.FromClause, sa.ColumnElement]:
         target_res = self.schema.resources.get(target)
         if target_res is None or target_key not in target_res.columns:
             return joined, sa.null().label(alias)
-        other = raw_table(target_res).alias(alias)
+        other = raw_table(target_res, schema).alias(alias)
         joined = joined.outerjoin(other, table.c[column] == other.c[target_key])
         return joined, other.c[target_res.meta.uuid].label(alias)
 
@@ -438,10 +485,10 @@ class _Borrowed:
         return None
 
 
-def raw_table(res: Resource) -> sa.TableClause:
+def raw_table(res: Resource, schema: str | None = None) -> sa.TableClause:
     """The table with untyped columns: values pass to and from the driver unprocessed."""
     names = dict.fromkeys([res.pk, *res.columns]) if res.pk else dict.fromkeys(res.columns)
-    return sa.table(res.name, *(sa.column(name) for name in names))
+    return sa.table(res.name, *(sa.column(name) for name in names), schema=schema)
 
 
 def _meta_names(res: Resource) -> tuple[str, str, str, str]:

@@ -351,3 +351,19 @@ def test_json_and_decimal_fields_compare_and_commit(dbs: Databases) -> None:
     assert plan.get("person", urn(1)).action is Action.UPDATE
     pair.commit(plan)
     assert pair.plan("replace").counts()["update"] == 0
+
+
+def test_the_commit_leaves_the_garbage_collector_as_it_found_it(sqlite_dbs: Databases) -> None:
+    # The commit freezes what exists before it (the plan) for its own duration only.
+    import gc
+
+    pair = sqlite_dbs.pair({}, {"person": [person(1, "Ann")]})
+    plan = pair.plan()
+    execute(pair, "INSERT INTO person (uuid, name) VALUES (:u, 'Ann')", u=uid(1))
+    with pytest.raises(StaleError):
+        pair.commit(plan=plan)
+    assert gc.get_freeze_count() == 0
+    execute(pair, "DELETE FROM person")
+    pair.commit()
+    assert gc.get_freeze_count() == 0
+    assert pair.rows("person")[urn(1)]["name"] == "Ann"

@@ -124,6 +124,9 @@ SPELLINGS = {
     "upper prefix": lambda u: "URN:UUID:" + u,
     "leading space": lambda u: " " + u,
     "trailing newline": lambda u: u + "\n",
+    # Python's strip() (canonical_uuid) removes these too; SQL's default trim does not.
+    "vertical tab": lambda u: "\x0b" + u,
+    "no-break spaces": lambda u: "\u00a0" + u + "\u3000",
     "mixed-case hex": lambda u: "urn:uuid:" + u[:-3].upper() + u[-3:],
     "bare upper": lambda u: u.upper(),
     "as planned": lambda u: "urn:uuid:" + u,
@@ -153,6 +156,16 @@ def test_many_creates_find_an_identity_in_another_spelling(sqlite_dbs: Databases
     with pytest.raises(StaleError) as raised:
         commit_plan(plan, pair.this)
     assert raised.value.records == [f"person {urn(650)} appeared in THIS"]
+
+
+def test_a_created_identity_that_is_not_a_uuid_is_found_as_stored(dbs: Databases) -> None:
+    # Kept exactly, not folded: SQLite's lower() leaves "Ä" alone, Python's does not.
+    pair = dbs.pair({}, {"person": [_person(1, "Ann") | {"uuid": "Ärger-7"}]})
+    plan = pair.plan()
+    _execute(pair, "INSERT INTO person (uuid, name) VALUES (:u, 'X')", u=" Ärger-7\t")
+    with pytest.raises(StaleError) as raised:
+        commit_plan(plan, pair.this)
+    assert raised.value.records == ["person Ärger-7 appeared in THIS"]
 
 
 def test_row_digest_sees_every_change_and_nan_equals_nan() -> None:

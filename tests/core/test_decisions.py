@@ -169,3 +169,30 @@ def test_cli_commit_with_decisions(pair, tmp_path, capsys):
         main(["preview", str(pair[0]), str(pair[1]), "--decisions", str(tmp_path / "none.json")])
         == 2
     )
+
+
+def test_source_digests_tell_whether_a_source_changed(pair):
+    """Same sources, same digests (whatever order the records come in); a THIS record
+    touched while still identical to OTHER's, or a differing value, changes THIS's only."""
+    from core.decisions import source_fingerprints
+
+    first = source_fingerprints(_plan(pair))
+    plan = _plan(pair)
+    plan.vectors.reverse()
+    assert source_fingerprints(plan) == first
+    assert first["this"]["records"] == len(plan.vectors) + len(plan.unchanged)
+    unchanged = next(iter(plan.unchanged))
+    with sqlite3.connect(pair[0]) as conn:
+        table = unchanged.resource
+        conn.execute(
+            f"UPDATE {table} SET modified_on = '2031-01-01 00:00:00' WHERE uuid = ?",
+            (unchanged.uuid,),
+        )
+    touched = source_fingerprints(_plan(pair))
+    assert touched["this"]["digest"] != first["this"]["digest"]
+    assert touched["other"] == first["other"]
+    with sqlite3.connect(pair[0]) as conn:
+        conn.execute("UPDATE pr_person SET comments = 'changed' WHERE uuid = ?", (THIS_NEWER,))
+    changed = source_fingerprints(_plan(pair))
+    assert changed["this"]["digest"] not in (first["this"]["digest"], touched["this"]["digest"])
+    assert changed["other"] == first["other"]

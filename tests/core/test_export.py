@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -212,4 +213,27 @@ def test_a_database_against_its_own_export_is_unchanged(
     export(dataset, path, fmt)
     plan = build_plan(dataset, open_other(path))
     assert [(v.resource, v.uuid, v.differing, v.problems) for v in plan.vectors] == []
+    dataset.close()
+
+
+def test_a_binary_value_with_control_characters_is_exported_to_s3xml(tmp_path: Path) -> None:
+    # Found by the golden test's hostile values: bytes (Kind.OTHER) decoded to text that
+    # XML cannot carry made lxml refuse the element, and the whole export failed.
+    path = tmp_path / "blob.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE thing (id INTEGER PRIMARY KEY, uuid VARCHAR(64), data BLOB, "
+            "number INTEGER, modified_on DATETIME)"
+        )
+        conn.execute(
+            "INSERT INTO thing VALUES (1, ?, ?, ?, '2024-01-01 00:00:00')",
+            (urn(1), b"\x00ab\x01", b"\x02"),  # bytes in an INTEGER column: exported raw
+        )
+    dataset = SqlDataset(path)
+    export(dataset, tmp_path / "e.xml", "s3xml")
+    export(dataset, tmp_path / "e.json", "s3json")
+    from_xml = list(open_other(tmp_path / "e.xml").records(dataset.schema))
+    from_json = list(open_other(tmp_path / "e.json").records(dataset.schema))
+    assert [r.values for r in from_xml] == [r.values for r in from_json]
+    assert from_xml[0].values["data"] == "\x00ab\x01"
     dataset.close()

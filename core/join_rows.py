@@ -1,0 +1,101 @@
+"""Reading the rows the SQLite join picked out, typed, in one query per side.
+
+The candidates' keys go into a temporary table on the join's connection (THIS is `main`,
+OTHER is attached), and each side's rows are read by one query that joins that table, in
+the order the keys were given. One query per side, not one per batch of keys: a component
+reaches its master through a column no index covers (Eden's `pe_id`), and SQLite builds
+an automatic index for that join once per query, which per batch of 500 keys made the
+reading quadratic in the size of the table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from itertools import zip_longest
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
+
+from core.digest import row_digest
+from core.records import Record
+from core.schema import Schema
+from core.sources.errors import SourceError
+from core.sources.sql import SqlDataset
+
+_KEYS = "truce_keys"
+_DIALECT = sqlite.dialect()
+
+
+class JoinRows:
+    """Typed rows of one side of the join, by key, on the join's connection."""
+
+    def __init__(self, conn: sqlite3.Connection, typing: Schema) -> None:
+        self.conn = conn
+        self.typing = typing
+
+    def pairs(
+        self,
+        resource: str,
+        this: SqlDataset,
+        other: tuple[SqlDataset, str],
+        keys: Sequence[tuple[Any, Any]],
+    ) -> Iterator[tuple[Record, Record, bytes]]:
+        """(OTHER's record, THIS's record, digest of THIS's raw row) for each
+        (OTHER key, THIS key), in that order."""
+        if not keys:
+            return
+        self._fill(keys)
+        try:
+            other_rows = self._rows(other[0], other[1], resource, "other_key")
+            this_rows = self._rows(this, "main", resource, "this_key")
+            for o_found, t_found in zip_longest(other_rows, this_rows):
+                if o_found is None or t_found is None or o_found[0] != t_found[0]:
+                    raise SourceError(f"{resource}: a row was removed while the plan read it")
+                o_row, t_row = o_found[1], t_found[1]
+                yield (
+                    other[0].typed_record(resource, self.typing, *o_row),
+                    this.typed_record(resource, self.typing, *t_row),
+                    row_digest(t_row[1]),
+                )
+        finally:
+            self._drop()
+
+    def records(
+        self, resource: str, side: SqlDataset, schema: str, keys: Sequence[Any]
+    ) -> Iterator[Record]:
+        """The side's records of `resource` with those keys, in that order."""
+        if not keys:
+            return
+        self._fill([(key, None) for key in keys])
+        try:
+            for _at, (shape, row) in self._rows(side, schema, resource, "other_key"):
+                yield side.typed_record(resource, self.typing, shape, row)
+        finally:
+            self._drop()
+
+    # ----- internals
+    def _fill(self, keys: Sequence[tuple[Any, Any]]) -> None:
+        self._drop()
+        self.conn.execute(
+            f"CREATE TEMP TABLE {_KEYS} (at INTEGER PRIMARY KEY, other_key, this_key)"
+        )
+        self.conn.executemany(f"INSERT INTO temp.{_KEYS} (other_key, this_key) VALUES (?, ?)", keys)
+
+    def _drop(self) -> None:
+        self.conn.execute(f"DROP TABLE IF EXISTS temp.{_KEYS}")
+
+    def _rows(
+        self, side: SqlDataset, schema: str, resource: str, key: str
+    ) -> Iterator[tuple[int, tuple[Any, tuple[Any, ...]]]]:
+        shape = side.attached_shape(resource, self.typing, schema)
+        keys = sa.table(_KEYS, sa.column("at"), sa.column(key), schema="temp")
+        statement = (
+            shape.statement.join(keys, shape.key == keys.c[key])
+            .add_columns(keys.c.at)
+            .order_by(keys.c.at)
+        )
+        sql = str(statement.compile(dialect=_DIALECT))
+        for row in self.conn.execute(sql):
+            yield row[-1], (shape, row[:-1])

@@ -1,0 +1,100 @@
+"""What keeps the window answering at a million vectors, as behaviour: a decision, F8,
+the counters and a bulk override read the list's arrays and the plan's change sets,
+never a pass over every vector; the search finds what a plain substring test finds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from PySide6.QtCore import Qt
+
+from core.policy import skipped_deletions
+from core.session import open_pair
+from core.unresolved import unresolved_conflicts
+from core.vocabulary import Resolution
+from gui.main_window import MainWindow
+from gui.vector_search import SearchText, _searchable
+from tests.conftest import SAMPLES_DIR
+from tests.gui.test_gui_flow import CONFLICT, select_vector
+
+
+class _CountingList(list):  # type: ignore[type-arg]
+    """The plan's vectors, counting every pass over all of them while `counting`."""
+
+    counting = False
+    passes = 0
+
+    def __iter__(self) -> Iterator[object]:
+        if _CountingList.counting:
+            _CountingList.passes += 1
+        return super().__iter__()
+
+
+@contextmanager
+def _no_pass_over_the_plan(window: MainWindow) -> Iterator[None]:
+    plan = window.plan
+    assert plan is not None
+    plan.vectors = _CountingList(plan.vectors)
+    _CountingList.counting, _CountingList.passes = True, 0
+    try:
+        yield
+    finally:
+        _CountingList.counting = False
+    assert _CountingList.passes == 0, "a decision passed over every vector of the plan"
+
+
+def _matches_core(window: MainWindow) -> bool:
+    plan = window.plan
+    assert plan is not None
+    left = len(unresolved_conflicts(plan))
+    total = sum(1 for v in plan.vectors if v.conflicts)
+    counted = window.unresolved.text() == f"Unresolved {left} of {total}"
+    return counted and window.deletions.hint.text().startswith(
+        f"{skipped_deletions(plan.vectors)} deletion"
+    )
+
+
+def test_decisions_and_f8_touch_only_their_change_set(qtbot, window: MainWindow):
+    window.auto_advance = False
+    vector = select_vector(window, CONFLICT)
+    others = [v for v in window.plan.vectors if v is not vector][:2]
+    with _no_pass_over_the_plan(window):
+        window.set_resolution(["last_name"], Resolution.OTHER)
+        window.keys.step(+1)
+        window.keys.step(-1)
+        window.set_defaults(others, Resolution.OTHER)
+        window.set_strategies(others, ())
+        window.bulk_resolution("pr_person", "comments", Resolution.OTHER, confirm=False)
+        window.undo()
+        window.undo()
+        window.redo()
+    assert _matches_core(window)
+    while window.undo_stack.canUndo():
+        window.undo()
+        assert _matches_core(window)
+
+
+def test_f8_lands_on_the_next_unresolved_vector_in_the_shown_order(qtbot, window: MainWindow):
+    plan = window.plan
+    assert plan is not None
+    window.vectors.model.sort(1, Qt.SortOrder.DescendingOrder)
+    shown = [e for e in window.vectors.model.visible_entries() if e >= 0]
+    unresolved = [e for e in shown if e in {plan.position(v) for v in unresolved_conflicts(plan)}]
+    assert len(unresolved) >= 2
+    window.vectors.select_entry(unresolved[0])
+    assert window.keys.step(+1)
+    assert window.vectors.current_entry() == unresolved[1]
+    assert window.keys.step(-1) and window.keys.step(-1)  # back, then around the end
+    assert window.vectors.current_entry() == unresolved[-1]
+
+
+@pytest.mark.parametrize("needle", ["", "field", "urn:uuid:0c", "pr_", "a", "zzz-none", "1"])
+def test_search_finds_what_a_substring_test_finds(needle: str):
+    plan = open_pair(SAMPLES_DIR / "local.db", SAMPLES_DIR / "incoming.db").plan()
+    text = SearchText(plan)
+    while not text.build_step(7):  # in small idle steps, as the window builds it
+        pass
+    expected = [needle in _searchable(v) for v in plan.vectors]
+    assert text.mask(needle).tolist() == expected
