@@ -38,7 +38,8 @@ class RawRecord:
     `values`: column → the value its converter would be given (references and the
     master already as canonical uuids); None when the record is carried typed in
     `record`. `meta`: modified_on, created_on, deleted and mci as read. `digest`: what
-    the record's content is as read (two equal digests mean two equal typed records).
+    the record's content is as read (two equal digests mean two equal typed records),
+    or a function that computes it when it is needed (see `digest_of`).
     """
 
     resource: str
@@ -47,7 +48,7 @@ class RawRecord:
     meta: tuple[Any, ...]
     values: dict[str, Any] | None
     master: tuple[str, str] | None
-    digest: bytes
+    digest: bytes | Callable[[], bytes]
     typer: Callable[[], Record] | None = None
     record: Record | None = None
 
@@ -60,6 +61,10 @@ class RawRecord:
             self.typer = None  # let go of what it was typed from
         record.place = self.place
         return record
+
+
+def digest_of(digest: bytes | Callable[[], bytes]) -> bytes:
+    return digest if isinstance(digest, bytes) else digest()
 
 
 class RawReader:

@@ -168,7 +168,9 @@ def _json_record(n: int, **more: Any) -> dict[str, Any]:
     return record
 
 
-def test_s3json_every_kind_of_difference(more_persons: Pair, tmp_path: Path) -> None:
+def test_s3json_every_kind_of_difference(
+    more_persons: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     persons = [
         _json_record(1),
         _json_record(3, **{"@modified_on": "2024-05-01 10:00:00.000000"}),
@@ -188,6 +190,8 @@ def test_s3json_every_kind_of_difference(more_persons: Pair, tmp_path: Path) -> 
         _json_record(23, **{"$k_location_id": [{"@uuid": urn(90)}]}),
         _json_record(24, **{"@uuid": 24}),
         _json_record(25, **{"$k_location_id": urn(90)}),
+        _json_record(26, age="", born={"$": "1990-01-31"}, seen={"@value": None}),
+        _json_record(27, **{"$k_location_id": {"@uuid": 27}}),
         {
             "@uuid": urn(28),
             "@modified_on": T,
@@ -202,5 +206,25 @@ def test_s3json_every_kind_of_difference(more_persons: Pair, tmp_path: Path) -> 
     ]
     path = tmp_path / "other.json"
     path.write_text(json.dumps({"$_person": persons, "$_nope": [{"@uuid": "x"}]}), "utf-8")
-    fast, oracle = both_paths(more_persons.this, open_other(path))
+    answers = _counting(monkeypatch)
+    other = Combined([open_other(path)])
+    fast, oracle = both_paths(more_persons.this, other)
+    assert True in answers and False in answers
+    assert other.unsure == {("person", urn(29)), ("person", urn(30))}
+    assert_same_plan(fast, oracle)
+
+
+def test_s3json_duplicated_keys_and_repeats(more_persons: Pair, tmp_path: Path) -> None:
+    """Records with a key twice are typed as read; their repeats compare typed."""
+    one = json.dumps(_json_record(1))[:-1] + ', "name": "P1"}'
+    two = json.dumps(_json_record(2, name={"@value": "P2"}))
+    three = f'{{"@uuid": "{urn(3)}", "name": "P3", "age": {{"@value": 3, "@value": 3}}}}'
+    location = f'"@uuid": "{urn(90)}"}}'
+    four = json.dumps(_json_record(4))[:-1].replace(location, f'"@uuid": "{urn(90)}", {location}')
+    text = '{"$_person": [' + ", ".join([one, one, two, three, four + "}"]) + "]}"
+    path = tmp_path / "other.json"
+    path.write_text(text, "utf-8")
+    fast, oracle = both_paths(more_persons.this, Combined([open_other(path)]))
+    errors = {v.uuid for v in oracle.vectors if v.problems}
+    assert errors == {urn(1), urn(3), urn(4)}
     assert_same_plan(fast, oracle)
