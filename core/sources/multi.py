@@ -26,7 +26,6 @@ from core.mapping import Mapping
 from core.progress import Progress
 from core.records import Record
 from core.schema import Schema
-from core.sources.raw import digest_of
 
 
 class FileLike(Protocol):
@@ -82,7 +81,7 @@ class Combined:
         return self._raw_records(typing, progress)
 
     def _raw_records(self, typing: Schema, progress: Progress | None) -> Iterator[Any]:
-        seen: dict[tuple[str, str], Any] = {}  # identity → its first digest (see RawRecord)
+        seen: dict[tuple[str, str], bytes] = {}
         self.unsure: set[tuple[str, str]] = set()
         for source in self.sources:
             raws = source.raw_records(typing, progress)  # type: ignore[attr-defined]
@@ -95,7 +94,7 @@ class Combined:
                 earlier = seen.get(identity)
                 if earlier is None:
                     seen[identity] = raw.digest
-                elif digest_of(earlier) == digest_of(raw.digest):
+                elif earlier == raw.digest:
                     continue  # read the same: it types the same
                 else:
                     self.unsure.add(identity)

@@ -38,8 +38,7 @@ class RawRecord:
     `values`: column → the value its converter would be given (references and the
     master already as canonical uuids); None when the record is carried typed in
     `record`. `meta`: modified_on, created_on, deleted and mci as read. `digest`: what
-    the record's content is as read (two equal digests mean two equal typed records),
-    or a function that computes it when it is needed (see `digest_of`).
+    the record's content is as read (two equal digests mean two equal typed records).
     """
 
     resource: str
@@ -48,7 +47,7 @@ class RawRecord:
     meta: tuple[Any, ...]
     values: dict[str, Any] | None
     master: tuple[str, str] | None
-    digest: bytes | Callable[[], bytes]
+    digest: bytes
     typer: Callable[[], Record] | None = None
     record: Record | None = None
 
@@ -61,10 +60,6 @@ class RawRecord:
             self.typer = None  # let go of what it was typed from
         record.place = self.place
         return record
-
-
-def digest_of(digest: bytes | Callable[[], bytes]) -> bytes:
-    return digest if isinstance(digest, bytes) else digest()
 
 
 class RawReader:

@@ -207,13 +207,10 @@ class S3JsonFile(FileSource):
         if unusual:
             return _carried(self._typed(maker, read), uuid, read.place)
         master_name = str(read.master.name) if read.master is not None else None
-
-        def digest() -> bytes:
-            # Asked for only when the identity repeats (the document is in memory anyway).
-            text = json.dumps([content, master_name, read.master_uuid], ensure_ascii=False)
-            data = b"R" + text.encode("utf-8", "surrogatepass")
-            return hashlib.blake2b(data, digest_size=16).digest()
-
+        # repr tells apart what typing tells apart (1, 1.0, True, "1"; key order)
+        text = repr((content, master_name, read.master_uuid))
+        data = b"R" + text.encode("utf-8", "surrogatepass")
+        digest = hashlib.blake2b(data, digest_size=16).digest()
         raw = RawRecord(res.name, uuid, read.place, meta, values, master, digest)
         raw.typer = lambda: self._typed(maker, read)
         return raw
