@@ -126,13 +126,17 @@ def joined(
         progress.advance(len(rows))
         if progress.done >> 10 != before >> 10:  # advance() alone notifies per 1024 exactly
             progress.changed()
-        for this_key, other_key, other_micros, verdict in rows:
-            if this_key is None:
-                new.append(other_key)
-            elif verdict == CANDIDATE:
-                candidates.append((other_key, this_key))
-            else:
-                unchanged.add_keyed(resource, this_key, other_micros, verdict)
+        # Most rows are unchanged: they go to the arrays in bulk, without a call per row.
+        same = [row for row in rows if row[3] != CANDIDATE and row[0] is not None]
+        unchanged.add_many(
+            resource, [r[0] for r in same], [r[2] for r in same], [r[3] for r in same]
+        )
+        if len(same) < len(rows):
+            for this_key, other_key, _micros, verdict in rows:
+                if this_key is None:
+                    new.append(other_key)
+                elif verdict == CANDIDATE:
+                    candidates.append((other_key, this_key))
     reader = join.rows(builder.this.schema)
     for record, this_record, fingerprint in reader.pairs(resource, candidates):
         builder.compared(record, this_record, fingerprint)

@@ -85,14 +85,15 @@ def meta_attributes(res: Resource, record: Record, raw: dict[str, Any] | None) -
 
 def present_fields(res: Resource, record: Record, raw: dict[str, Any] | None) -> list[str]:
     """The data fields to write: NULL is left out, as Eden's exporter does (its importer
-    would validate the text "None"); read back, an absent field says nothing."""
+    would validate the text "None"); read back, an absent field says nothing. A reference
+    is written only with its target's uuid, even when its stored key did not type."""
     bad = bad_fields(record) if raw else set()
     return [
         name
         for name in res.data_fields
         if (
             raw.get(name) is not None
-            if raw and name in bad
+            if raw and name in bad and name not in res.references
             else record.values.get(name) is not None
         )
     ]

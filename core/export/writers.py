@@ -162,12 +162,13 @@ def _csv_row(res: Resource, record: Record, raw: dict[str, Any] | None) -> list[
             row.append(prefix + record.master[1])
         else:
             row.append("")
-    bad = bad_fields(record) if raw else set()
+    # A value that did not type is written as stored; a reference always as its uuid.
+    bad = (bad_fields(record) - set(res.references)) if raw else set()
     for name in res.data_fields:
         value = raw.get(name) if raw and name in bad else record.values.get(name)
         if value is None:
             row.append("")
-        elif res.columns[name].kind is Kind.JSON and not (raw and name in bad):
+        elif res.columns[name].kind is Kind.JSON and name not in bad:
             row.append(json.dumps(value))
         elif isinstance(value, bool):
             row.append("true" if value else "false")

@@ -340,6 +340,20 @@ def test_uuid_spellings(generated: Pair, spelling: str, side: str) -> None:
     assert_same_plan(fast, oracle)
 
 
+def test_a_prefixed_identity_that_is_no_uuid_in_a_table_of_bare_uuids(generated: Pair) -> None:
+    # 'urn:uuid:legacy-7' is kept as it is, where a table of bare uuids would spell a real
+    # uuid without its prefix: such a table is not uniform, and the plan still matches it.
+    for target in (generated.this_target, generated.other_target):
+        _raw(
+            target,
+            "UPDATE person SET uuid = substr(uuid, 10)",
+            f"UPDATE person SET uuid = 'urn:uuid:legacy-7' WHERE uuid = '{uid(7)}'",
+        )
+    fast, oracle = both_paths(generated.this, generated.other)
+    assert oracle.get("person", "urn:uuid:legacy-7").method.value == "update"  # matched
+    assert_same_plan(fast, oracle)
+
+
 def test_duplicate_identities_fall_back_and_agree(generated: Pair) -> None:
     _raw(
         generated.other_target,
