@@ -19,6 +19,7 @@ for (core/values.py). Names come only from THIS's reflected schema and are quote
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from core.schema import Column, Kind, Resource
 from core.unchanged import NO_TIME, SAME_AS_THIS
@@ -26,11 +27,6 @@ from core.unchanged import NO_TIME, SAME_AS_THIS
 _HEX = "[0-9a-fA-F]"
 _UUID_GLOB = "-".join(_HEX * n for n in (8, 4, 4, 4, 12))
 _D = "[0-9]"
-_DATE_GLOB = f"{_D * 4}-{_D * 2}-{_D * 2}"
-_DATETIME_GLOBS = tuple(
-    f"{_D * 4}-[01]{_D}-[0-3]{_D}[ T][0-2]{_D}:[0-5]{_D}:[0-5]{_D}{fraction}"
-    for fraction in ("", "." + _D * 6, "." + _D * 3)
-)
 _UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38)
 _TRUE_TEXT = ("T", "t", "true", "True", "TRUE", "1")
 _FALSE_TEXT = ("F", "f", "false", "False", "FALSE", "0")
@@ -96,31 +92,75 @@ _FORM_GLOBS = (
 
 
 def not_in_form(table: str, column: str, form: int) -> str:
-    """1 when some uuid is not spelled in `form` (core.identity.stored_forms order), else 0.
+    """1 when some uuid is not spelled in `form` (core.identity.stored_forms order), else 0."""
+    col = quote(column)
+    return _any(table, f"NOT {in_form(col, form)}")
+
+
+def in_form(col: str, form: int) -> str:
+    """SQL: the uuid `col` is spelled in `form` (core.identity.stored_forms order).
 
     A uuid is in the form when it is that spelling of an RFC 4122 uuid, or an identity that
-    is not such a uuid and is kept exactly (no surrounding spaces), or blank (no identity);
-    only printable-ASCII text qualifies, so `canonical` reads every counted-out value
-    exactly. The cheap pattern is tried first: the expensive checks run only on odd rows."""
-    col = quote(column)
+    is not such a uuid and is kept exactly (no surrounding spaces), or blank (no identity),
+    or NULL; only printable-ASCII text qualifies, so `canonical` reads every such value
+    exactly. Cheap tests come first: the expensive checks run only on odd values."""
+    # An identity that is not a uuid is spelled as it is, except that the other forms
+    # drop or upper-case a lower-case 'urn:uuid:' prefix (core.identity.stored_forms).
+    kept = "" if form == 0 else f" AND {col} NOT GLOB 'urn:uuid:*'"
     plain = (
         f"({col} NOT GLOB '*[^ -~]*' AND (trim({col}) = '' OR "
-        f"(trim({col}) = {col} AND NOT {bare(col)} GLOB '{_UUID_GLOB}')))"
+        f"(trim({col}) = {col} AND NOT {bare(col)} GLOB '{_UUID_GLOB}'{kept})))"
     )
-    return _any(
-        table,
-        f"{col} IS NOT NULL AND NOT "
-        f"(typeof({col}) = 'text' AND ({col} GLOB '{_FORM_GLOBS[form]}' OR {plain}))",
-    )
+    full = f"({col} GLOB '{_FORM_GLOBS[form]}' OR {plain})"
+    if form == 0:
+        # Lower-case ASCII text that starts 'urn:uuid:' and ends in no space is in form 0
+        # whatever it holds: a uuid spelled so, or an identity kept exactly. (A character
+        # count equal to the byte count means ASCII; no GLOB per character.)
+        full = (
+            f"((substr({col}, 1, 9) = 'urn:uuid:' AND substr({col}, -1) > ' ' "
+            f"AND lower({col}) = {col} AND length({col}) = length(CAST({col} AS BLOB))) "
+            f"OR {full})"
+        )
+    return f"({col} IS NULL OR (typeof({col}) = 'text' AND {full}))"
 
 
 # ----- values
-def same(a: str, b: str) -> str:
-    """Identical raw values: same storage class and value, no affinity, no collation."""
-    return (
-        f"(typeof({a}) = typeof({b}) AND CASE typeof({a}) WHEN 'null' THEN 1 "
-        f"WHEN 'real' THEN {a} = {b} ELSE CAST({a} AS BLOB) = CAST({b} AS BLOB) END)"
-    )
+def affinity(declared: str) -> str:
+    """SQLite's affinity of a declared column type (its documented rules, in order)."""
+    upper = declared.upper()
+    if "INT" in upper:
+        return "INTEGER"
+    if any(word in upper for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in upper or not upper:
+        return "BLOB"
+    if any(word in upper for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+def plain_is(column: Column, this_affinity: str, other_affinity: str) -> bool:
+    """Whether `IS` alone tells identical raw values of this column apart.
+
+    With the same affinity on both sides no conversion happens in the comparison, and a
+    column with an affinity never holds both 1 and 1.0 (it stores one as the other), so
+    equal values have the same storage class. Without an affinity (BLOB) it may hold both,
+    and so may a numeric one written before its type was changed: only kinds whose
+    converter types 1 and 1.0 alike may then skip the storage class."""
+    if this_affinity != other_affinity or this_affinity == "BLOB":
+        return False
+    return this_affinity == "TEXT" or column.kind is not Kind.STRING
+
+
+def same(a: str, b: str, plain: bool = False) -> str:
+    """Identical raw values: same storage class and value.
+
+    `IS` under BINARY compares text and blobs byte for byte and numbers by value; the
+    storage classes must agree (unless `plain`, see `plain_is`) because `IS` would also
+    equate 1 and 1.0, and may apply one column's numeric affinity to the other's text."""
+    if plain:
+        return f"({a} IS {b} COLLATE BINARY)"
+    return f"({a} IS {b} COLLATE BINARY AND typeof({a}) = typeof({b}))"
 
 
 def micros(expr: str) -> str:
@@ -136,20 +176,27 @@ def micros(expr: str) -> str:
 
 def valid_datetime(expr: str) -> str:
     """'YYYY-MM-DD HH:MM:SS' (or T), optionally with 3 or 6 fraction digits, a real date
-    and time (the calendar normalises an impossible one, which then differs)."""
-    shapes = " OR ".join(f"{expr} GLOB '{glob}'" for glob in _DATETIME_GLOBS)
+    and time from year 1 on.
+
+    SQLite's datetime() with a modifier writes exactly that shape, normalising an
+    impossible date or time (without one it echoes the fields as read), so a text it gives
+    back unchanged (T read as a space) has the shape and is real; a negative year would
+    start with '-', which sorts before '0001' (compared as text: `+` drops the column's
+    affinity, which would make '0001' the number 1)."""
     whole = f"substr({expr}, 1, 19)"
+    fraction = f"substr({expr}, 20)"
     return (
-        f"(typeof({expr}) = 'text' AND ({shapes}) AND {expr} NOT GLOB '0000*' "
+        f"(typeof({expr}) = 'text' AND +{expr} >= '0001' AND CASE length({expr}) "
+        f"WHEN 19 THEN 1 WHEN 23 THEN {fraction} GLOB '.{_D * 3}' "
+        f"WHEN 26 THEN {fraction} GLOB '.{_D * 6}' ELSE 0 END "
         f"AND datetime({whole}, '+0 seconds') = replace({whole}, 'T', ' '))"
     )
 
 
 def valid_date(expr: str) -> str:
-    return (
-        f"(typeof({expr}) = 'text' AND {expr} GLOB '{_DATE_GLOB}' "
-        f"AND substr({expr}, 1, 4) <> '0000' AND date({expr}, '+0 days') = {expr})"
-    )
+    """'YYYY-MM-DD', a real date from year 1 on (date() with a modifier gives exactly such
+    a text back unchanged)."""
+    return f"(typeof({expr}) = 'text' AND +{expr} >= '0001' AND date({expr}, '+0 days') = {expr})"
 
 
 def valid_boolean(expr: str) -> str:
@@ -160,16 +207,17 @@ def valid_boolean(expr: str) -> str:
 
 
 def surely_false(expr: str) -> str:
-    """A `deleted` value that types to False without a problem."""
+    """A `deleted` value that types to False without a problem (Eden's 'F' tried first)."""
     return (
-        f"({expr} IS NULL OR (typeof({expr}) = 'integer' AND {expr} = 0) OR "
+        f"({expr} IS NULL OR {expr} IS 'F' COLLATE BINARY OR "
+        f"(typeof({expr}) = 'integer' AND {expr} = 0) OR "
         f"(typeof({expr}) = 'text' AND {expr} IN ({_text_list(_FALSE_TEXT)})))"
     )
 
 
 def surely_true(expr: str) -> str:
     return (
-        f"((typeof({expr}) = 'integer' AND {expr} = 1) OR "
+        f"({expr} IS 'T' COLLATE BINARY OR (typeof({expr}) = 'integer' AND {expr} = 1) OR "
         f"(typeof({expr}) = 'text' AND {expr} IN ({_text_list(_TRUE_TEXT)})))"
     )
 
@@ -193,17 +241,21 @@ def valid(column: Column, expr: str) -> str:
     return f"({expr} IS NULL OR {check})"
 
 
-def equal(column: Column, a: str, b: str) -> str:
-    """Both raw values surely type to the same value (their validity is checked apart)."""
+def equal(column: Column, a: str, b: str, plain: bool = False) -> str:
+    """Both raw values surely type to the same value (the validity of `a` is checked
+    apart, so identical values need nothing more)."""
     if column.kind is Kind.DATETIME and not column.char_boolean:
         return (
-            f"(({a} IS NULL AND {b} IS NULL) OR ({valid_datetime(a)} AND {valid_datetime(b)} "
+            f"({same(a, b, plain)} OR ({valid_datetime(a)} AND {valid_datetime(b)} "
             f"AND {micros(a)} = {micros(b)}))"
         )
-    return same(a, b)
+    if column.kind is Kind.STRING and not plain:
+        # 0.0 IS -0.0, but their texts differ: a zero real is left to Python.
+        return f"({same(a, b)} AND NOT (typeof({a}) = 'real' AND {a} = 0))"
+    return same(a, b, plain)
 
 
-def modified_micros(other: str | None, this: str | None) -> str:
+def modified_micros(other: str | None, this: str | None, plain: bool = False) -> str:
     """OTHER's modified_on as the unchanged set stores it: SAME_AS_THIS when the raw value
     is THIS's (typed the same, read with THIS's row), else microseconds (any value for a
     candidate)."""
@@ -212,7 +264,7 @@ def modified_micros(other: str | None, this: str | None) -> str:
     own = f"(CASE WHEN {valid_datetime(other)} THEN {micros(other)} ELSE {NO_TIME} END)"
     if this is None:
         return own
-    return f"(CASE WHEN {same(this, other)} THEN {SAME_AS_THIS} ELSE {own} END)"
+    return f"(CASE WHEN {same(this, other, plain)} THEN {SAME_AS_THIS} ELSE {own} END)"
 
 
 _META_KINDS = (("modified_on", Kind.DATETIME), ("created_on", Kind.DATETIME), ("mci", Kind.INTEGER))
@@ -228,9 +280,11 @@ def meta_valid(res: Resource, alias: str) -> list[str]:
     return checks
 
 
-def both_meta_valid(this: Resource, other: Resource) -> list[str]:
+def both_meta_valid(
+    this: Resource, other: Resource, plain: Callable[[Column], bool] = lambda _: False
+) -> list[str]:
     """Conditions that the meta values of both rows typed without a problem; a value the
-    same on both sides (the usual case) is checked once."""
+    same on both sides (the usual case) is checked once. `plain`: see `plain_is`."""
     checks = []
     for role, kind in _META_KINDS:
         name = getattr(this.meta, role)
@@ -238,7 +292,7 @@ def both_meta_valid(this: Resource, other: Resource) -> list[str]:
         t, o = f"t.{quote(name)}", f"o.{quote(name)}"
         if this.has(name) and other.has(name):
             checks.append(
-                f"(CASE WHEN {same(t, o)} THEN {valid(column, t)} "
+                f"(CASE WHEN {same(t, o, plain(column))} THEN {valid(column, t)} "
                 f"ELSE {valid(column, t)} AND {valid(column, o)} END)"
             )
         elif this.has(name) or other.has(name):

@@ -16,12 +16,14 @@ from typing import Any
 
 from core.batching import KEYS_PER_LOOKUP, chunks
 from core.compare_sql import (
+    affinity,
     both_meta_valid,
     canonical,
     equal,
     meta_valid,
     modified_micros,
     not_in_form,
+    plain_is,
     quote,
     same,
     spelled,
@@ -33,7 +35,7 @@ from core.compare_sql import (
 from core.identity import stored_forms
 from core.join_rows import JoinRows
 from core.records import Record
-from core.schema import Resource, Schema
+from core.schema import Column, Kind, Resource, Schema
 from core.sources.sql import SqlDataset
 
 _OTHER = "truce_other"
@@ -113,6 +115,7 @@ class SqliteJoin:
             f"AND nullif(trim(o.{uuid}), '') IS NOT NULL"
         ]
         conditions: list[str] = []
+        plain = self._plain(name)
         fields = [f for f in this_res.data_fields if f in other_res.columns]
         for n, field in enumerate(this_res.data_fields):
             column = this_res.columns[field]
@@ -123,7 +126,7 @@ class SqliteJoin:
             o_value = f"o.{quote(field)}"
             ref = this_res.references.get(field)
             if ref is None:
-                conditions.append(equal(column, t_value, o_value))
+                conditions.append(equal(column, t_value, o_value, plain(column)))
                 continue
             conditions.append(valid(column, o_value))
             t_uuid = self._target_uuid(
@@ -135,7 +138,7 @@ class SqliteJoin:
             conditions.append(self._same_target(t_uuid, o_uuid, ref.target))
         masters, has_master = self._links(joins, this_res, other_res)
         conditions += masters + has_master
-        conditions += both_meta_valid(this_res, other_res)
+        conditions += both_meta_valid(this_res, other_res, plain)
         deleted = this_res.meta.deleted
         t_deleted = f"t.{quote(deleted)}" if this_res.has(deleted) else "NULL"
         o_deleted = f"o.{quote(deleted)}" if other_res.has(deleted) else "NULL"
@@ -145,14 +148,23 @@ class SqliteJoin:
             [surely_true(t_deleted), surely_true(o_deleted), *masters, *meta_valid(other_res, "o")]
         )
         neither = f"{surely_false(t_deleted)} AND {surely_false(o_deleted)}"
+        if this_res.has(deleted) and other_res.has(deleted):
+            # The same raw flag on both sides (the usual case) is read once.
+            flag = Column(deleted, Kind.BOOLEAN)
+            neither = (
+                f"(CASE WHEN {same(t_deleted, o_deleted, plain(flag))} "
+                f"THEN {surely_false(t_deleted)} ELSE {neither} END)"
+            )
         unchanged = " AND ".join([neither, *conditions])
         modified = this_res.meta.modified_on
         o_modified = f"o.{quote(modified)}" if other_res.has(modified) else None
         t_modified = f"t.{quote(modified)}" if this_res.has(modified) else None
+        modified_plain = plain(Column(modified, Kind.DATETIME))
+        # Unchanged is tried first: it is most rows, and excludes deleted on both sides.
         return (
             f"SELECT t.{quote(this_res.pk)}, o.{quote(other_res.pk)}, "
-            f"{modified_micros(o_modified, t_modified)}, "
-            f"CASE WHEN {both_deleted} THEN 1 WHEN {unchanged} THEN 0 ELSE 2 END "
+            f"{modified_micros(o_modified, t_modified, modified_plain)}, "
+            f"CASE WHEN {unchanged} THEN 0 WHEN {both_deleted} THEN 1 ELSE 2 END "
             f"FROM {other_table} AS o {' '.join(joins)} "
             f"ORDER BY t.{quote(this_res.pk)}"
         )
@@ -313,6 +325,20 @@ class SqliteJoin:
             f"GROUP BY {group} HAVING count(*) > 1 LIMIT 1"
         )
         return self.conn.execute(sql).fetchone() is not None
+
+    def _plain(self, table: str) -> Callable[[Column], bool]:
+        """Whether `IS` alone compares a column of this table on both sides (`plain_is`)."""
+        this, other = self._affinities("main", table), self._affinities(_OTHER, table)
+
+        def plain(column: Column) -> bool:
+            name = column.name
+            return name in this and name in other and plain_is(column, this[name], other[name])
+
+        return plain
+
+    def _affinities(self, schema: str, table: str) -> dict[str, str]:
+        rows = self.conn.execute(f"PRAGMA {schema}.table_info({quote(table)})").fetchall()
+        return {row[1]: affinity(row[2] or "") for row in rows}
 
     def _unique(self, schema: str, table: str, column: str) -> bool:
         """A unique index on exactly `column`, over every row (not partial)."""

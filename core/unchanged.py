@@ -346,6 +346,23 @@ class UnchangedBuilder:
         self.other[resource].append(other_micros)
         self.notes[resource].append(note)
 
+    def add_many(
+        self, resource: str, keys: list[Any], other_micros: list[int], notes: list[int]
+    ) -> None:
+        """`add_keyed` for many rows at once (parallel lists)."""
+        if not keys:
+            return
+        column = self.keys[resource]
+        try:
+            column.extend(keys)
+        except (TypeError, OverflowError):  # not 64-bit integer keys: hold them in a list
+            if isinstance(column, array):
+                # extend() may have taken a prefix before it failed: keep what it had.
+                column = self.keys[resource] = list(column[: len(self.other[resource])])
+            column.extend(keys)
+        self.other[resource].extend(other_micros)
+        self.notes[resource].extend(notes)
+
     def discard(self, identities: set[tuple[str, str]], index: dict[str, Any]) -> None:
         self.held = [u for u in self.held if (u.resource, u.uuid) not in identities]
         for resource, uuid in identities:

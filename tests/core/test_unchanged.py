@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from core.unchanged import ThisRow, Unchanged, UnchangedSet, from_micros, to_micros
+from core.unchanged import (
+    ThisRow,
+    Unchanged,
+    UnchangedBuilder,
+    UnchangedSet,
+    from_micros,
+    to_micros,
+)
 
 T = datetime(2024, 5, 1, 10, 0, 0, 123456, tzinfo=UTC)
 
@@ -89,3 +97,15 @@ def test_a_list_of_rows_is_held_as_given() -> None:
     unchanged = UnchangedSet.of_rows(rows)
     assert len(unchanged) == 3
     assert [r.uuid for r in unchanged] == ["u1", "u2", "u3"]
+
+
+def test_rows_added_in_bulk_keep_keys_that_are_not_integers() -> None:
+    builder = UnchangedBuilder()
+    builder.add_keyed("person", 1, 10, 0)
+    builder.add_many("person", [2, "b", 3], [20, 30, 40], [0, 1, 0])
+    builder.add_many("person", [], [], [])
+    builder.add_many("address", [5, 6], [50, 60], [0, 0])
+    assert list(builder.keys["person"]) == [1, 2, "b", 3]
+    assert list(builder.other["person"]) == [10, 20, 30, 40]
+    assert list(builder.notes["person"]) == [0, 0, 1, 0]
+    assert isinstance(builder.keys["address"], array)
