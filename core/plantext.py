@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any
@@ -64,11 +64,20 @@ def timestamp(item: datetime | None) -> str:
     """`format_timestamp` as a JSON value (quoted, or null)."""
     if item is None:
         return "null"
-    if (
-        type(item) is datetime and item.tzinfo is UTC
-    ):  # the usual case: isoformat's "+00:00" is the "Z"
-        return f'"{item.isoformat()[:-6]}Z"'
-    return f'"{format_timestamp(item)}"'
+    if type(item) is not datetime:
+        return f'"{format_timestamp(item)}"'
+    text = _TIMES.get(item)
+    if text is None:
+        # Equal times are one instant, whose text in UTC is one text.
+        if len(_TIMES) >= _TIMES_KEPT:
+            _TIMES.clear()
+        text = _TIMES[item] = f'"{format_timestamp(item)}"'
+    return text
+
+
+# Many records share a time (one import, one sync): each distinct time is formatted once.
+_TIMES: dict[datetime, str] = {}
+_TIMES_KEPT = 4096
 
 
 def unchanged_text(row: Unchanged, resource: str) -> str:

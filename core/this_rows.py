@@ -13,7 +13,9 @@ keys, each of which repeats the component link's join.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from core.batching import KEYS_PER_LOOKUP, chunks
@@ -25,6 +27,10 @@ from core.unchanged import ThisRow
 from core.values import converter
 
 _MODIFIED = converter(Column("modified_on", Kind.DATETIME))
+_UNKNOWN: Any = object()
+_TIMES_KEPT = 4096
+# Text that core.timestamps.parse_timestamp reads as a naive time, with nothing to strip
+_PLAIN_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?\Z")
 
 
 class _Shape:
@@ -59,13 +65,24 @@ class _Shape:
         self.statement = shape.statement.with_only_columns(*(selected[i] for i in wanted))
         self.pk = selected[0]
         self.label = LazyLabel(typed)
+        self._times: dict[Any, datetime | None] = {}
 
     def row(self, raw: Any) -> ThisRow:
+        modified = self._times.get(raw[2], _UNKNOWN)
+        if modified is _UNKNOWN:
+            modified = self._time(raw[2])
+        return ThisRow(canonical_uuid(raw[1]) or "", self.label(raw), modified, self._master(raw))
+
+    def _time(self, raw: Any) -> datetime | None:
+        """`modified_on` typed; many rows share one (one import, one sync): typed once."""
         try:
-            modified = _MODIFIED(raw[2])
+            modified = _modified(raw)
         except ValueError:  # the typed record holds None (and a problem) for it
             modified = None
-        return ThisRow(canonical_uuid(raw[1]) or "", self.label(raw), modified, self._master(raw))
+        if len(self._times) >= _TIMES_KEPT:
+            self._times.clear()
+        self._times[raw] = modified
+        return modified
 
     def _master(self, raw: Any) -> tuple[str, str] | None:
         for pos, master in self.links:
@@ -73,6 +90,13 @@ class _Shape:
             if uuid is not None:
                 return (master, uuid)
         return None
+
+
+def _modified(raw: Any) -> datetime | None:
+    """`modified_on` typed as the record types it, the usual naive text the short way."""
+    if type(raw) is str and _PLAIN_TIME.match(raw):
+        return datetime.fromisoformat(raw).replace(tzinfo=UTC)  # naive means UTC
+    return _MODIFIED(raw)
 
 
 def _may_be_text(column: Column) -> bool:

@@ -156,7 +156,7 @@ class VectorModel(QAbstractTableModel):
         self._plan = plan
         self._provisional = []
         self._table = (table or VectorTable(plan)) if plan is not None else None
-        self._search = SearchText(plan) if plan is not None else None
+        self._search = self._table.search if self._table is not None else None
         # Unparented: the model holds no child objects, and a replaced one is collected.
         self._unchanged = UnchangedRows(plan.unchanged, self._submit) if plan else None
         if self._unchanged is not None:

@@ -18,6 +18,7 @@ from core.policy import is_skipped_deletion
 from core.unresolved import undecided_fields
 from core.vectors import Vector
 from core.vocabulary import Action
+from gui.vector_search import SearchText
 
 ACTIONS: tuple[Action, ...] = tuple(Action)
 _CODE = {action: code for code, action in enumerate(ACTIONS)}
@@ -38,6 +39,13 @@ class VectorTable:
         self.component = self.root != np.arange(self.size)
         self.counts = np.bincount(self.action, minlength=len(ACTIONS)).astype(np.int64)
         self._ranks: dict[int, np.ndarray] = {}
+        # The searchable text: built here when on the worker (`complete`), else in idle steps.
+        self.search = SearchText(plan)
+
+    def complete(self) -> VectorTable:
+        """Build what is otherwise built in idle steps (the search text); on the worker."""
+        self.search.build_step(self.size)
+        return self
 
     # ----- keeping current
     def update(self, plan: Plan, positions: Iterable[int]) -> None:

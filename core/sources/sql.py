@@ -275,7 +275,7 @@ class SqlDataset:
         return {
             row[0]: row
             for batch in chunks(keys, KEYS_PER_LOOKUP)
-            for row in connection.execute(statement, {"keys": batch})
+            for row in connection.execute(statement, {"keys": batch}).all()
         }
 
     def record(self, resource: str, row: Any, shape: _Query) -> Record:

@@ -409,14 +409,23 @@ def test_other_read_with_other_meta_names_falls_back_and_agrees(generated: Pair)
 
 # ----- OTHER as a file: THIS's rows compared raw before typing
 def _counting(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The raw compare's answers, typed OTHER records and raw ones alike (True:
+    unchanged without typing THIS's row)."""
     answers: list[bool] = []
-    original = RawCompare.unchanged
+    original, original_raw = RawCompare.unchanged, RawCompare.unchanged_raw
 
     def unchanged(self: RawCompare, record: Any, row: Any) -> bool:
         answers.append(original(self, record, row))
         return answers[-1]
 
+    def unchanged_raw(self: RawCompare, record: Any, row: Any) -> int | None:
+        micros = original_raw(self, record, row)
+        if micros is not None:
+            answers.append(True)
+        return micros
+
     monkeypatch.setattr(RawCompare, "unchanged", unchanged)
+    monkeypatch.setattr(RawCompare, "unchanged_raw", unchanged_raw)
     return answers
 
 

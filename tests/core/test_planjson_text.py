@@ -200,3 +200,34 @@ def test_utc_timestamps_take_the_short_way_with_the_same_text() -> None:
     ):
         assert timestamp(value) == json.dumps(format_timestamp(value))
     assert timestamp(None) == "null"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2024-01-01 03:00:00",
+        "2024-01-01T03:00:00.5",
+        "2024-01-01 03:00:00.000001",
+        "2024-02-30 10:00:00",
+        "2024-01-01 24:00:00",
+        " 2024-01-01 03:00:00",
+        "2024-01-01 03:00:00Z",
+        "2024-01-01 03:00:00+02:00",
+        "2024-01-01 03:00:00.1234567",
+        "2024-01-01",
+        "last tuesday",
+        datetime(2024, 1, 1, 3),
+        None,
+    ],
+)
+def test_the_short_way_to_type_modified_on_types_it_the_same(raw: Any) -> None:
+    from core.this_rows import _MODIFIED, _modified
+
+    def typed(convert: Any) -> Any:
+        try:
+            return convert(raw)
+        except ValueError:
+            return "error"
+
+    assert typed(_modified) == typed(_MODIFIED)
+    assert repr(typed(_modified)) == repr(typed(_MODIFIED))
