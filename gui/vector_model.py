@@ -30,6 +30,7 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()  # read-only default argument: Qt's "no parent"
 Row = Vector | Unchanged
 _EMPTY = np.zeros(0, np.int64)
+_MAX_RANGES = 64  # changed row ranges signalled one by one; more are signalled as one span
 
 
 class Filter(StrEnum):
@@ -271,6 +272,10 @@ class VectorModel(QAbstractTableModel):
         self._table.update(self._plan, positions)
         rows = self._row_of[np.asarray(positions, np.int64)]
         ranges = _ranges(np.sort(rows[rows >= 0]))  # positions are distinct: so are rows
+        if len(ranges) > _MAX_RANGES:
+            # A bulk change: one signal over the span (the view repaints only what is in
+            # sight) costs less than a signal, and the view's answer, per range.
+            ranges = [(ranges[0][0], ranges[-1][1])]
         last = len(COLUMNS) - 1
         for first, final in ranges:
             self.dataChanged.emit(self.index(first, 0), self.index(final, last))
