@@ -128,6 +128,7 @@ class VectorModel(QAbstractTableModel):
         self._order = _EMPTY  # every vector position, in display order
         self._rows = _EMPTY  # the entries shown
         self._row_of = _EMPTY  # vector position -> row, -1 when not shown
+        self._all_unchanged = _EMPTY  # the entries of every unchanged row
         self._entry_of: dict[tuple[str, str], int] = {}
         self._provisional: list[Vector] = []  # listed while a plan is being built
         self._handlers: dict[int, Callable[[int, Row, int], Any]] = {
@@ -313,7 +314,9 @@ class VectorModel(QAbstractTableModel):
         if rows is None or not len(rows):
             return _EMPTY
         if not self._needle:
-            return -np.arange(1, len(rows) + 1, dtype=np.int64)
+            if len(self._all_unchanged) != len(rows):  # the same for every tab: kept
+                self._all_unchanged = -np.arange(1, len(rows) + 1, dtype=np.int64)
+            return self._all_unchanged
         # Only rows held in memory can be searched here (a paged set is not scanned).
         needle = self._needle
         found = [
