@@ -12,9 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import Pair, urn
-from test_plan_paths import _counting, assert_same_plan, both_paths, generated  # noqa: F401
+from builders import Databases, Pair, urn
+from test_plan_paths import (  # noqa: F401
+    _EXTRA,
+    _counting,
+    _other_rows,
+    _this_rows,
+    assert_same_plan,
+    both_paths,
+    generated,
+)
 
+from core.export import export
 from core.sources.multi import Combined
 from core.sources.open import open_other
 
@@ -227,4 +236,18 @@ def test_s3json_duplicated_keys_and_repeats(more_persons: Pair, tmp_path: Path) 
     fast, oracle = both_paths(more_persons.this, Combined([open_other(path)]))
     errors = {v.uuid for v in oracle.vectors if v.problems}
     assert errors == {urn(1), urn(3), urn(4)}
+    assert_same_plan(fast, oracle)
+
+
+@pytest.mark.parametrize("form", ["s3xml", "s3json"])
+def test_exported_files_against_either_engine(
+    dbs: Databases, tmp_path: Path, form: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """THIS on PostgreSQL reads times, flags and numbers as native values, not text."""
+    pair = dbs.pair(_this_rows(), _other_rows(), this_shape=_EXTRA, other_shape=_EXTRA)
+    target = tmp_path / ("other.xml" if form == "s3xml" else "other.json")
+    export(pair.other, target, form)
+    answers = _counting(monkeypatch)
+    fast, oracle = both_paths(pair.this, open_other(target))
+    assert True in answers and fast.vectors
     assert_same_plan(fast, oracle)
