@@ -15,7 +15,9 @@ import pytest
 from builders import Databases, Pair, urn
 from test_plan_paths import (  # noqa: F401
     _EXTRA,
+    EDEN,
     _counting,
+    _eden_database,
     _other_rows,
     _this_rows,
     assert_same_plan,
@@ -251,3 +253,36 @@ def test_exported_files_against_either_engine(
     fast, oracle = both_paths(pair.this, open_other(target))
     assert True in answers and fast.vectors
     assert_same_plan(fast, oracle)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "",  # the masters found through the map
+        # two persons share a super-entity key: the join decides which master a row has
+        "UPDATE pr_person SET pe_id = (SELECT min(pe_id) FROM pr_person)"
+        " WHERE id = (SELECT max(id) FROM pr_person)",
+        "UPDATE pr_address SET pe_id = 99999 WHERE id = (SELECT min(id) FROM pr_address)",
+        "UPDATE pr_address SET pe_id = NULL WHERE id = (SELECT max(id) FROM pr_address)",
+        "UPDATE pr_person SET uuid = upper(uuid)",  # the masters' uuids as stored
+    ],
+)
+def test_eden_masters_looked_up_once(
+    tmp_path: Path, damage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Components compared raw have their masters' uuids from one read of each master
+    table (Eden's pe_id is not indexed); the plan is the joined read's."""
+    import sqlite3
+
+    this = _eden_database(tmp_path / "this.db", "01-seeded-pr_person-addr_contact.xml")
+    try:
+        if damage:
+            with sqlite3.connect(tmp_path / "this.db") as conn:
+                conn.execute(damage)
+        answers = _counting(monkeypatch)
+        export = EDEN / "eden-exports" / "02-mutated-pr_person-addr_contact-deleted.xml"
+        fast, oracle = both_paths(this, open_other(export))
+        assert True in answers
+        assert_same_plan(fast, oracle)
+    finally:
+        this.close()
