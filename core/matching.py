@@ -138,11 +138,14 @@ def joined(
                     new.append(other_key)
                 elif verdict == CANDIDATE:
                     candidates.append((other_key, this_key))
-    reader = join.rows(builder.this.schema)
-    for record, this_record, fingerprint in reader.pairs(resource, candidates):
-        builder.compared(record, this_record, fingerprint)
-    for record in reader.records(resource, new):
-        builder.add_new(record)
+    # One read of OTHER's rows for both: a component's master is joined by a column no
+    # index covers, and SQLite builds an automatic index for that once per query.
+    keys = candidates + [(other_key, None) for other_key in new]
+    for record, this_side in join.rows(builder.this.schema).pairs(resource, keys):
+        if this_side is None:
+            builder.add_new(record)
+        else:
+            builder.compared(record, *this_side)
 
 
 class _Streamer:
@@ -447,13 +450,22 @@ def _compare(record: Record, this: Record, deleted_column: str) -> Vector | Unch
     ]
     if method is Method.UPDATE and not differing and not problems:
         return _unchanged(record, this, "")
-    vector = _vector(record, method)
-    vector.other_values = other_values
-    vector.this_values = this_values
-    vector.differing = differing
-    vector.this_modified = this.modified_on
-    vector.this_key = this.key
-    vector.this_place = this.place
-    vector.problems = problems
-    vector.label = label_for(other_values) or label_for(this_values)
-    return vector
+    return Vector(
+        resource=record.resource,
+        uuid=record.uuid or "",
+        method=method,
+        label=label_for(other_values) or label_for(this_values),
+        place=record.place,
+        other_values=other_values,
+        this_values=this_values,
+        differing=differing,
+        this_modified=this.modified_on,
+        other_modified=record.modified_on,
+        other_created=record.created_on,
+        other_mci=record.mci,
+        parent=record.master,
+        this_key=this.key,
+        this_place=this.place,
+        problems=problems,
+        dangling=dict(record.dangling),
+    )

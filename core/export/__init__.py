@@ -26,6 +26,9 @@ are never all in memory."""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -78,9 +81,24 @@ def export(
     elif msince is not None:
         msince = to_utc(msince)
     progress = progress or Progress()
-    entries = scan(dataset, progress)
-    top = select(entries, msince, reference_targets(dataset))
+    with _without_cycle_collection():
+        entries = scan(dataset, progress)
+        top = select(entries, msince, reference_targets(dataset))
     muntil = muntil_of(top)
     writer = {"s3xml": write_xml, "s3json": write_json, "csv": write_csv}[fmt]
     count = writer(dataset, Path(out_path), top, muntil, progress)
     return ExportResult(count, muntil)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """The index of every record is built without Python's cycle collector, which would
+    walk the growing index again and again (a quarter of the scan at 100k persons); the
+    index holds no cycles, so nothing is left for it to find."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
