@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from core.batching import KEYS_PER_LOOKUP
 from core.compare_raw import RawCompare
 from core.compare_sqlite import CANDIDATE, SqliteJoin
+from core.gcpause import paused_gc
 from core.plan import Plan
 from core.policy import FALLBACK, Policy
 from core.progress import Progress
@@ -66,7 +67,13 @@ def build_plan(
     and otherwise THIS's rows are typed only when their raw values are not surely OTHER's
     (core/compare_raw.py); `fast=False` is the straightforward path, which every fast path
     must agree with."""
-    progress = progress or Progress()
+    with paused_gc():
+        return _build_plan(this, other, policy, progress or Progress(), fast)
+
+
+def _build_plan(
+    this: SqlDataset, other: Source, policy: Policy, progress: Progress, fast: bool
+) -> Plan:
     builder = _Builder(this, fast)
     progress.set_total(other.estimate(this.schema), "reading OTHER")
     streamer = _Streamer(builder, progress)
