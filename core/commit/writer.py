@@ -339,7 +339,10 @@ def _returned(
     if match is None:
         keys = result.scalars().all()
         return [(v, row, key) for (v, row), key in zip(batch, keys, strict=True)]
-    # Compared as canonical uuids: a CHAR(128) column hands its value back blank-padded.
     returned: list[Any] = list(result)  # rows of (key, uuid)
+    exact = {found[1]: found[0] for found in returned}
+    if all(row[match] in exact for _, row in batch):  # the uuid comes back as sent
+        return [(v, row, exact[row[match]]) for v, row in batch]
+    # Compared as canonical uuids: a CHAR(128) column hands its value back blank-padded.
     by_value = {canonical_uuid(found[1]): found[0] for found in returned}
     return [(v, row, by_value[canonical_uuid(row[match])]) for v, row in batch]
