@@ -16,6 +16,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +26,14 @@ from benchmarks.generate import Pair
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QAbstractTableModel, QEventLoop, QModelIndex, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import (  # noqa: E402
+    QAbstractTableModel,
+    QEventLoop,
+    QModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+)
 from PySide6.QtWidgets import QApplication, QHeaderView, QTableView  # noqa: E402
 
 SCROLL_STEPS = 100
@@ -124,10 +132,15 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 3600.0) -> None:
 
 
 def _settle(app: QApplication, *views: Any) -> None:
-    """Deliver what the action posted and paint the views now, as the screen would."""
+    """Deliver what the action posted and paint what it invalidated, as the screen would.
+
+    Delivering the posted events paints every region an action invalidated (the views'
+    update requests are among them); a second pass delivers what the first one posted.
+    The views are not repainted whole on top: a forced full repaint of every viewport
+    painted each step twice (once for what changed, once for everything) and made one
+    override's repaint a repaint of both views."""
     app.processEvents()
-    for view in views:
-        view.viewport().repaint()
+    app.processEvents()
 
 
 def _timed(
@@ -166,7 +179,7 @@ def window(pair: Pair) -> dict[str, Any]:
         return run
 
     window_sources.loader = timed_loader
-    win = main_window.MainWindow(Session(), apply_theme(app))
+    win = main_window.MainWindow(Session(), apply_theme(app), _own_settings())
     win.show()
     probe.enter("loading")
     win.open_sources(Sources(str(pair.this), str(pair.other), "eden", "fallback"))
@@ -218,6 +231,17 @@ def window(pair: Pair) -> dict[str, Any]:
     win.undo_stack.clear()
     win.close()
     return dict(result)
+
+
+def _own_settings() -> QSettings:
+    """Settings of this run alone, and autosaves in a folder of its own: the window
+    restores its layout from settings and saves it on closing, so with the person's own
+    settings its size (and what a step repaints) was whatever the last window left."""
+    from gui.userdata import DATA_DIR_VARIABLE
+
+    folder = Path(tempfile.mkdtemp(prefix="truce-bench-"))
+    os.environ[DATA_DIR_VARIABLE] = str(folder / "data")
+    return QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
 
 
 def _search(panel: Any, text: str) -> None:

@@ -11,11 +11,15 @@ types THIS's row and decides exactly as before.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 
 from core.identity import canonical_uuid
 from core.records import Record
 from core.schema import Column, Kind, Resource
+from core.sources.raw import RawRecord
+from core.unchanged import SAME_AS_THIS, to_micros
 from core.values import Converter, converter
 
 _MISSING = object()
@@ -26,6 +30,16 @@ _META = (
     converter(Column("mci", Kind.INTEGER)),
 )
 _FALSE_DELETED = (None, 0, "F", "f")
+_DELETED = converter(Column("deleted", Kind.BOOLEAN))
+_DIGITS = frozenset("0123456789")
+# A timestamp both the strict ISO check and Python read as it is (no zone, no blanks):
+# valid exactly when `datetime.fromisoformat` accepts it.
+_PLAIN_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?\Z"
+)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_SHORT = 19  # decimal digits always within 64 bits
+_MEMO = 4096  # THIS's raw values remembered typed, per resource
 
 
 class RawCompare:
@@ -40,6 +54,7 @@ class RawCompare:
             for pos, (name, convert) in enumerate(zip(shape.fields, shape.convert, strict=True), 6)
             if pos not in reference_positions
         ]
+        self._memo: dict[tuple[int, Any], Any] = {}
         self.references = [
             (field_pos, uuid_pos, ref.field, shape.convert[field_pos - 6])
             for field_pos, uuid_pos, ref in shape.references
@@ -80,9 +95,55 @@ class RawCompare:
                 return False
         return self._same_references(values, row) and self._same_master(record, row)
 
+    def unchanged_raw(self, raw: RawRecord, row: Any) -> int | None:
+        """OTHER's modification time (micros, or `SAME_AS_THIS`) when the straightforward
+        path would find OTHER's raw record (core/sources/raw.py) unchanged against THIS's
+        raw row, with OTHER's master equal to THIS's; None means "type both and decide"."""
+        deleted = row[4]
+        surely_kept = deleted is None or (
+            deleted in _FALSE_DELETED and type(deleted) in (int, bool, str)
+        )
+        values = raw.values
+        if values is None or not surely_kept or not self._valid_meta(row):
+            return None
+        micros = _other_meta(raw.meta, row)
+        if micros is None:
+            return None
+        memo = self._memo
+        for pos, name, convert, as_is in self.fields:
+            this = row[pos]
+            if this is None or type(this) is as_is:
+                typed_this = this
+            elif type(this) is str:
+                # THIS's value must type (whatever OTHER says); the same texts are typed
+                # again and again (flags, codes, dates), hence the memo.
+                typed_this = memo.get((pos, this), _MISSING)
+                if typed_this is _MISSING:
+                    typed_this = _typed(convert, this)
+                    if typed_this is _MISSING:
+                        return None
+                    if len(memo) >= _MEMO:
+                        memo.clear()
+                    memo[(pos, this)] = typed_this
+            else:
+                typed_this = _typed(convert, this)
+                if typed_this is _MISSING:
+                    return None
+            other = values.get(name, _MISSING)
+            if other is _MISSING or (type(other) is type(this) and other == this):
+                continue  # equal raw values type alike (THIS's typed above)
+            typed = _typed(convert, other)
+            if typed is _MISSING or typed != typed_this:
+                return None
+        if not self._same_references(values, row) or not self._same_master(raw, row):
+            return None
+        return micros
+
     def _valid_meta(self, row: Any) -> bool:
-        for convert, raw in zip(_META, row[2:6], strict=True):
-            if convert is not None and raw is not None and _typed(convert, raw) is _MISSING:
+        for convert, plain, raw in zip(_META, _PLAIN, row[2:6], strict=True):
+            if convert is None or raw is None or plain(raw):
+                continue
+            if _typed(convert, raw) is _MISSING:
                 return False
         return True
 
@@ -96,7 +157,7 @@ class RawCompare:
                 return False
         return True
 
-    def _same_master(self, record: Record, row: Any) -> bool:
+    def _same_master(self, record: Record | RawRecord, row: Any) -> bool:
         master = next(
             (
                 (link.master, canonical_uuid(row[pos]))
@@ -108,6 +169,80 @@ class RawCompare:
         if self.res.links and master is None:
             return False  # THIS's component has no master: a problem
         return record.master == master
+
+
+def _other_meta(meta: tuple[Any, ...], row: Any) -> int | None:
+    """OTHER's modification time when its meta fields type without a problem and say
+    it is not deleted, else None. A time written as THIS's (already checked) is
+    `SAME_AS_THIS`, and OTHER's is then never parsed."""
+    modified_on, created_on, deleted, mci = meta
+    if deleted is not None and _meta_value(_DELETED, deleted) not in (None, False):
+        return None
+    if mci is not None and not _plain_integer(mci) and _meta_value(_META[3], mci) is _MISSING:
+        return None
+    if (
+        created_on is not None
+        and not _same_time(created_on, row[3])
+        and not _plain_time(created_on)
+        and _meta_value(_META[1], created_on) is _MISSING
+    ):
+        return None
+    if _same_time(modified_on, row[2]):
+        return SAME_AS_THIS
+    typed = _meta_value(_META[0], modified_on)
+    return None if typed is _MISSING else to_micros(typed)
+
+
+def _plain_integer(raw: Any) -> bool:
+    """An mci that surely types, checked without its converter: a 64-bit integer, or
+    ASCII digits too few to leave 64 bits."""
+    if type(raw) is int:
+        return _INT64_MIN <= raw <= _INT64_MAX
+    return type(raw) is str and raw.isascii() and raw.isdigit() and len(raw) < _SHORT
+
+
+def _plain_time(raw: Any) -> bool:
+    """A timestamp that surely types, checked without its converter (which costs more):
+    the plain form, without zone or blanks, that Python's own parser reads."""
+    if type(raw) is not str or _PLAIN_TIME.match(raw) is None:
+        return False
+    try:
+        datetime.fromisoformat(raw)
+    except ValueError:
+        return False
+    return True
+
+
+_PLAIN: tuple[Any, ...] = (
+    _plain_time,
+    _plain_time,
+    None,
+    _plain_integer,
+)  # per meta field, as _META
+
+
+def _same_time(other: Any, this: Any) -> bool:
+    """The same text, or the same but for the `T` between date and time (a
+    `2024-05-01T10:00:00` against THIS's `2024-05-01 10:00:00`): the two type alike."""
+    if type(other) is not str or type(this) is not str:
+        return False
+    if other == this:
+        return True
+    return (
+        len(other) == len(this) > 10
+        and other[0] in _DIGITS
+        and other[10] == "T"
+        and this[10] == " "
+        and other[:10] == this[:10]
+        and other[11:] == this[11:]
+    )
+
+
+def _meta_value(convert: Converter, raw: Any) -> Any:
+    """A meta field typed as `RecordMaker.start` types it (blank text is none)."""
+    if isinstance(raw, str) and not raw.strip():
+        return None
+    return _typed(convert, raw)
 
 
 def _typed(convert: Converter, raw: Any) -> Any:

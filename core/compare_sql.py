@@ -185,11 +185,13 @@ def valid_datetime(expr: str) -> str:
     affinity, which would make '0001' the number 1)."""
     whole = f"substr({expr}, 1, 19)"
     fraction = f"substr({expr}, 20)"
+    # The usual spelling (a space, no fraction) is the whole round trip: tried first.
     return (
-        f"(typeof({expr}) = 'text' AND +{expr} >= '0001' AND CASE length({expr}) "
+        f"(typeof({expr}) = 'text' AND +{expr} >= '0001' AND "
+        f"(datetime({expr}, '+0 seconds') = {expr} OR (CASE length({expr}) "
         f"WHEN 19 THEN 1 WHEN 23 THEN {fraction} GLOB '.{_D * 3}' "
         f"WHEN 26 THEN {fraction} GLOB '.{_D * 6}' ELSE 0 END "
-        f"AND datetime({whole}, '+0 seconds') = replace({whole}, 'T', ' '))"
+        f"AND datetime({whole}, '+0 seconds') = replace({whole}, 'T', ' '))))"
     )
 
 
@@ -291,9 +293,10 @@ def both_meta_valid(
         column = Column(name, kind)
         t, o = f"t.{quote(name)}", f"o.{quote(name)}"
         if this.has(name) and other.has(name):
+            # AND/OR, not CASE: SQLite short-circuits them only where they decide a
+            # branch; a CASE's THEN value would evaluate every part of `valid`.
             checks.append(
-                f"(CASE WHEN {same(t, o, plain(column))} THEN {valid(column, t)} "
-                f"ELSE {valid(column, t)} AND {valid(column, o)} END)"
+                f"({valid(column, t)} AND ({same(t, o, plain(column))} OR {valid(column, o)}))"
             )
         elif this.has(name) or other.has(name):
             checks.append(valid(column, t if this.has(name) else o))

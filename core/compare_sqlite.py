@@ -10,26 +10,24 @@ to the general path.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from core.batching import KEYS_PER_LOOKUP, chunks
 from core.compare_sql import (
-    affinity,
     both_meta_valid,
     canonical,
     equal,
+    in_form,
     meta_valid,
     modified_micros,
-    not_in_form,
-    plain_is,
     quote,
     same,
     spelled,
     surely_false,
     surely_true,
-    uuid_guard,
     valid,
 )
 from core.identity import stored_forms
@@ -37,9 +35,11 @@ from core.join_rows import JoinRows
 from core.records import Record
 from core.schema import Column, Kind, Resource, Schema
 from core.sources.sql import SqlDataset
+from core.sqlite_checks import TableChecks
 
 _OTHER = "truce_other"
 UNCHANGED, DELETED_BOTH, CANDIDATE = 0, 1, 2
+_MISSPELLED = 3  # a row THIS lacks whose uuid is not spelled as the join hoped
 
 
 def sqlite_file(dataset: SqlDataset) -> Path | None:
@@ -62,8 +62,7 @@ class SqliteJoin:
         self.other = other
         self.conn = sqlite3.connect(this_file.as_uri() + "?mode=ro", uri=True)
         self.conn.execute(f"ATTACH DATABASE ? AS {_OTHER}", (other_file.as_uri() + "?mode=ro",))
-        self._guards: dict[tuple[str, str, str], bool] = {}
-        self._forms: dict[tuple[str, str, str], int | None] = {}
+        self.checks = TableChecks(self.conn)
 
     @classmethod
     def open(cls, this: SqlDataset, other: Any) -> SqliteJoin | None:
@@ -97,25 +96,46 @@ class SqliteJoin:
         if other_res is None or not other_res.pk or not this_res.pk:
             return None
         try:
-            statement = self._statement(this_res, other_res)
+            statement, hoped = self._statement(this_res, other_res, hope=True)
         except _NotJoinable:
             return None
-        return self._rows(statement)
+        if hoped is None:
+            return self._rows(self.conn.execute(statement))
+        cursor = self.conn.execute(statement)
+        # The rows THIS lacks come first (a NULL key sorts first): once they are read,
+        # every uuid of OTHER's table was either THIS's own spelling or checked.
+        head = []
+        for row in cursor:
+            head.append(row)
+            if row[0] is not None:
+                break
+        if all(row[3] != _MISSPELLED for row in head):
+            self.checks.verified(_OTHER, resource, this_res.meta.uuid, hoped)
+            return self._rows(chain(head, cursor))
+        cursor.close()
+        try:
+            statement, _ = self._statement(this_res, other_res, hope=False)
+        except _NotJoinable:
+            return None
+        return self._rows(self.conn.execute(statement))
 
-    def _rows(self, statement: str) -> Iterator[list[tuple[Any, Any, int, int]]]:
-        yield from chunks(self.conn.execute(statement), KEYS_PER_LOOKUP)
+    def _rows(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, Any, int, int]]]:
+        yield from chunks(rows, KEYS_PER_LOOKUP)
 
-    def _statement(self, this_res: Resource, other_res: Resource) -> str:
+    def _statement(
+        self, this_res: Resource, other_res: Resource, hope: bool
+    ) -> tuple[str, int | None]:
+        """The query, and the spelling it hopes OTHER's table has (None: it knows)."""
         name = this_res.name
         this_table, other_table = f"main.{quote(name)}", f"{_OTHER}.{quote(name)}"
         uuid = quote(this_res.meta.uuid)
-        join = self._uuid_join(this_res, other_res)
+        join, hoped = self._uuid_join(this_res, other_res, hope)
         joins = [
             f"LEFT JOIN {this_table} AS t ON t.{uuid} = {join} "
             f"AND nullif(trim(o.{uuid}), '') IS NOT NULL"
         ]
         conditions: list[str] = []
-        plain = self._plain(name)
+        plain = self.checks.plain("main", _OTHER, name)
         fields = [f for f in this_res.data_fields if f in other_res.columns]
         for n, field in enumerate(this_res.data_fields):
             column = this_res.columns[field]
@@ -152,22 +172,28 @@ class SqliteJoin:
             # The same raw flag on both sides (the usual case) is read once.
             flag = Column(deleted, Kind.BOOLEAN)
             neither = (
-                f"(CASE WHEN {same(t_deleted, o_deleted, plain(flag))} "
-                f"THEN {surely_false(t_deleted)} ELSE {neither} END)"
+                f"({surely_false(t_deleted)} AND "
+                f"({same(t_deleted, o_deleted, plain(flag))} OR {surely_false(o_deleted)}))"
             )
         unchanged = " AND ".join([neither, *conditions])
         modified = this_res.meta.modified_on
         o_modified = f"o.{quote(modified)}" if other_res.has(modified) else None
         t_modified = f"t.{quote(modified)}" if this_res.has(modified) else None
         modified_plain = plain(Column(modified, Kind.DATETIME))
+        t_key = f"t.{quote(this_res.pk)}"
+        new = str(CANDIDATE)
+        if hoped is not None:  # a row THIS lacks may be one OTHER spells otherwise
+            new = f"CASE WHEN {in_form(f'o.{uuid}', hoped)} THEN {new} ELSE {_MISSPELLED} END"
         # Unchanged is tried first: it is most rows, and excludes deleted on both sides.
-        return (
-            f"SELECT t.{quote(this_res.pk)}, o.{quote(other_res.pk)}, "
+        statement = (
+            f"SELECT {t_key}, o.{quote(other_res.pk)}, "
             f"{modified_micros(o_modified, t_modified, modified_plain)}, "
-            f"CASE WHEN {unchanged} THEN 0 WHEN {both_deleted} THEN 1 ELSE 2 END "
+            f"CASE WHEN {t_key} IS NULL THEN {new} "
+            f"WHEN {unchanged} THEN 0 WHEN {both_deleted} THEN 1 ELSE 2 END "
             f"FROM {other_table} AS o {' '.join(joins)} "
-            f"ORDER BY t.{quote(this_res.pk)}"
+            f"ORDER BY {t_key} NULLS FIRST"
         )
+        return statement, hoped
 
     def _links(
         self, joins: list[str], this_res: Resource, other_res: Resource
@@ -228,26 +254,36 @@ class SqliteJoin:
         )
         return f"{alias}.{quote(uuid)}"
 
-    def _uuid_join(self, this_res: Resource, other_res: Resource) -> str:
+    def _uuid_join(
+        self, this_res: Resource, other_res: Resource, hope: bool
+    ) -> tuple[str, int | None]:
         """The expression of OTHER's row that equals THIS's raw uuid exactly when their
-        canonical uuids are equal; raises _NotJoinable when there is none."""
+        canonical uuids are equal, and the spelling it hopes OTHER has (None: OTHER's
+        spelling is known); raises _NotJoinable when there is none.
+
+        With `hope`, OTHER's table is not scanned for its spelling: the join compares raw
+        uuids, and a row that matched THIS's row is spelled as THIS spells; the query
+        checks the rows THIS lacks, and `pairs` falls back to the scan if one is not."""
         name, uuid = this_res.name, this_res.meta.uuid
+        checks = self.checks
         if uuid not in other_res.columns or other_res.meta != this_res.meta:
             raise _NotJoinable  # OTHER read with other meta names: the general path maps them
-        if self._collated("main", name) or self._collated(_OTHER, name):
+        if checks.collated("main", name) or checks.collated(_OTHER, name):
             raise _NotJoinable
-        form = self._form("main", name, uuid)
+        form = checks.form("main", name, uuid)
         if form is None:
             raise _NotJoinable  # THIS spells its uuids in more than one way
         column = f"o.{quote(uuid)}"
-        other_form = self._form(_OTHER, name, uuid)
-        if other_form is None and not self._guard(_OTHER, name, uuid):
+        hoped = form if hope and not checks.knows_form(_OTHER, name, uuid) else None
+        other_form = form if hoped is not None else checks.form(_OTHER, name, uuid)
+        if other_form is None and not checks.guard(_OTHER, name, uuid):
             raise _NotJoinable
-        if self._duplicated(_OTHER, name, uuid, other_form is not None):
+        if checks.duplicated(_OTHER, name, uuid, other_form is not None):
             raise _NotJoinable
-        if self._duplicated("main", name, uuid, True):
+        if checks.duplicated("main", name, uuid, True):
             raise _NotJoinable  # the general path names THIS's duplicates
-        return column if other_form == form else spelled(canonical(column), form)
+        join = column if other_form == form else spelled(canonical(column), form)
+        return join, hoped
 
     def _same_target(self, this_uuid: str, other_uuid: str, target: str) -> str:
         """SQL: the joined uuids of THIS's and OTHER's target rows are the same identity."""
@@ -257,10 +293,11 @@ class SqliteJoin:
             blank = "(nullif(trim({}), '') IS NULL)"
             return f"({blank.format(this_uuid)} AND {blank.format(other_uuid)})"
         uuid = self.this.schema.resources[target].meta.uuid
-        this_form = self._form("main", target, uuid)
-        if this_form is not None and this_form == self._form(_OTHER, target, uuid):
+        checks = self.checks
+        this_form = checks.form("main", target, uuid)
+        if this_form is not None and this_form == checks.form(_OTHER, target, uuid):
             return f"({this_uuid} IS {other_uuid})"
-        if not (self._guard("main", target, uuid) and self._guard(_OTHER, target, uuid)):
+        if not (checks.guard("main", target, uuid) and checks.guard(_OTHER, target, uuid)):
             raise _NotJoinable
         return f"({canonical(this_uuid)} IS {canonical(other_uuid)})"
 
@@ -270,7 +307,7 @@ class SqliteJoin:
 
     def spelling(self, resource: str) -> Callable[[str], str]:
         """How THIS's table spells a canonical uuid (for a resource `pairs` accepted)."""
-        form = self._form("main", resource, self.this.schema.resources[resource].meta.uuid)
+        form = self.checks.form("main", resource, self.this.schema.resources[resource].meta.uuid)
         assert form is not None
 
         def spell(canonical: str) -> str:
@@ -278,77 +315,6 @@ class SqliteJoin:
             return forms[form] if len(forms) > form else canonical
 
         return spell
-
-    # ----- checks, each one query in SQLite (cached per table)
-    def _form(self, schema: str, table: str, uuid: str) -> int | None:
-        """The one spelling every uuid of the table has, or None."""
-        key = (schema, table, uuid)
-        if key not in self._forms:
-            self._forms[key] = next(
-                (
-                    form
-                    for form in range(4)
-                    if self.conn.execute(
-                        not_in_form(f"{schema}.{quote(table)}", uuid, form)
-                    ).fetchone()[0]
-                    == 0
-                ),
-                None,
-            )
-        return self._forms[key]
-
-    def _guard(self, schema: str, table: str, uuid: str) -> bool:
-        key = (schema, table, uuid)
-        if key not in self._guards:
-            sql = uuid_guard(f"{schema}.{quote(table)}", uuid)
-            self._guards[key] = self.conn.execute(sql).fetchone()[0] == 0
-        return self._guards[key]
-
-    def _collated(self, schema: str, table: str) -> bool:
-        row = self.conn.execute(
-            f"SELECT sql FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?", (table,)
-        ).fetchone()
-        return row is None or "collate" in (row[0] or "").lower()
-
-    def _duplicated(self, schema: str, table: str, uuid: str, uniform: bool) -> bool:
-        # A uniform spelling maps identities one to one, so the raw text groups them (with
-        # the uuid's index, when there is one), and a unique index on the raw text already
-        # says there is no duplicate. Otherwise group by the canonical spelling, folding
-        # case even of non-uuid identities, which can only over-report: any duplicate
-        # leaves the resource to the general path.
-        if uniform and self._unique(schema, table, uuid):
-            return False
-        col = quote(uuid)
-        group = col if uniform else f"lower({canonical(col)})"
-        sql = (
-            f"SELECT 1 FROM {schema}.{quote(table)} WHERE nullif(trim({col}), '') IS NOT NULL "
-            f"GROUP BY {group} HAVING count(*) > 1 LIMIT 1"
-        )
-        return self.conn.execute(sql).fetchone() is not None
-
-    def _plain(self, table: str) -> Callable[[Column], bool]:
-        """Whether `IS` alone compares a column of this table on both sides (`plain_is`)."""
-        this, other = self._affinities("main", table), self._affinities(_OTHER, table)
-
-        def plain(column: Column) -> bool:
-            name = column.name
-            return name in this and name in other and plain_is(column, this[name], other[name])
-
-        return plain
-
-    def _affinities(self, schema: str, table: str) -> dict[str, str]:
-        rows = self.conn.execute(f"PRAGMA {schema}.table_info({quote(table)})").fetchall()
-        return {row[1]: affinity(row[2] or "") for row in rows}
-
-    def _unique(self, schema: str, table: str, column: str) -> bool:
-        """A unique index on exactly `column`, over every row (not partial)."""
-        indexes = self.conn.execute(f"PRAGMA {schema}.index_list({quote(table)})").fetchall()
-        for _seq, name, unique, _origin, partial in indexes:
-            if unique and not partial:
-                info = self.conn.execute(f"PRAGMA {schema}.index_info({quote(name)})")
-                if [row[2] for row in info] == [column]:
-                    return True
-        return False
 
 
 class OtherRows:
@@ -359,13 +325,10 @@ class OtherRows:
 
     def pairs(
         self, resource: str, keys: Sequence[tuple[Any, Any]]
-    ) -> Iterator[tuple[Record, Record, bytes]]:
-        """(OTHER's record, THIS's record, THIS's row digest) per (OTHER key, THIS key)."""
+    ) -> Iterator[tuple[Record, tuple[Record, bytes] | None]]:
+        """OTHER's record and (THIS's record, THIS's row digest) per (OTHER key, THIS
+        key); None for THIS's when its key is None (a record THIS lacks)."""
         return self._rows.pairs(resource, self._this, (self._other, _OTHER), keys)
-
-    def records(self, resource: str, keys: Sequence[Any]) -> Iterator[Record]:
-        """OTHER's records by key (the rows THIS does not have)."""
-        return self._rows.records(resource, self._other, _OTHER, keys)
 
 
 class _NotJoinable(Exception):

@@ -42,6 +42,9 @@ class Derivation:
         # Positions of the vectors with an override: kept here, where every change of
         # overrides passes, so "are there any?" is not a scan of the plan per repaint.
         self.overridden: set[int] = set()
+        # Each vector's changed fields, while one derivation runs: the rules read them up
+        # to three times per vector, and settings do not change during a derivation.
+        self._changes: dict[int, dict[str, Any]] | None = None
         self._dependents: dict[int, list[int]] = defaultdict(list)
         for n, vector in enumerate(vectors):
             for target in self._targets(vector):
@@ -73,6 +76,13 @@ class Derivation:
         The seeds count as changed unless told otherwise: their settings (and so their
         field outcomes) changed even when their action did not.
         """
+        self._changes = {}
+        try:
+            return self._derive(seeds, seeds_changed)
+        finally:
+            self._changes = None
+
+    def _derive(self, seeds: Iterable[int], seeds_changed: bool) -> set[int]:
         seeds = set(seeds)
         region = self._region(seeds)
         vectors = self._plan.vectors
@@ -140,7 +150,7 @@ class Derivation:
             if not resource.has(resource.meta.deleted):
                 return Action.SKIP, f"{vector.resource} has no deleted column to mark"
             return Action.DELETE, ""
-        if changed_fields(vector):
+        if self._changed(vector):
             return Action.UPDATE, ""
         return Action.UNCHANGED, "THIS values kept" if vector.differing else ""
 
@@ -161,7 +171,16 @@ class Derivation:
 
     def _written(self, vector: Vector) -> dict[str, Any]:
         # By method, not action: a blocked creation still writes every field once unblocked.
-        return vector.other_values if vector.method is Method.CREATE else changed_fields(vector)
+        return vector.other_values if vector.method is Method.CREATE else self._changed(vector)
+
+    def _changed(self, vector: Vector) -> dict[str, Any]:
+        cache = self._changes
+        if cache is None:
+            return changed_fields(vector)
+        found = cache.get(id(vector))
+        if found is None:
+            found = cache[id(vector)] = changed_fields(vector)
+        return found
 
     def _unresolved_names(self, vector: Vector) -> list[str]:
         """Written fields whose reference points nowhere, judged by current actions."""

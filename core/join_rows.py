@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from itertools import zip_longest
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,37 +40,30 @@ class JoinRows:
         this: SqlDataset,
         other: tuple[SqlDataset, str],
         keys: Sequence[tuple[Any, Any]],
-    ) -> Iterator[tuple[Record, Record, bytes]]:
-        """(OTHER's record, THIS's record, digest of THIS's raw row) for each
-        (OTHER key, THIS key), in that order."""
+    ) -> Iterator[tuple[Record, tuple[Record, bytes] | None]]:
+        """(OTHER's record, (THIS's record, digest of THIS's raw row) or None) for each
+        (OTHER key, THIS key or None), in that order: one query per side."""
         if not keys:
             return
         self._fill(keys)
         try:
             other_rows = self._rows(other[0], other[1], resource, "other_key")
             this_rows = self._rows(this, "main", resource, "this_key")
-            for o_found, t_found in zip_longest(other_rows, this_rows):
-                if o_found is None or t_found is None or o_found[0] != t_found[0]:
+            for at, (_other_key, this_key) in enumerate(keys, start=1):
+                o_found = next(other_rows, None)
+                t_found = None if this_key is None else next(this_rows, None)
+                lost = o_found is None or o_found[0] != at
+                if this_key is not None and (t_found is None or t_found[0] != at):
+                    lost = True
+                if lost or o_found is None:
                     raise SourceError(f"{resource}: a row was removed while the plan read it")
-                o_row, t_row = o_found[1], t_found[1]
-                yield (
-                    other[0].typed_record(resource, self.typing, *o_row),
-                    this.typed_record(resource, self.typing, *t_row),
-                    row_digest(t_row[1]),
-                )
-        finally:
-            self._drop()
-
-    def records(
-        self, resource: str, side: SqlDataset, schema: str, keys: Sequence[Any]
-    ) -> Iterator[Record]:
-        """The side's records of `resource` with those keys, in that order."""
-        if not keys:
-            return
-        self._fill([(key, None) for key in keys])
-        try:
-            for _at, (shape, row) in self._rows(side, schema, resource, "other_key"):
-                yield side.typed_record(resource, self.typing, shape, row)
+                record = other[0].typed_record(resource, self.typing, *o_found[1])
+                if t_found is None:
+                    yield record, None
+                    continue
+                t_row = t_found[1]
+                this_record = this.typed_record(resource, self.typing, *t_row)
+                yield record, (this_record, row_digest(t_row[1]))
         finally:
             self._drop()
 

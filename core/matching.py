@@ -15,12 +15,15 @@ from typing import Any, Protocol
 from core.batching import KEYS_PER_LOOKUP
 from core.compare_raw import RawCompare
 from core.compare_sqlite import CANDIDATE, SqliteJoin
+from core.gcpause import paused_gc
 from core.plan import Plan
 from core.policy import FALLBACK, Policy
 from core.progress import Progress
 from core.records import Problem, Record, label_for
 from core.schema import Schema
+from core.sources.raw import RawRecord
 from core.sources.sql import KeyLookup, SqlDataset
+from core.this_masters import MasterUuids
 from core.this_rows import ThisRows
 from core.unchanged import (
     ThisReader,
@@ -64,17 +67,27 @@ def build_plan(
     and otherwise THIS's rows are typed only when their raw values are not surely OTHER's
     (core/compare_raw.py); `fast=False` is the straightforward path, which every fast path
     must agree with."""
-    progress = progress or Progress()
+    with paused_gc():
+        return _build_plan(this, other, policy, progress or Progress(), fast)
+
+
+def _build_plan(
+    this: SqlDataset, other: Source, policy: Policy, progress: Progress, fast: bool
+) -> Plan:
     builder = _Builder(this, fast)
     progress.set_total(other.estimate(this.schema), "reading OTHER")
     streamer = _Streamer(builder, progress)
     join = SqliteJoin.open(this, other) if fast else None
+    raws = getattr(other, "raw_records", None) if fast and join is None else None
+    raws = raws(this.schema, progress) if raws is not None else None
     if join is None:
         for name in this.schema.resources:
             builder.use_index(name)
-        for record in other.records(this.schema, progress):
+        for record in raws if raws is not None else other.records(this.schema, progress):
             builder.add(record)
             streamer.poll()
+        if raws is not None and getattr(other, "unsure", None):
+            builder.settle_repeats(other.repeats(this.schema, other.unsure))  # type: ignore[attr-defined]
     else:
         with join:
             for name in this.schema.order():
@@ -132,11 +145,14 @@ def joined(
                     new.append(other_key)
                 elif verdict == CANDIDATE:
                     candidates.append((other_key, this_key))
-    reader = join.rows(builder.this.schema)
-    for record, this_record, fingerprint in reader.pairs(resource, candidates):
-        builder.compared(record, this_record, fingerprint)
-    for record in reader.records(resource, new):
-        builder.add_new(record)
+    # One read of OTHER's rows for both: a component's master is joined by a column no
+    # index covers, and SQLite builds an automatic index for that once per query.
+    keys = candidates + [(other_key, None) for other_key in new]
+    for record, this_side in join.rows(builder.this.schema).pairs(resource, keys):
+        if this_side is None:
+            builder.add_new(record)
+        else:
+            builder.compared(record, *this_side)
 
 
 class _Streamer:
@@ -158,6 +174,7 @@ class _Builder:
         self.this = this
         self.fast = fast
         self.raw_compare: dict[str, RawCompare] = {}
+        self.this_rows = MasterUuids(this)
         # canonical uuid → THIS key per resource: a dict of the whole table, or a lookup in
         # THIS for the resources the SQLite join planned.
         self.index: dict[str, Any] = {}
@@ -167,7 +184,8 @@ class _Builder:
         self.warnings: list[str] = []
         self.seen: dict[tuple[str, str], str] = {}
         self.duplicates: dict[tuple[str, str], list[str]] = defaultdict(list)
-        self.pending: dict[str, list[Record]] = defaultdict(list)
+        # (THIS key, OTHER record) per resource, compared a batch at a time
+        self.pending: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
         # One shared, read-only field → target map per resource, not one per vector.
         self.references = {
             name: {f: ref.target for f, ref in res.references.items()}
@@ -192,7 +210,15 @@ class _Builder:
             return
         self.add(record)
 
-    def add(self, record: Record) -> None:
+    def add(self, item: Record | RawRecord) -> None:
+        if isinstance(item, RawRecord):
+            key = self._surely_matched(item)
+            if key is not None:
+                self.seen[(item.resource, item.uuid or "")] = item.place
+                self._queue(item.resource, key, item)
+                return
+            item = item.typed()
+        record = item
         if record.uuid is None:
             self.vectors.append(_vector(record, Method.CREATE, uuid=f"(no uuid: {record.place})"))
             return
@@ -211,11 +237,13 @@ class _Builder:
         if key is None:
             self._add_new(record)
             return
-        record.key = key
-        batch = self.pending[record.resource]
-        batch.append(record)
+        self._queue(record.resource, key, record)
+
+    def _queue(self, resource: str, key: Any, record: Record | RawRecord) -> None:
+        batch = self.pending[resource]
+        batch.append((key, record))
         if len(batch) >= KEYS_PER_LOOKUP:
-            self._compare_batch(record.resource, batch)
+            self._compare_batch(resource, batch)
             batch.clear()
 
     def flush(self) -> None:
@@ -231,11 +259,30 @@ class _Builder:
             return
         self.vectors.append(_vector(record, Method.CREATE))
 
-    def _compare_batch(self, resource: str, batch: list[Record]) -> None:
+    def _surely_matched(self, raw: RawRecord) -> Any:
+        """THIS's key of a raw record that THIS has, once, and that is not a repeat in
+        OTHER: only such a record may be decided raw (None: type it first)."""
+        if raw.values is None or raw.uuid is None:
+            return None
+        if (raw.resource, raw.uuid) in self.seen or raw.uuid in self.this_duplicates[raw.resource]:
+            return None
+        return self.index[raw.resource].get(raw.uuid)
+
+    def settle_repeats(self, repeats: dict[tuple[str, str], list[str]]) -> None:
+        """Repeats read differently that may type the same: the places the typed reading
+        passes on (core/sources/multi.py) replace the ones recorded."""
+        for identity, places in repeats.items():
+            if places:
+                self.duplicates[identity] = places
+            else:
+                self.duplicates.pop(identity, None)
+
+    def _compare_batch(self, resource: str, batch: list[tuple[Any, Any]]) -> None:
         if not self.fast:
-            rows = self.this.fetch(resource, [r.key for r in batch])
-            for record in batch:
-                this_record, fingerprint = rows[record.key]
+            rows = self.this.fetch(resource, [key for key, _ in batch])
+            for key, record in batch:
+                record.key = key
+                this_record, fingerprint = rows[key]
                 self.compared(record, this_record, fingerprint)
             return
         # THIS's rows raw: only those not surely unchanged are typed.
@@ -245,11 +292,18 @@ class _Builder:
             raw = self.raw_compare[resource] = RawCompare(
                 self.this.schema.resources[resource], shape
             )
-        raw_rows = self.this.fetch_rows(resource, [r.key for r in batch], raw.shape)
-        for record in batch:
-            row = raw_rows[record.key]
+        raw_rows = self.this_rows.fetch_rows(resource, [key for key, _ in batch], raw.shape)
+        for key, record in batch:
+            row = raw_rows[key]
+            if type(record) is RawRecord:
+                micros = raw.unchanged_raw(record, row)
+                if micros is not None:
+                    self.unchanged.add_keyed(resource, key, micros, 0)
+                    continue
+                record = record.typed()
+            record.key = key
             if raw.unchanged(record, row):
-                self.unchanged.add_keyed(resource, record.key, to_micros(record.modified_on), 0)
+                self.unchanged.add_keyed(resource, key, to_micros(record.modified_on), 0)
             else:
                 self.compared(record, *self.this.typed_row(resource, row, raw.shape))
 
@@ -403,13 +457,22 @@ def _compare(record: Record, this: Record, deleted_column: str) -> Vector | Unch
     ]
     if method is Method.UPDATE and not differing and not problems:
         return _unchanged(record, this, "")
-    vector = _vector(record, method)
-    vector.other_values = other_values
-    vector.this_values = this_values
-    vector.differing = differing
-    vector.this_modified = this.modified_on
-    vector.this_key = this.key
-    vector.this_place = this.place
-    vector.problems = problems
-    vector.label = label_for(other_values) or label_for(this_values)
-    return vector
+    return Vector(
+        resource=record.resource,
+        uuid=record.uuid or "",
+        method=method,
+        label=label_for(other_values) or label_for(this_values),
+        place=record.place,
+        other_values=other_values,
+        this_values=this_values,
+        differing=differing,
+        this_modified=this.modified_on,
+        other_modified=record.modified_on,
+        other_created=record.created_on,
+        other_mci=record.mci,
+        parent=record.master,
+        this_key=this.key,
+        this_place=this.place,
+        problems=problems,
+        dangling=dict(record.dangling),
+    )

@@ -185,9 +185,14 @@ _CONVERTERS: dict[Kind, Converter] = {
 }
 
 
+def raw_converter(column: Column) -> Converter:
+    """The function that types a raw value for `column` that is not None."""
+    return to_boolean if column.char_boolean else _CONVERTERS[column.kind]
+
+
 def converter(column: Column) -> Converter:
     """The function that types a raw value for `column`; None passes through."""
-    convert = to_boolean if column.char_boolean else _CONVERTERS[column.kind]
+    convert = raw_converter(column)
 
     def typed(value: Any) -> Any:
         return None if value is None else convert(value)

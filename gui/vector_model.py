@@ -30,6 +30,7 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()  # read-only default argument: Qt's "no parent"
 Row = Vector | Unchanged
 _EMPTY = np.zeros(0, np.int64)
+_MAX_RANGES = 64  # changed row ranges signalled one by one; more are signalled as one span
 
 
 class Filter(StrEnum):
@@ -127,6 +128,7 @@ class VectorModel(QAbstractTableModel):
         self._order = _EMPTY  # every vector position, in display order
         self._rows = _EMPTY  # the entries shown
         self._row_of = _EMPTY  # vector position -> row, -1 when not shown
+        self._all_unchanged = _EMPTY  # the entries of every unchanged row
         self._entry_of: dict[tuple[str, str], int] = {}
         self._provisional: list[Vector] = []  # listed while a plan is being built
         self._handlers: dict[int, Callable[[int, Row, int], Any]] = {
@@ -156,7 +158,7 @@ class VectorModel(QAbstractTableModel):
         self._plan = plan
         self._provisional = []
         self._table = (table or VectorTable(plan)) if plan is not None else None
-        self._search = SearchText(plan) if plan is not None else None
+        self._search = self._table.search if self._table is not None else None
         # Unparented: the model holds no child objects, and a replaced one is collected.
         self._unchanged = UnchangedRows(plan.unchanged, self._submit) if plan else None
         if self._unchanged is not None:
@@ -271,6 +273,10 @@ class VectorModel(QAbstractTableModel):
         self._table.update(self._plan, positions)
         rows = self._row_of[np.asarray(positions, np.int64)]
         ranges = _ranges(np.sort(rows[rows >= 0]))  # positions are distinct: so are rows
+        if len(ranges) > _MAX_RANGES:
+            # A bulk change: one signal over the span (the view repaints only what is in
+            # sight) costs less than a signal, and the view's answer, per range.
+            ranges = [(ranges[0][0], ranges[-1][1])]
         last = len(COLUMNS) - 1
         for first, final in ranges:
             self.dataChanged.emit(self.index(first, 0), self.index(final, last))
@@ -308,7 +314,9 @@ class VectorModel(QAbstractTableModel):
         if rows is None or not len(rows):
             return _EMPTY
         if not self._needle:
-            return -np.arange(1, len(rows) + 1, dtype=np.int64)
+            if len(self._all_unchanged) != len(rows):  # the same for every tab: kept
+                self._all_unchanged = -np.arange(1, len(rows) + 1, dtype=np.int64)
+            return self._all_unchanged
         # Only rows held in memory can be searched here (a paged set is not scanned).
         needle = self._needle
         found = [

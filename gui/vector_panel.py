@@ -227,7 +227,12 @@ class VectorPanel(QWidget):
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
-        # Centre the row, but keep the columns where they are (Action stays in sight).
+        # A row already in sight stays where it is (the list does not jump, and only the
+        # two rows whose selection changed repaint); another one is centred, keeping the
+        # columns where they are (Action stays in sight).
+        rect = self.view.visualRect(index)
+        if rect.top() >= 0 and rect.bottom() <= self.view.viewport().height():
+            return True
         horizontal = self.view.horizontalScrollBar()
         left = horizontal.value()
         self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)

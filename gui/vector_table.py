@@ -18,6 +18,7 @@ from core.policy import is_skipped_deletion
 from core.unresolved import undecided_fields
 from core.vectors import Vector
 from core.vocabulary import Action
+from gui.vector_search import SearchText
 
 ACTIONS: tuple[Action, ...] = tuple(Action)
 _CODE = {action: code for code, action in enumerate(ACTIONS)}
@@ -38,6 +39,16 @@ class VectorTable:
         self.component = self.root != np.arange(self.size)
         self.counts = np.bincount(self.action, minlength=len(ACTIONS)).astype(np.int64)
         self._ranks: dict[int, np.ndarray] = {}
+        self._plan_order: np.ndarray | None = None  # plan order, masters' groups together
+        # The searchable text: built here when on the worker (`complete`), else in idle steps.
+        self.search = SearchText(plan)
+
+    def complete(self) -> VectorTable:
+        """Build what the window would otherwise build on the UI thread (the search text,
+        in idle steps; the first display order); on the worker."""
+        self.search.build_step(self.size)
+        self.plan_order()
+        return self
 
     # ----- keeping current
     def update(self, plan: Plan, positions: Iterable[int]) -> None:
@@ -90,12 +101,19 @@ class VectorTable:
     ) -> np.ndarray:
         """Positions in display order: groups (a master and its components) ordered by the
         master's key, components under their master ordered by their own key; stable."""
-        positions = np.arange(self.size)
         if keys is None or column < 0:
-            return np.lexsort((positions, self.component, self.root))
+            return self.plan_order()
+        positions = np.arange(self.size)
         rank = self._rank(column, keys[column], plan)
         signed = rank if ascending else -rank
         return np.lexsort((positions, signed, self.component, self.root, signed[self.root]))
+
+    def plan_order(self) -> np.ndarray:
+        """Plan order with each master's components under it; computed once."""
+        if self._plan_order is None:
+            positions = np.arange(self.size)
+            self._plan_order = np.lexsort((positions, self.component, self.root))
+        return self._plan_order
 
     def _rank(self, column: int, key: Callable[[Vector], Any], plan: Plan) -> np.ndarray:
         """Dense ranks of the column's keys (equal keys, equal ranks), cached per column."""

@@ -11,9 +11,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
+
 from core.decisions import DecisionsReport
 from core.progress import Progress
 from gui.banner import banner_notes
+from gui.collector import built_without_collection, collect_replaced
 from gui.dialogs import OpenSourceDialog, show_failure
 from gui.keep import carry_decisions, rebind_undo
 from gui.other_files import split_others
@@ -94,6 +97,7 @@ class SourcesMixin:
             rebind_undo(self.undo_stack, old, loaded.plan)
         else:
             self.undo_stack.clear()
+        replaced = self.session.loaded is not None
         self.session.loaded = loaded
         self.autosave.track(loaded.sources.this, loaded.sources.other)
         self.fields.model.set_labels(loaded.labels)
@@ -113,6 +117,8 @@ class SourcesMixin:
         else:
             self.offer_autosaved()
         self.keys.step(+1) if self.vectors.current_entry() is None else self.keys.land()
+        if replaced:  # after the new plan is painted
+            QTimer.singleShot(0, collect_replaced)
 
     def _report_carried(self: MainWindow, report: DecisionsReport) -> None:
         report_carried(self, report)
@@ -138,8 +144,11 @@ class SourcesMixin:
 def with_table(work: Callable[[Progress], Loaded]) -> Callable[[Progress], object]:
     """The load, plus the vector list's arrays, built on the worker, not the UI thread."""
 
-    def run(progress: Progress) -> tuple[Loaded, VectorTable]:
+    def build(progress: Progress) -> tuple[Loaded, VectorTable]:
         loaded = work(progress)
-        return loaded, VectorTable(loaded.plan)
+        return loaded, VectorTable(loaded.plan).complete()
+
+    def run(progress: Progress) -> tuple[Loaded, VectorTable]:
+        return built_without_collection(lambda: build(progress))
 
     return run

@@ -1,19 +1,14 @@
-"""S3XML elements built straight from plain rows (docs/semantics.md, Exports).
+"""S3XML `<resource>` elements written as text straight from plain rows (docs/semantics.md,
+Exports).
 
-Each value is formatted from its stored form by its column's formatter, which gives the
-text typing it into a `Record` and encoding that (`encoding.xml_value`) would give; the
-common stored forms (text, integers, floats, Eden's 'T'/'F', naive timestamps and dates)
-take a shortcut. A row with any value that does not type (or without uuid, or a
-component without master) is built the long way, from its typed record and raw values,
-so its faults are written exactly as before."""
+Each value goes through its column's writer (core.export.xmlvalues), which gives what
+typing it into a `Record` and encoding that would give. A row with any value that does
+not type (or without uuid, or a component without master) is built the long way, from
+its typed record and raw values through lxml, so its faults are written exactly as
+before."""
 
 from __future__ import annotations
 
-import json
-import math
-import re
-from collections.abc import Callable
-from datetime import date, datetime
 from typing import Any
 
 from lxml import etree
@@ -28,65 +23,14 @@ from core.export.encoding import (
 )
 from core.export.rows import Typing
 from core.export.selection import Entry
-from core.export.xmltext import attribute, text
+from core.export.xmltext import attribute
+from core.export.xmlvalues import Writer, stamp_text, writer
 from core.records import Record
-from core.schema import Column, Kind, Resource, Schema
-from core.timestamps import format_timestamp
-from core.values import converter, to_boolean, to_datetime, to_integer
+from core.schema import Resource, Schema
+from core.values import to_boolean, to_integer
 
-# (value attribute, text), or None when the typed value is None (the field is left out).
-Formatted = tuple[str | None, str | None] | None
-Formatter = Callable[[Any], Formatted]
-
-_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]")
-_NAIVE_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\Z")
-_PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-_CHAR_BOOLEAN = {"T": ("true", None), "F": ("false", None)}
 _FLAGS = {"T": True, "F": False}
-
-
-def stamp_text(raw: Any) -> str:
-    """A stored timestamp as `format_timestamp` writes it once typed (ValueError if bad)."""
-    if type(raw) is str and len(raw) == 19 and _NAIVE_STAMP.match(raw):
-        datetime.fromisoformat(raw)  # the check typing makes (a 30 February is refused)
-        return f"{raw[:10]}T{raw[11:]}Z"
-    return format_timestamp(to_datetime(raw))
-
-
-def formatter(column: Column) -> Formatter:
-    kind = column.kind
-    convert = converter(column)
-
-    def typed(raw: Any) -> Formatted:
-        value = convert(raw)
-        return None if value is None else xml_value(value, kind)
-
-    if column.char_boolean or kind is Kind.BOOLEAN:
-        return lambda raw: (type(raw) is str and _CHAR_BOOLEAN.get(raw)) or typed(raw)
-    if kind is Kind.STRING:
-        return lambda raw: (
-            ((json.dumps(raw), None) if _NOT_XML_TEXT.search(raw) else (None, raw))
-            if type(raw) is str
-            else typed(raw)
-        )
-    if kind is Kind.INTEGER:
-        return lambda raw: (
-            (str(raw), None) if type(raw) is int and _INT64_MIN <= raw <= _INT64_MAX else typed(raw)
-        )
-    if kind is Kind.FLOAT:
-        return lambda raw: (
-            (repr(raw), None) if type(raw) is float and math.isfinite(raw) else typed(raw)
-        )
-    if kind is Kind.DATETIME:
-        return lambda raw: (None, stamp_text(raw))
-    if kind is Kind.DATE:
-        return lambda raw: (
-            (None, date.fromisoformat(raw).isoformat())
-            if type(raw) is str and _PLAIN_DATE.match(raw)
-            else typed(raw)
-        )
-    return typed
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 class _Slow(Exception):
@@ -106,17 +50,16 @@ class Layout:
         self.start = f'<resource name="{attribute(res.name)}"'
         first = 6 + len(shape.fields)
         uuid_at = {ref.field: pos - first for _, pos, ref in shape.references}
-        # (position in the row, formatter, '<data field="…"') of a value, or
+        # (position in the row, its `<data>` writer, "") of a value, or
         # (uuid index, None, '<reference field="…" resource="…"') of a reference
-        self.fields: list[tuple[int, Formatter | None, str]] = []
+        self.fields: list[tuple[int, Writer | None, str]] = []
         for pos, name in enumerate(shape.fields, start=6):
             ref = res.references.get(name)
             if ref is not None and name in uuid_at:
                 tag = f'<reference field="{attribute(name)}" resource="{attribute(ref.target)}"'
                 self.fields.append((uuid_at[name], None, tag))
             else:
-                tag = f'<data field="{attribute(name)}"'
-                self.fields.append((pos, formatter(res.columns[name]), tag))
+                self.fields.append((pos, writer(name, res.columns[name]), ""))
         self.masters = []
         for pos, link in shape.links:
             field = link_of(res, link.master)
@@ -141,22 +84,15 @@ class Layout:
             body = []
             if not nested and master is not None and master[0]:
                 body.append(f'{master[0]} uuid="{attribute(master[1])}"/>')
-            for pos, fmt, tag in self.fields:
-                if fmt is None:
+            for pos, write, tag in self.fields:
+                if write is None:
                     target_uuid = uuids[pos]
                     if target_uuid is not None:
                         body.append(f'{tag} uuid="{attribute(target_uuid)}"/>')
                     continue
                 raw = row[pos]
-                if raw is None:
-                    continue
-                formatted = fmt(raw)
-                if formatted is None:
-                    continue
-                value, content = formatted
-                if value is not None:
-                    tag = f'{tag} value="{attribute(value)}"'
-                body.append(f"{tag}/>" if content is None else f"{tag}>{text(content)}</data>")
+                if raw is not None and (child := write(raw)) is not None:
+                    body.append(child)
         except ValueError:
             raise _Slow from None
         return head, "".join(body)
@@ -165,15 +101,18 @@ class Layout:
         found = f' uuid="{attribute(entry.uuid)}"'  # type: ignore[arg-type]
         modified, created, deleted, mci = row[2], row[3], row[4], row[5]
         if created is not None:
-            found += f' created_on="{attribute(stamp_text(created))}"'
+            found += f' created_on="{stamp_text(created)}"'
         if modified is not None:
-            found += f' modified_on="{attribute(stamp_text(modified))}"'
+            found += f' modified_on="{stamp_text(modified)}"'
         if deleted is not None:
             flag = _FLAGS.get(deleted) if type(deleted) is str else None
             if flag if flag is not None else to_boolean(deleted):
                 found += ' deleted="true"'
         if mci is not None:
-            found += f' mci="{to_integer(mci) + 1}"'
+            # Eden counts the copy being made: its exporter writes the stored value + 1.
+            if type(mci) is not int or not _INT64_MIN <= mci <= _INT64_MAX:
+                mci = to_integer(mci)
+            found += f' mci="{mci + 1}"'
         return found
 
 

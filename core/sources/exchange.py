@@ -10,6 +10,7 @@ bad values turned into per-record problems and unknown names collected as warnin
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +26,12 @@ _MODIFIED = converter(Column("modified_on", Kind.DATETIME))
 _CREATED = converter(Column("created_on", Kind.DATETIME))
 _DELETED = converter(Column("deleted", Kind.BOOLEAN))
 _MCI = converter(Column("mci", Kind.INTEGER))
+# A JSON number exactly as json's scanner reads it: an integer without a fraction or
+# exponent, a float with one. Short ones are decoded here (json.loads costs ~5x more).
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?\Z")
+_JSON_LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
+_PLAIN, _LINK, _REFERENCE, _IGNORED = object(), object(), object(), object()
+_SHORT = 18  # digits int() reads without a big-number limit in sight
 
 
 def decode_value(raw: str) -> Any:
@@ -33,6 +40,10 @@ def decode_value(raw: str) -> Any:
     Eden writes JSON (`&quot;User&quot;`, `1`, `false`) but also bare dates such as
     `1984-03-14`, which are not JSON; those stay text for the column's converter.
     """
+    if raw in _JSON_LITERALS:
+        return _JSON_LITERALS[raw]
+    if len(raw) <= _SHORT and (number := _JSON_NUMBER.match(raw)) is not None:
+        return float(raw) if number.lastindex else int(raw)
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):
@@ -80,6 +91,8 @@ class FileSource:
 class RecordMaker:
     """Builds typed records of one source against THIS's schema; collects warnings."""
 
+    PLAIN, IGNORED = _PLAIN, _IGNORED  # how a data field is read (see `route`)
+
     def __init__(self, typing: Schema, label: str) -> None:
         self.typing = typing
         self.label = label
@@ -88,6 +101,7 @@ class RecordMaker:
         self.notes: list[str] = []
         self._fields: dict[str, dict[str, str]] = {}
         self._converters: dict[tuple[str, str], Converter] = {}
+        self._routes: dict[tuple[str, str], tuple[str, object, Kind | None, Any]] = {}
 
     # ----- names
     def resource(self, name: str) -> Resource | None:
@@ -144,24 +158,48 @@ class RecordMaker:
         self, res: Resource, record: Record, name: str, raw: Any, *, from_text: bool = False
     ) -> None:
         """One field value. `from_text`: an empty text is no value for a non-string column."""
+        column, how, kind, convert = self._route(res, name)
+        if how is _PLAIN:
+            if from_text and raw == "" and kind is not Kind.STRING:
+                raw = None
+            if kind is Kind.DECIMAL and isinstance(raw, float):
+                raw = repr(raw)
+            if raw is None:
+                record.values[column] = None
+                return
+            try:
+                record.values[column] = convert(raw)
+            except (ValueError, TypeError, ArithmeticError) as exc:
+                record.problems.append(Problem(column, _message(exc)))
+                record.values[column] = None
+        elif how is _LINK:
+            self._link_cell(res, record, column, raw)
+        elif how is _REFERENCE:
+            self.reference(res, record, column, None, raw)
+
+    def route(self, res: Resource, name: str) -> tuple[str, object, Kind | None]:
+        """A data field's column, how it is read (`PLAIN`, `IGNORED`, a component link or
+        a reference) and its kind."""
+        return self._route(res, name)[:3]
+
+    def _route(self, res: Resource, name: str) -> tuple[str, object, Kind | None, Any]:
+        found = self._routes.get((res.name, name))
+        if found is None:
+            found = self._routes[(res.name, name)] = self._find_route(res, name)
+        return found
+
+    def _find_route(self, res: Resource, name: str) -> tuple[str, object, Kind | None, Any]:
+        """How a data field of that name is read into THIS's resource (looked up once)."""
         column = self.column_name(res, name)
         if column is None:
-            return
-        link = _link(res, column)
-        if link:
-            self._link_cell(res, record, column, raw)
-            return
+            return "", _IGNORED, None, None
+        if _link(res, column):
+            return column, _LINK, None, None
         if column in res.references:
-            self.reference(res, record, column, None, raw)
-            return
+            return column, _REFERENCE, None, None
         if column not in res.data_fields:
-            return  # a local-only column THIS knows: never compared
-        kind = res.columns[column].kind
-        if from_text and raw == "" and kind is not Kind.STRING:
-            raw = None
-        if kind is Kind.DECIMAL and isinstance(raw, float):
-            raw = repr(raw)
-        record.values[column] = self._convert(res, column, raw, record)
+            return column, _IGNORED, None, None  # a local-only column THIS knows: never compared
+        return column, _PLAIN, res.columns[column].kind, self._converter(res, column)
 
     def reference(
         self, res: Resource, record: Record, name: str, target: str | None, raw_uuid: Any
@@ -189,7 +227,7 @@ class RecordMaker:
         many = uuid_list(raw_uuid)
         if ref is None:
             # THIS keeps this column as a plain value: its converter decides.
-            value = many if many is not None else canonical_uuid(_text(raw_uuid))
+            value = many if many is not None else canonical_uuid(text_of(raw_uuid))
             record.values[column] = self._convert(res, column, value, record)
             return
         if target is not None and target != ref.target:
@@ -208,10 +246,10 @@ class RecordMaker:
                 return
             record.values[column] = many[0] if many else None
             return
-        record.values[column] = canonical_uuid(_text(raw_uuid))
+        record.values[column] = canonical_uuid(text_of(raw_uuid))
 
     def set_master(self, res: Resource, record: Record, master: str, raw_uuid: Any) -> None:
-        uuid = canonical_uuid(_text(raw_uuid))
+        uuid = canonical_uuid(text_of(raw_uuid))
         if uuid is None:
             record.problems.append(
                 Problem(
@@ -231,20 +269,23 @@ class RecordMaker:
     ) -> None:
         """A record nested in `master`: a component of it, when THIS says so."""
         if not any(link.master == master.name for link in res.links):
-            note = (
-                f"{self.label}: {res.name} nested in {master.name} is not a component of it "
-                "in THIS: read as an independent record"
-            )
-            if note not in self.notes:
-                self.notes.append(note)
+            self.note_independent(res, master)
             return
         self.set_master(res, record, master.name, master_uuid)
+
+    def note_independent(self, res: Resource, master: Resource) -> None:
+        note = (
+            f"{self.label}: {res.name} nested in {master.name} is not a component of it "
+            "in THIS: read as an independent record"
+        )
+        if note not in self.notes:
+            self.notes.append(note)
 
     # ----- internals
     def _link_cell(self, res: Resource, record: Record, column: str, raw: Any) -> None:
         # CSV and data elements give a component link as the master's uuid; a
         # "RESOURCE:uuid" cell names the master when several masters share the column.
-        text = _text(raw)
+        text = text_of(raw)
         masters = [link.master for link in res.links if link.link == column]
         if text is None or not text.strip():
             return
@@ -263,11 +304,15 @@ class RecordMaker:
             )
         )
 
-    def _convert(self, res: Resource, column: str, raw: Any, record: Record) -> Any:
+    def _converter(self, res: Resource, column: str) -> Converter:
         key = (res.name, column)
         convert = self._converters.get(key)
         if convert is None:
             convert = self._converters[key] = converter(res.columns[column])
+        return convert
+
+    def _convert(self, res: Resource, column: str, raw: Any, record: Record) -> Any:
+        convert = self._converter(res, column)
         try:
             return convert(raw)
         except (ValueError, TypeError, ArithmeticError) as exc:
@@ -289,7 +334,7 @@ def _link(res: Resource, column: str) -> bool:
     return any(link.link == column for link in res.links)
 
 
-def _text(raw: Any) -> str | None:
+def text_of(raw: Any) -> str | None:
     if raw is None or isinstance(raw, str):
         return raw
     if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):

@@ -70,6 +70,51 @@ class Combined:
                     continue  # the same record again (a repeated reference): one record
                 yield record
 
+    def raw_records(self, typing: Schema, progress: Progress | None = None) -> Iterator[Any] | None:
+        """The records of `records` before typing (core/sources/raw.py), or None when a
+        source cannot give them. Repeats are told apart by their content as read: an
+        identical repeat is dropped; a repeat that reads differently is passed on and
+        its identity kept in `unsure`, because it may still type to the same record
+        (`repeats` then says which repeats `records` passes on)."""
+        if not all(hasattr(source, "raw_records") for source in self.sources):
+            return None
+        return self._raw_records(typing, progress)
+
+    def _raw_records(self, typing: Schema, progress: Progress | None) -> Iterator[Any]:
+        seen: dict[tuple[str, str], bytes] = {}
+        self.unsure: set[tuple[str, str]] = set()
+        for source in self.sources:
+            raws = source.raw_records(typing, progress)  # type: ignore[attr-defined]
+            for position, raw in enumerate(raws, 1):
+                raw.place = _precise(raw.place, position, raw.uuid)
+                if raw.uuid is None:
+                    yield raw
+                    continue
+                identity = (raw.resource, raw.uuid)
+                earlier = seen.get(identity)
+                if earlier is None:
+                    seen[identity] = raw.digest
+                elif earlier == raw.digest:
+                    continue  # read the same: it types the same
+                else:
+                    self.unsure.add(identity)
+                yield raw
+
+    def repeats(
+        self, typing: Schema, identities: set[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[str]]:
+        """The places of the repeats `records` passes on, for these identities: the
+        files read again, typed (only when repeats read differently, which is rare)."""
+        first: set[tuple[str, str]] = set()
+        found: dict[tuple[str, str], list[str]] = {identity: [] for identity in identities}
+        for record in self.records(typing):
+            identity = (record.resource, record.uuid or "")
+            if identity in found:
+                if identity in first:
+                    found[identity].append(record.place)
+                first.add(identity)
+        return found
+
 
 _LINE = re.compile(r" line \d+$")
 

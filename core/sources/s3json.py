@@ -8,15 +8,19 @@ has no streaming JSON parser); S3XML is the format for very large exchanges.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
+from core.identity import canonical_uuid
 from core.progress import Progress
 from core.records import Problem, Record
 from core.schema import Resource, Schema
 from core.sources.errors import SourceError
 from core.sources.exchange import FileSource, RecordMaker
+from core.sources.multi import content_digest
+from core.sources.raw import IGNORED, UNSURE, RawReader, RawRecord
 
 _META = ("uuid", "modified_on", "created_on", "deleted", "mci")
 
@@ -30,16 +34,31 @@ class S3JsonFile(FileSource):
     """An S3JSON file; every record is typed by THIS's schema."""
 
     def records(self, typing: Schema, progress: Progress | None = None) -> Iterator[Record]:
-        document = self._load()
         maker = RecordMaker(typing, self.label)
+        for read in self._read(maker, progress):
+            yield read if isinstance(read, Record) else self._typed(maker, read)
+        self._warnings[id(typing)] = maker.warnings()
+
+    def raw_records(self, typing: Schema, progress: Progress | None = None) -> Iterator[RawRecord]:
+        """The records of `records`, in the same order, before typing (core/sources/raw.py)."""
+        maker = RecordMaker(typing, self.label)
+        reader = RawReader(maker)
+        for read in self._read(maker, progress):
+            if isinstance(read, Record):
+                yield _carried(read)
+            else:
+                yield self._raw(maker, reader, read)
+        self._warnings[id(typing)] = maker.warnings()
+
+    def _read(self, maker: RecordMaker, progress: Progress | None) -> Iterator[Record | _Read]:
+        document = self._load()
         for key, value in document.items():
             if not key.startswith("$_"):
                 continue  # "@muntil", "@success" and other root attributes
-            for record in self._list(maker, key[2:], value, (key,), None, None, 0):
+            for read in self._list(maker, key[2:], value, (key,), None, None, 0):
                 if progress is not None:
                     progress.advance()
-                yield record
-        self._warnings[id(typing)] = maker.warnings()
+                yield read
 
     # ----- parsing
     def _load(self) -> dict[str, Any]:
@@ -87,7 +106,7 @@ class S3JsonFile(FileSource):
         master: Resource | None,
         master_uuid: str | None,
         level: int,
-    ) -> Iterator[Record]:
+    ) -> Iterator[Record | _Read]:
         res = maker.resource(name)
         if res is None:
             return
@@ -108,41 +127,93 @@ class S3JsonFile(FileSource):
         master: Resource | None,
         master_uuid: str | None,
         level: int,
-    ) -> Iterator[Record]:
+    ) -> Iterator[Record | _Read]:
         if not isinstance(item, dict):
             yield self._broken(res, path, "a record must be an object")
             return
+        children = [(key, value) for key, value in item.items() if key.startswith("$_")]
+        if children and level + 1 >= self.limits.depth:
+            raise SourceError(
+                f"{self.label}: pointer {pointer(*path, children[0][0])!r}: records nested "
+                f"deeper than {self.limits.depth} levels (components of components…): refused"
+            )
+        yield _Read(res, item, f"{self.label} {pointer(*path)}", master, master_uuid)
+        raw_uuid = item.get("@uuid")
+        uuid = canonical_uuid(raw_uuid) if isinstance(raw_uuid, str) else None
+        for key, value in children:
+            yield from self._list(maker, key[2:], value, (*path, key), res, uuid, level + 1)
+
+    def _typed(self, maker: RecordMaker, read: _Read) -> Record:
+        """The typed record, as the straightforward path reads it."""
+        res, item = read.res, read.item
         meta = {name: _scalar(item.get("@" + name)) for name in _META}
         raw_uuid = item.get("@uuid")
         if raw_uuid is not None and not isinstance(raw_uuid, str):
             meta["uuid"] = None
-        record = maker.start(res, f"{self.label} {pointer(*path)}", meta)
+        record = maker.start(res, read.place, meta)
         if raw_uuid is not None and not isinstance(raw_uuid, str):
             record.problems.append(Problem("uuid", f"@uuid must be text, not {_kind(raw_uuid)}"))
         if isinstance(item, _Object) and item.duplicated is not None:
             record.problems.append(
                 Problem(None, f"the key {item.duplicated!r} appears twice in the record")
             )
-        if master is not None:
-            maker.nest(res, record, master, master_uuid)
-        children = []
+        if read.master is not None:
+            maker.nest(res, record, read.master, read.master_uuid)
         for key, value in item.items():
-            if key.startswith("@"):
+            if key.startswith("@") or key.startswith("$_"):
                 continue
-            if key.startswith("$_"):
-                children.append((key, value))
-            elif key.startswith("$k_"):
+            if key.startswith("$k_"):
                 self._reference(maker, res, record, key[3:], value)
             elif key != "$":
                 self._data(maker, res, record, key, value)
-        if children and level + 1 >= self.limits.depth:
-            raise SourceError(
-                f"{self.label}: pointer {pointer(*path, children[0][0])!r}: records nested "
-                f"deeper than {self.limits.depth} levels (components of components…): refused"
+        return record
+
+    def _raw(self, maker: RecordMaker, reader: RawReader, read: _Read) -> RawRecord:
+        """The raw record; typed at once when reading it already says something unusual."""
+        res, item = read.res, read.item
+        raw_uuid = item.get("@uuid")
+        master: Any = None
+        if read.master is not None:
+            master = reader.nest(res, read.master, read.master_uuid)
+        values: dict[str, Any] | None = {}
+        content = []
+        for key, value in item.items():
+            if key.startswith("$_"):
+                continue
+            content.append((key, value))
+            if key.startswith("@") or key == "$":
+                continue
+            found = (
+                _raw_reference(reader, res, key[3:], value)
+                if key.startswith("$k_")
+                else (_raw_data(reader, res, key, value))
             )
-        yield record
-        for key, value in children:
-            yield from self._list(maker, key[2:], value, (*path, key), res, record.uuid, level + 1)
+            if found is UNSURE:
+                values = None  # read on: every name is looked up, for the warnings
+            elif found is not IGNORED and values is not None:
+                column, cell = cast(tuple[str, Any], found)
+                if column:
+                    values[column] = cell
+                else:
+                    master = cell
+        uuid = canonical_uuid(raw_uuid) if isinstance(raw_uuid, str) else None
+        meta = tuple(_scalar(item.get("@" + name)) for name in _META[1:])
+        unusual = (
+            values is None
+            or uuid is None
+            or master is UNSURE
+            or (isinstance(item, _Object) and item.duplicated is not None)
+        )
+        if unusual:
+            return _carried(self._typed(maker, read), uuid, read.place)
+        master_name = str(read.master.name) if read.master is not None else None
+        # repr tells apart what typing tells apart (1, 1.0, True, "1"; key order)
+        text = repr((content, master_name, read.master_uuid))
+        data = b"R" + text.encode("utf-8", "surrogatepass")
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        raw = RawRecord(res.name, uuid, read.place, meta, values, master, digest)
+        raw.typer = lambda: self._typed(maker, read)
+        return raw
 
     def _data(
         self, maker: RecordMaker, res: Resource, record: Record, name: str, value: Any
@@ -196,6 +267,57 @@ class S3JsonFile(FileSource):
         )
         record.problems.append(Problem(None, message))
         return record
+
+
+class _Read:
+    """One record object as found in the document, with its place and master."""
+
+    __slots__ = ("res", "item", "place", "master", "master_uuid")
+
+    def __init__(
+        self,
+        res: Resource,
+        item: dict[str, Any],
+        place: str,
+        master: Resource | None,
+        master_uuid: str | None,
+    ) -> None:
+        self.res, self.item, self.place = res, item, place
+        self.master, self.master_uuid = master, master_uuid
+
+
+def _carried(record: Record, uuid: str | None = None, place: str | None = None) -> RawRecord:
+    """A record typed while reading, carried as it is; its digest is its typed content's."""
+    digest = b"T" + content_digest(record)
+    raw = RawRecord(record.resource, record.uuid, place or record.place, (), None, None, digest)
+    raw.record = record
+    return raw
+
+
+def _raw_data(reader: RawReader, res: Resource, name: str, value: Any) -> Any:
+    """What `S3JsonFile._data` would record, before typing (`RawReader.data`)."""
+    if isinstance(value, _Object) and value.duplicated is not None:
+        return UNSURE
+    if isinstance(value, dict):
+        if "@value" in value:
+            return reader.data(res, name, value["@value"], False)
+        return reader.data(res, name, _scalar(value.get("$", "")), True)
+    return reader.data(res, name, value, isinstance(value, str))
+
+
+def _raw_reference(reader: RawReader, res: Resource, name: str, value: Any) -> Any:
+    """What `S3JsonFile._reference` would record, before typing (`RawReader.reference`)."""
+    if isinstance(value, list):
+        return UNSURE  # a reference list: only typing knows
+    if not isinstance(value, dict):
+        return reader.reference(res, name, None, _scalar(value))
+    if isinstance(value, _Object) and value.duplicated is not None:
+        return UNSURE
+    uuid = value.get("@uuid")
+    if uuid is not None and not isinstance(uuid, str):
+        return UNSURE
+    target = value.get("@resource")
+    return reader.reference(res, name, target if isinstance(target, str) else None, uuid)
 
 
 def _scalar(value: Any) -> Any:

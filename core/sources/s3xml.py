@@ -9,18 +9,22 @@ DTDs are refused outright: no entity is ever expanded and nothing is ever fetche
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 from lxml import etree
 
+from core.identity import canonical_uuid
 from core.progress import Progress
 from core.records import Problem, Record
 from core.schema import Resource, Schema
 from core.sources.errors import SourceError
 from core.sources.exchange import FileSource, RecordMaker, decode_value
+from core.sources.raw import IGNORED, UNSURE, RawReader, RawRecord
 
 _PROLOG_BYTES = 65536
 # "<!DOCTYPE" as it appears in UTF-8/ASCII and both UTF-16 byte orders.
@@ -45,6 +49,19 @@ class S3XmlFile(FileSource):
     def records(self, typing: Schema, progress: Progress | None = None) -> Iterator[Record]:
         """Every record THIS has a resource for, in file order, masters before components."""
         maker = RecordMaker(typing, self.label)
+        for read in self._read(maker, progress):
+            yield _typed(maker, read)
+        self._warnings[id(typing)] = maker.warnings()
+
+    def raw_records(self, typing: Schema, progress: Progress | None = None) -> Iterator[RawRecord]:
+        """The records of `records`, in the same order, before typing (core/sources/raw.py)."""
+        maker = RecordMaker(typing, self.label)
+        reader = RawReader(maker)
+        for read in self._read(maker, progress):
+            yield _raw(maker, reader, read)
+        self._warnings[id(typing)] = maker.warnings()
+
+    def _read(self, maker: RecordMaker, progress: Progress | None) -> Iterator[_Read]:
         self.limits.check_file(self.path, self.label)
         self._check_prolog()
         depth = 0
@@ -62,13 +79,15 @@ class S3XmlFile(FileSource):
                 depth -= 1
                 if depth == 1:
                     if elem.tag == "resource":
-                        yield from self._top_level(maker, elem, progress)
+                        for read in self._resource(maker, elem, None, None, 0):
+                            if progress is not None:
+                                progress.advance()
+                            yield read
                     _free(elem)
         except etree.XMLSyntaxError as exc:
             raise SourceError(self._syntax_message(exc)) from None
         except etree.LxmlError as exc:
             raise SourceError(f"{self.label}: line 1, column 1: cannot parse: {exc}") from None
-        self._warnings[id(typing)] = maker.warnings()
 
     # ----- parsing
     def _events(self) -> Iterator[tuple[str, etree._Element]]:
@@ -131,14 +150,6 @@ class S3XmlFile(FileSource):
         return f"{self.label}: line {line or 1}, column {column or 1}: not well-formed XML: {text}"
 
     # ----- records
-    def _top_level(
-        self, maker: RecordMaker, elem: etree._Element, progress: Progress | None
-    ) -> Iterator[Record]:
-        for record in self._resource(maker, elem, None, None, 0):
-            if progress is not None:
-                progress.advance()
-            yield record
-
     def _resource(
         self,
         maker: RecordMaker,
@@ -146,50 +157,116 @@ class S3XmlFile(FileSource):
         master: Resource | None,
         master_uuid: str | None,
         level: int,
-    ) -> Iterator[Record]:
-        res = maker.resource(elem.get("name") or "")
+    ) -> Iterator[_Read]:
+        """What one <resource> and the ones nested in it say, read once from the tree."""
+        name = elem.get("name")
+        res = maker.resource(name or "")
         if res is None:
             return  # an unknown resource is skipped with its components
-        place = f"{self.label} line {elem.sourceline}"
-        record = maker.start(res, place, {name: elem.get(name) for name in _META})
-        if elem.get("name") is None:
-            record.problems.append(Problem(None, "<resource> without a name"))
-        if master is not None:
-            maker.nest(res, record, master, master_uuid)
+        get = elem.get
+        meta = (get("uuid"), get("modified_on"), get("created_on"), get("deleted"), get("mci"))
+        cells: list[tuple[str, str | None, str | None, str | None, int | None]] = []
         children: list[etree._Element] = []
         for child in elem:
             tag = child.tag
-            if tag == "data":
-                self._data(maker, res, record, child)
-            elif tag == "reference":
-                self._reference(maker, res, record, child)
+            if tag == "data" or tag == "reference":
+                field = child.get("field")
+                if tag == "data":
+                    first, second = child.get("value"), None
+                    if first is None:
+                        second = child.text or ""
+                else:
+                    first, second = child.get("resource"), child.get("uuid")
+                # A cell without a field is a problem that names its line.
+                cells.append((tag, field, first, second, None if field else child.sourceline))
             elif tag == "resource":
                 children.append(child)
         if children and level + 1 >= self.limits.depth:
             raise self._too_deep(children[0])
-        yield record
+        read = _Read(res, f"{self.label} line {elem.sourceline}", meta, name is not None, cells)
+        read.master, read.master_uuid = master, master_uuid
+        yield read
+        uuid = canonical_uuid(meta[0])
         for child in children:
-            yield from self._resource(maker, child, res, record.uuid, level + 1)
+            yield from self._resource(maker, child, res, uuid, level + 1)
 
-    def _data(
-        self, maker: RecordMaker, res: Resource, record: Record, elem: etree._Element
+
+class _Read:
+    """One <resource> as read: its meta attributes and its <data>/<reference> cells
+    (tag, field, value or resource, text or uuid, the line of a cell without a field)."""
+
+    __slots__ = ("res", "place", "meta", "named", "cells", "master", "master_uuid")
+
+    def __init__(
+        self,
+        res: Resource,
+        place: str,
+        meta: tuple[str | None, ...],
+        named: bool,
+        cells: list[tuple[str, str | None, str | None, str | None, int | None]],
     ) -> None:
-        name = _field_name(elem, record)
-        if not name:
-            return
-        raw = elem.get("value")
-        if raw is not None:
-            maker.data(res, record, name, decode_value(raw))
+        self.res, self.place, self.meta, self.named, self.cells = res, place, meta, named, cells
+        self.master: Resource | None = None
+        self.master_uuid: str | None = None
+
+
+def _typed(maker: RecordMaker, read: _Read) -> Record:
+    """The typed record, as the straightforward path reads it."""
+    res = read.res
+    record = maker.start(res, read.place, dict(zip(_META, read.meta, strict=True)))
+    if not read.named:
+        record.problems.append(Problem(None, "<resource> without a name"))
+    if read.master is not None:
+        maker.nest(res, record, read.master, read.master_uuid)
+    for tag, field, first, second, line in read.cells:
+        if not field:
+            record.problems.append(Problem(None, f"line {line}: <{tag}> without a field"))
+        elif tag == "reference":
+            maker.reference(res, record, field, first, second)
+        elif first is not None:
+            maker.data(res, record, field, decode_value(first))
         else:
-            maker.data(res, record, name, elem.text or "", from_text=True)
+            maker.data(res, record, field, second, from_text=True)
+    return record
 
-    def _reference(
-        self, maker: RecordMaker, res: Resource, record: Record, elem: etree._Element
-    ) -> None:
-        name = _field_name(elem, record)
-        if not name:
-            return
-        maker.reference(res, record, name, elem.get("resource"), elem.get("uuid"))
+
+def _raw(maker: RecordMaker, reader: RawReader, read: _Read) -> RawRecord:
+    """The raw record; typed at once when reading it already says something unusual."""
+    res = read.res
+    master: Any = None
+    master_name = None
+    if read.master is not None:
+        master_name = str(read.master.name)  # a plain str (names may be a str subclass)
+        master = reader.nest(res, read.master, read.master_uuid)
+    values: dict[str, Any] | None = {}
+    for tag, field, first, second, _line in read.cells:
+        if not field:
+            values = None
+            continue
+        if tag == "reference":
+            found = reader.reference(res, field, first, second)
+        elif first is not None:
+            found = reader.data(res, field, decode_value(first), False)
+        else:
+            found = reader.data(res, field, second, True)
+        if found is UNSURE:
+            values = None  # read on: every name is looked up, for the warnings
+        elif found is not IGNORED and values is not None:
+            column, value = cast(tuple[str, Any], found)
+            if column:
+                values[column] = value
+            else:
+                master = value
+    uuid = canonical_uuid(read.meta[0])
+    # marshal's version 2 writes equal content as equal bytes (no shared references)
+    content = (read.meta[1:], read.named, read.cells, master_name, read.master_uuid)
+    digest = hashlib.blake2b(marshal.dumps(content, 2), digest_size=16).digest()
+    raw = RawRecord(res.name, uuid, read.place, read.meta[1:], values, master, digest)
+    if values is None or uuid is None or master is UNSURE or not read.named:
+        raw.values, raw.record = None, _typed(maker, read)
+    else:
+        raw.typer = lambda: _typed(maker, read)
+    return raw
 
 
 class _MarkupGaps:
@@ -248,13 +325,3 @@ def _free(elem: etree._Element) -> None:
 
 def _name(tag: object) -> str:
     return tag if isinstance(tag, str) else type(tag).__name__
-
-
-def _field_name(elem: etree._Element, record: Record) -> str | None:
-    """The `field` attribute of a <data> or <reference>; its absence is the record's problem."""
-    name = elem.get("field")
-    if not name:
-        record.problems.append(
-            Problem(None, f"line {elem.sourceline}: <{_name(elem.tag)}> without a field")
-        )
-    return name or None

@@ -27,7 +27,7 @@ from core.records import Problem, Record
 from core.reflection import reflect_schema
 from core.schema import Column, ComponentLink, Kind, Reference, Resource, Schema
 from core.sources.errors import SourceError
-from core.values import Converter, converter
+from core.values import Converter, converter, raw_converter
 
 
 def make_engine(target: str | Path, *, readonly: bool = False) -> Engine:
@@ -76,17 +76,21 @@ class _Query:
     key: sa.ColumnElement  # the primary key column the rows are selected by
     fields: tuple[str, ...]
     convert: tuple[Converter, ...]  # one per field
+    raw_convert: tuple[Converter, ...]  # the same for values that are not None
     references: tuple[tuple[int, int, Reference], ...]  # (field pos, uuid pos, reference)
     links: tuple[tuple[int, ComponentLink], ...]  # (master uuid pos, link)
 
 
-_META_CONVERT: tuple[Converter, ...] = (
-    # Meta fields are typed by their role, not their column: Eden keeps `deleted` in a
-    # CHAR(1) and some tools keep timestamps in TEXT columns.
-    converter(Column("modified_on", Kind.DATETIME)),
-    converter(Column("created_on", Kind.DATETIME)),
-    converter(Column("deleted", Kind.BOOLEAN)),
-    converter(Column("mci", Kind.INTEGER)),
+# Meta fields are typed by their role, not their column: Eden keeps `deleted` in a CHAR(1)
+# and some tools keep timestamps in TEXT columns.
+_META_RAW: tuple[Converter, ...] = tuple(
+    raw_converter(Column(name, kind))
+    for name, kind in (
+        ("modified_on", Kind.DATETIME),
+        ("created_on", Kind.DATETIME),
+        ("deleted", Kind.BOOLEAN),
+        ("mci", Kind.INTEGER),
+    )
 )
 
 
@@ -223,10 +227,12 @@ class SqlDataset:
             for row in connection.execute(statement.where(pk.in_(batch)))
         }
 
-    def row_shape(self, resource: str) -> _Query:
-        """How THIS's rows of `resource` are read: positions, converters, references."""
+    def row_shape(self, resource: str, *, masters: bool = True) -> _Query:
+        """How THIS's rows of `resource` are read: positions, converters, references.
+        Without `masters`, each master's uuid is left to the caller: its place holds the
+        component link's own value (core/this_masters.py)."""
         res = self.schema.resources[resource]
-        return self._query(res, res)
+        return self._query(res, res, masters=masters)
 
     def attached_shape(self, resource: str, typing: Schema, schema: str) -> _Query:
         """How this dataset's rows of `resource` are read, typed by `typing`, on a SQLite
@@ -271,7 +277,7 @@ class SqlDataset:
         return {
             row[0]: row
             for batch in chunks(keys, KEYS_PER_LOOKUP)
-            for row in connection.execute(statement, {"keys": batch})
+            for row in connection.execute(statement, {"keys": batch}).all()
         }
 
     def record(self, resource: str, row: Any, shape: _Query) -> Record:
@@ -312,7 +318,9 @@ class SqlDataset:
             return _Borrowed(connection)
         return self.engine.connect()
 
-    def _query(self, own: Resource, target: Resource, schema: str | None = None) -> _Query:
+    def _query(
+        self, own: Resource, target: Resource, schema: str | None = None, *, masters: bool = True
+    ) -> _Query:
         table = self._tables[own.name] if schema is None else raw_table(own, schema)
         meta = own.meta
         fields = tuple(f for f in target.data_fields if f in own.columns)
@@ -340,7 +348,10 @@ class SqlDataset:
                 selected.append(uuid_col)
         links = []
         for link in target.links:
-            if link.link in own.columns:
+            if link.link in own.columns and not masters:
+                links.append((len(selected), link))
+                selected.append(table.c[link.link])
+            elif link.link in own.columns:
                 joined, uuid_col = self._join_uuid(
                     joined,
                     table,
@@ -353,11 +364,13 @@ class SqlDataset:
                 links.append((len(selected), link))
                 selected.append(uuid_col)
         convert = tuple(converter(target.columns[f]) for f in fields)
+        raw_convert = tuple(raw_converter(target.columns[f]) for f in fields)
         return _Query(
             sa.select(*selected).select_from(joined),
             table.c[own.pk],
             fields,
             convert,
+            raw_convert,
             tuple(references),
             tuple(links),
         )
@@ -381,16 +394,9 @@ class SqlDataset:
 
     def _record(self, own: Resource, target: Resource, query: _Query, row: Any) -> Record:
         problems: list[Problem] = []
-        meta = [
-            _typed(convert, name, value, problems)
-            for convert, name, value in zip(_META_CONVERT, _meta_names(own), row[2:6], strict=True)
-        ]
-        values = {
-            name: _typed(convert, name, row[pos], problems)
-            for pos, (name, convert) in enumerate(
-                zip(query.fields, query.convert, strict=True), start=6
-            )
-        }
+        meta = _typed_values(_meta_names(own), _META_RAW, row[2:6], problems)
+        typed = _typed_values(query.fields, query.raw_convert, row[6:], problems)
+        values = dict(zip(query.fields, typed, strict=True))
         dangling: dict[str, str] = {}
         for field_pos, uuid_pos, ref in query.references:
             values[ref.field] = canonical_uuid(row[uuid_pos])
@@ -496,12 +502,23 @@ def _meta_names(res: Resource) -> tuple[str, str, str, str]:
     return (meta.modified_on, meta.created_on, meta.deleted, meta.mci)
 
 
-def _typed(convert: Converter, name: str, value: Any, problems: list[Problem]) -> Any:
-    try:
-        return convert(value)
-    except ValueError as exc:
-        problems.append(Problem(name, str(exc)))
-        return None
+def _typed_values(
+    names: Iterable[str], converts: Iterable[Converter], raw: Iterable[Any], problems: list[Problem]
+) -> list[Any]:
+    """The typed values (None when the value is None or bad; a bad one is a problem).
+    `raw` may go on past the names (a row's reference and link columns)."""
+    values: list[Any] = []
+    # One loop, one call per value that is not None: this runs for every typed row.
+    for name, convert, value in zip(names, converts, raw, strict=False):
+        if value is None:
+            values.append(None)
+            continue
+        try:
+            values.append(convert(value))
+        except ValueError as exc:
+            problems.append(Problem(name, str(exc)))
+            values.append(None)
+    return values
 
 
 _DAMAGE = ("malformed", "not a database", "corrupt", "decode", "unsupported file format")

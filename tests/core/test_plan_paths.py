@@ -25,6 +25,7 @@ from core.matching import build_plan
 from core.plan import Plan
 from core.policy import preset
 from core.schema import MetaNames
+from core.sources.errors import SourceError
 from core.sources.open import open_other
 from core.sources.sql import SqlDataset
 
@@ -323,6 +324,13 @@ def test_other_numbering_its_rows_its_own_way(generated: Pair) -> None:
     assert_same_plan(fast, oracle)
 
 
+def test_a_row_gone_between_the_join_and_its_reading_is_an_error(generated: Pair) -> None:
+    join = SqliteJoin.open(generated.this, generated.other)
+    assert join is not None
+    with join, pytest.raises(SourceError, match="removed while the plan read it"):
+        list(join.rows(generated.this.schema).pairs("person", [(1, 1), (99999, 2)]))
+
+
 @pytest.mark.parametrize(
     "spelling",
     [
@@ -351,6 +359,24 @@ def test_a_prefixed_identity_that_is_no_uuid_in_a_table_of_bare_uuids(generated:
         )
     fast, oracle = both_paths(generated.this, generated.other)
     assert oracle.get("person", "urn:uuid:legacy-7").method.value == "update"  # matched
+    assert_same_plan(fast, oracle)
+
+
+@pytest.mark.parametrize("spelling", ["upper(uuid)", "substr(uuid, 10)", "uuid || ' '"])
+def test_a_record_other_spells_otherwise_is_found_either_way(
+    generated: Pair, spelling: str
+) -> None:
+    # The join hopes OTHER spells its uuids as THIS does and checks the rows THIS lacks:
+    # one spelled otherwise, THIS having it or not, sends the resource to the full checks.
+    _raw(
+        generated.other_target,
+        f"UPDATE person SET uuid = {spelling} WHERE uuid IN ('{urn(3)}', '{urn(30)}')",
+    )
+    fast, oracle = both_paths(generated.this, generated.other)
+    assert ("person", urn(30)) in {v.identity for v in oracle.vectors}  # new in OTHER
+    assert ("person", urn(3)) not in {
+        v.identity for v in oracle.vectors if v.method.value == "create"
+    }
     assert_same_plan(fast, oracle)
 
 
@@ -383,14 +409,23 @@ def test_other_read_with_other_meta_names_falls_back_and_agrees(generated: Pair)
 
 # ----- OTHER as a file: THIS's rows compared raw before typing
 def _counting(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The raw compare's answers, typed OTHER records and raw ones alike (True:
+    unchanged without typing THIS's row)."""
     answers: list[bool] = []
-    original = RawCompare.unchanged
+    original, original_raw = RawCompare.unchanged, RawCompare.unchanged_raw
 
     def unchanged(self: RawCompare, record: Any, row: Any) -> bool:
         answers.append(original(self, record, row))
         return answers[-1]
 
+    def unchanged_raw(self: RawCompare, record: Any, row: Any) -> int | None:
+        micros = original_raw(self, record, row)
+        if micros is not None:
+            answers.append(True)
+        return micros
+
     monkeypatch.setattr(RawCompare, "unchanged", unchanged)
+    monkeypatch.setattr(RawCompare, "unchanged_raw", unchanged_raw)
     return answers
 
 

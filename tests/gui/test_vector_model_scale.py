@@ -266,3 +266,20 @@ def test_repainting_many_times_keeps_the_interpreter_intact(qapp):
     for _ in range(200):
         model.vectors_changed({0, 5, 6})
     assert sys.getrefcount(True) >= before - 20
+
+
+def test_a_bulk_override_repaints_its_rows_in_few_signals(qapp, big):
+    """Thousands of scattered changed rows: every one is repainted, by a bounded number
+    of signals (each costs the view a pass), not one signal per run of rows."""
+    model = VectorModel(Theme.build(dark=False))
+    model.set_plan(big)
+    emitted: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda top, bottom: emitted.append((top.row(), bottom.row())))
+    chosen = big.vectors[::7]
+    stack = QUndoStack()
+    context = PlanContext(big, model.vectors_changed)
+    stack.push(SetDefaultResolution(context, chosen, Resolution.OTHER))
+    rows = {model.row_of_entry(big.position(v)) for v in chosen}
+    assert rows <= _rows_repainted(model, emitted)
+    assert 0 < len(emitted) <= 64
+    stack.undo()

@@ -4,6 +4,8 @@ never a pass over every vector; the search finds what a plain substring test fin
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -98,3 +100,46 @@ def test_search_finds_what_a_substring_test_finds(needle: str):
         pass
     expected = [needle in _searchable(v) for v in plan.vectors]
     assert text.mask(needle).tolist() == expected
+
+
+def test_a_load_builds_with_the_collector_paused_and_frees_a_replaced_plan(
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+):
+    """A full collection during a load holds the GIL for as long as it scans the heap:
+    the build runs without one; the plan a reload replaces is still freed."""
+    import gui.window_sources as window_sources
+
+    seen: list[bool] = []
+    original = window_sources.loader
+
+    def recording_loader(sources):  # type: ignore[no-untyped-def]
+        work = original(sources)
+
+        def run(progress):  # type: ignore[no-untyped-def]
+            seen.append(gc.isenabled())
+            return work(progress)
+
+        return run
+
+    monkeypatch.setattr(window_sources, "loader", recording_loader)
+    old = weakref.ref(window.plan)
+    with qtbot.waitSignal(window.loads.finished, timeout=30_000):
+        window.reload(keep=False)
+    assert seen == [False] and gc.isenabled()
+    qtbot.waitUntil(lambda: old() is None)
+
+
+def test_selecting_a_row_in_sight_keeps_the_list_where_it_is(qtbot, window: MainWindow):
+    """Only the rows whose selection changed repaint; a row out of sight is centred."""
+    window.show()
+    qtbot.waitExposed(window)
+    view, model = window.vectors.view, window.vectors.model
+    bar = view.verticalScrollBar()
+    assert bar.maximum() > 0, "the sample lists more rows than fit"
+    low = view.rowAt(view.viewport().height() - 1) - 1  # the last row fully in sight
+    assert low > 2
+    window.vectors.select_entry(model.entry_at(low))
+    assert bar.value() == 0 and view.currentIndex().row() == low
+    far = model.rowCount() - 1
+    window.vectors.select_entry(model.entry_at(far))
+    assert bar.value() > 0 and view.currentIndex().row() == far
