@@ -6,11 +6,9 @@ Exit codes: 0 ok, 1 internal fault, 2 bad input or usage, 3 commit refused.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
 import io
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from core.commit import CommitError, StaleError, commit_plan
@@ -200,30 +198,16 @@ def _preview(args: argparse.Namespace) -> int:
     if args.report:
         report_format(args.report)  # an unknown format fails before the long work
     plan, _ = _plan(args)
-    with _plan_frozen():
-        if args.report:
-            write_report(plan, args.report)
-        if args.json:
-            # JSON is UTF-8 (RFC 8259) whatever the locale says the terminal takes.
-            if isinstance(sys.stdout, io.TextIOWrapper):
-                sys.stdout.reconfigure(encoding="utf-8")
-            write_plan(plan, sys.stdout, indent=None)
-        elif not args.quiet:
-            _write(sys.stdout, describe_plan(plan))
+    if args.report:
+        write_report(plan, args.report)
+    if args.json:
+        # JSON is UTF-8 (RFC 8259) whatever the locale says the terminal takes.
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(encoding="utf-8")
+        write_plan(plan, sys.stdout, indent=None)
+    elif not args.quiet:
+        _write(sys.stdout, describe_plan(plan))
     return CONFLICTS if _unresolved(args, plan) else OK
-
-
-@contextlib.contextmanager
-def _plan_frozen() -> Iterator[None]:
-    """The objects that exist now (the plan) left out of the collector's passes while a
-    document is written: writing makes many short-lived objects per vector and row, and
-    each pass of the oldest generation would walk the whole plan again (at 100k persons
-    that doubled the time `--json` adds)."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _commit(args: argparse.Namespace) -> int:

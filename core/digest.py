@@ -16,11 +16,15 @@ from typing import Any
 __all__ = ["row_digest"]
 
 _AS_IS = (str, int, float, bool, bytes, type(None))
+_PLAIN = frozenset(_AS_IS)  # exactly these types (a subclass takes the general path)
 
 
 def row_digest(values: Iterable[Any]) -> bytes:
     """16 bytes that change whenever any stored value of the row changes."""
-    text = repr(tuple(v if isinstance(v, _AS_IS) else _canonical(v) for v in values))
+    row = tuple(values)
+    if not _PLAIN.issuperset(map(type, row)):  # the usual row needs no per-value step
+        row = tuple(v if isinstance(v, _AS_IS) else _canonical(v) for v in row)
+    text = repr(row)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.batching import ROWS_PER_WRITE, chunks
+from core.batching import ROWS_PER_WRITE, Prepared, chunks
 
 JOURNAL = "truce_journal"
 IMAGES = "truce_journal_image"
@@ -46,6 +46,9 @@ image_table = sa.Table(
     sa.Column("before", sa.Text),
     sa.Column("after", sa.Text),
 )
+
+
+_IMAGE_COLUMNS = [c.name for c in image_table.c if c.name != "id"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +96,18 @@ def write_entry(
             "seq": n,
             "resource": i.resource,
             "record_uuid": i.uuid,
-            "record_key": json.dumps(jsonable(i.key)),
+            "record_key": _key_text(i.key),
             "action": i.action,
             "before": _dump(i.before),
             "after": _dump(i.after),
         }
         for n, i in enumerate(images)
     )
+    insert = Prepared(
+        conn, image_table.insert().values({c: sa.bindparam(c) for c in _IMAGE_COLUMNS})
+    )
     for batch in chunks(rows, ROWS_PER_WRITE):  # one executemany per batch
-        conn.execute(image_table.insert(), batch)
+        insert.send(conn, batch)
     return int(journal_id)
 
 
@@ -146,6 +152,12 @@ _IMAGE_ENCODER = json.JSONEncoder(sort_keys=True, default=_tagged)
 
 def _dump(image: dict[str, Any] | None) -> str | None:
     return None if image is None else _IMAGE_ENCODER.encode(image)
+
+
+def _key_text(key: Any) -> str:
+    if type(key) is int:  # the usual key: JSON spells it as Python does
+        return str(key)
+    return json.dumps(jsonable(key))
 
 
 class JournalError(ValueError):

@@ -23,6 +23,7 @@ from core.records import Problem, Record, label_for
 from core.schema import Schema
 from core.sources.raw import RawRecord
 from core.sources.sql import KeyLookup, SqlDataset
+from core.this_masters import MasterUuids
 from core.this_rows import ThisRows
 from core.unchanged import (
     ThisReader,
@@ -173,6 +174,7 @@ class _Builder:
         self.this = this
         self.fast = fast
         self.raw_compare: dict[str, RawCompare] = {}
+        self.this_rows = MasterUuids(this)
         # canonical uuid → THIS key per resource: a dict of the whole table, or a lookup in
         # THIS for the resources the SQLite join planned.
         self.index: dict[str, Any] = {}
@@ -290,7 +292,7 @@ class _Builder:
             raw = self.raw_compare[resource] = RawCompare(
                 self.this.schema.resources[resource], shape
             )
-        raw_rows = self.this.fetch_rows(resource, [key for key, _ in batch], raw.shape)
+        raw_rows = self.this_rows.fetch_rows(resource, [key for key, _ in batch], raw.shape)
         for key, record in batch:
             row = raw_rows[key]
             if type(record) is RawRecord:

@@ -176,7 +176,11 @@ class VectorText:
             blocked,
             edited,
         ) in outcome_rows(vector):
-            this_text, other_text = j(this), j(other)
+            # Text and null, the usual values, without a call each.
+            this_text = _str(this) if type(this) is str else "null" if this is None else j(this)
+            other_text = (
+                _str(other) if type(other) is str else "null" if other is None else j(other)
+            )
             result_text = (
                 this_text if result is this else other_text if result is other else j(result)
             )

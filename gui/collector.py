@@ -16,20 +16,17 @@ import gc
 from collections.abc import Callable
 from typing import TypeVar
 
+from core.gcpause import paused_gc
+
 T = TypeVar("T")
 
 
 def built_without_collection(build: Callable[[], T]) -> T:
     """Run `build` (on the worker) with the collector paused; freeze what it built."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():  # shared with the core's own pauses: nested ones are counted
         result = build()
         gc.freeze()  # only on success: a failed build's objects are garbage
         return result
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def collect_replaced() -> None:

@@ -112,7 +112,13 @@ def _levels(writes: list[Vector], written: Written) -> dict[tuple[str, str], int
                 yield found
 
     for start in writes:
-        if start.identity in level:
+        identity = start.identity
+        if identity in level:
+            continue
+        if not creating or not any(
+            creating.get(t, start) is not start for t in written.targets(start)
+        ):
+            level[identity] = 0  # points at nothing the commit creates (most writes)
             continue
         stack = [(start, created_targets(start), 0)]
         on_path.add(start.identity)

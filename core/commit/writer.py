@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from core.batching import ROWS_PER_WRITE, chunks
+from core.batching import ROWS_PER_WRITE, Prepared, chunks
 from core.commit.order import Group, Written
 from core.commit.problems import (
     CommitFailed,
@@ -157,7 +157,7 @@ class Writer:
                 .values({c: sa.bindparam(c) for c in columns})
             )
             params = [(v, {**changes, "truce_key": v.this_key}) for v, changes in items]
-            for vector, sent, _ in self._send(stmt, params, returning=False):
+            for vector, sent, _ in self._send(stmt, params, returning=False, prepared=True):
                 changes = {k: v for k, v in sent.items() if k != "truce_key"}
                 before = self.before.get(vector.identity)
                 self.images.append(
@@ -182,7 +182,7 @@ class Writer:
 
     def fix_up(self) -> None:
         """Second half of a reference cycle: point the NULLed references at their targets."""
-        if self.stopped:
+        if self.stopped or not self.fixups:
             return
         created_images = {
             (i.resource, i.key): i.after for i in self.images if i.action == "create" and i.after
@@ -234,12 +234,21 @@ class Writer:
         return built
 
     def _send(
-        self, stmt: Any, pending: Sequence[_Pending], *, returning: bool, match: str | None = None
+        self,
+        stmt: Any,
+        pending: Sequence[_Pending],
+        *,
+        returning: bool,
+        match: str | None = None,
+        prepared: bool = False,
     ) -> list[tuple[Vector, dict[str, Any], Any]]:
         """Execute `stmt` for every row; (vector, row, returned key) for each row written.
-        With `match`, RETURNING gives (key, value of that column) in any order."""
+        With `match`, RETURNING gives (key, value of that column) in any order. `prepared`:
+        every value is a bind the rows name, none is RETURNED (see `Prepared`)."""
         if self.naming:
             return [item for item in map(self._send_one(stmt, returning), pending) if item]
+        if prepared:
+            return self._send_prepared(Prepared(self.conn, stmt), pending)
         done: list[tuple[Vector, dict[str, Any], Any]] = []
         by_columns: dict[tuple[str, ...], list[_Pending]] = defaultdict(list)
         for item in pending:  # one executemany needs one column set
@@ -252,6 +261,19 @@ class Writer:
                     self._failed(exc, batch[0][0])
                     return done
                 done += _returned(result, batch, returning, match)
+        return done
+
+    def _send_prepared(
+        self, sender: Prepared, pending: Sequence[_Pending]
+    ) -> list[tuple[Vector, dict[str, Any], Any]]:
+        done: list[tuple[Vector, dict[str, Any], Any]] = []
+        for batch in chunks(pending, ROWS_PER_WRITE):
+            try:
+                sender.send(self.conn, [row for _, row in batch])
+            except DBAPIError as exc:
+                self._failed(exc, batch[0][0])
+                return done
+            done += [(v, row, None) for v, row in batch]
         return done
 
     def _send_one(
@@ -317,7 +339,10 @@ def _returned(
     if match is None:
         keys = result.scalars().all()
         return [(v, row, key) for (v, row), key in zip(batch, keys, strict=True)]
-    # Compared as canonical uuids: a CHAR(128) column hands its value back blank-padded.
     returned: list[Any] = list(result)  # rows of (key, uuid)
+    exact = {found[1]: found[0] for found in returned}
+    if all(row[match] in exact for _, row in batch):  # the uuid comes back as sent
+        return [(v, row, exact[row[match]]) for v, row in batch]
+    # Compared as canonical uuids: a CHAR(128) column hands its value back blank-padded.
     by_value = {canonical_uuid(found[1]): found[0] for found in returned}
     return [(v, row, by_value[canonical_uuid(row[match])]) for v, row in batch]

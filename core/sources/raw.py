@@ -64,27 +64,55 @@ class RawRecord:
 
 class RawReader:
     """A `RecordMaker`'s lookups without its converters: each method answers what the
-    typed reading would record for one cell, or `UNSURE`."""
+    typed reading would record for one cell, or `UNSURE`. What depends only on the
+    names is worked out once per resource and name (the maker notes any warning then)."""
 
     def __init__(self, maker: RecordMaker) -> None:
         self.maker = maker
+        self._data: dict[tuple[str, str], Any] = {}
+        self._references: dict[tuple[str, str, str | None], Any] = {}
+        self._nested: dict[tuple[str, str], bool] = {}
 
     def data(self, res: Resource, name: str, raw: Any, from_text: bool) -> tuple[str, Any] | object:
         """(column, value before its converter) of a data cell, `IGNORED` or `UNSURE`."""
-        column, how, kind = self.maker.route(res, name)
-        if how is RecordMaker.PLAIN:
-            if from_text and raw == "" and kind is not Kind.STRING:
-                raw = None
-            if kind is Kind.DECIMAL and isinstance(raw, float):
-                raw = repr(raw)
-            return column, raw
-        return IGNORED if how is RecordMaker.IGNORED else UNSURE
+        found = self._data.get((res.name, name))
+        if found is None:
+            column, how, kind = self.maker.route(res, name)
+            if how is RecordMaker.PLAIN:
+                found = (column, kind)
+            else:
+                found = IGNORED if how is RecordMaker.IGNORED else UNSURE
+            self._data[(res.name, name)] = found
+        if type(found) is not tuple:
+            return found
+        column, kind = found
+        if from_text and raw == "" and kind is not Kind.STRING:
+            raw = None
+        if kind is Kind.DECIMAL and isinstance(raw, float):
+            raw = repr(raw)
+        return column, raw
 
     def reference(
         self, res: Resource, name: str, target: str | None, raw_uuid: Any
     ) -> tuple[str, Any] | object:
         """(column, target's canonical uuid) of a reference, ("", master) for a component
         link, `IGNORED` or `UNSURE`."""
+        key = (res.name, name, target)
+        found = self._references.get(key)
+        if found is None:
+            found = self._references[key] = self._reference(res, name, target)
+        if type(found) is not tuple:
+            return found
+        if found[0]:  # a reference: THIS's column
+            if uuid_list(raw_uuid) is not None:
+                return UNSURE
+            return found[0], canonical_uuid(text_of(raw_uuid))
+        uuid = canonical_uuid(text_of(raw_uuid))  # a component link: its master
+        return UNSURE if uuid is None else ("", (found[1], uuid))
+
+    def _reference(self, res: Resource, name: str, target: str | None) -> Any:
+        """("", master) for a component link, (column, "") for a reference, or IGNORED
+        / UNSURE, as `RecordMaker.reference` decides from the names alone."""
         column = self.maker.column_name(res, name)
         if column is None:
             return IGNORED
@@ -92,23 +120,22 @@ class RawReader:
             masters = {link.master for link in res.links if link.link == column}
             if target is None and len(masters) == 1:
                 target = next(iter(masters))
-            uuid = canonical_uuid(text_of(raw_uuid))
-            if target not in masters or uuid is None:
-                return UNSURE
-            return "", (target, uuid)
+            return ("", target) if target in masters else UNSURE
         if column not in res.data_fields:
             return IGNORED
         ref = res.references.get(column)
         if ref is None or (target is not None and target != ref.target):
             return UNSURE
-        if uuid_list(raw_uuid) is not None:
-            return UNSURE
-        return column, canonical_uuid(text_of(raw_uuid))
+        return (column, "")
 
     def nest(self, res: Resource, master: Resource, master_uuid: str | None) -> Any:
         """The master of a nested record: (resource, uuid), None when it is read as an
         independent record (noted), or `UNSURE`."""
-        if not any(link.master == master.name for link in res.links):
+        key = (res.name, master.name)
+        component = self._nested.get(key)
+        if component is None:
+            component = self._nested[key] = any(link.master == master.name for link in res.links)
+        if not component:
             self.maker.note_independent(res, master)
             return None
         if master_uuid is None:

@@ -230,10 +230,12 @@ class SqlDataset:
             for row in connection.execute(statement.where(pk.in_(batch)))
         }
 
-    def row_shape(self, resource: str) -> _Query:
-        """How THIS's rows of `resource` are read: positions, converters, references."""
+    def row_shape(self, resource: str, *, masters: bool = True) -> _Query:
+        """How THIS's rows of `resource` are read: positions, converters, references.
+        Without `masters`, each master's uuid is left to the caller: its place holds the
+        component link's own value (core/this_masters.py)."""
         res = self.schema.resources[resource]
-        return self._query(res, res)
+        return self._query(res, res, masters=masters)
 
     def attached_shape(self, resource: str, typing: Schema, schema: str) -> _Query:
         """How this dataset's rows of `resource` are read, typed by `typing`, on a SQLite
@@ -319,7 +321,9 @@ class SqlDataset:
             return _Borrowed(connection)
         return self.engine.connect()
 
-    def _query(self, own: Resource, target: Resource, schema: str | None = None) -> _Query:
+    def _query(
+        self, own: Resource, target: Resource, schema: str | None = None, *, masters: bool = True
+    ) -> _Query:
         table = self._tables[own.name] if schema is None else raw_table(own, schema)
         meta = own.meta
         fields = tuple(f for f in target.data_fields if f in own.columns)
@@ -347,7 +351,10 @@ class SqlDataset:
                 selected.append(uuid_col)
         links = []
         for link in target.links:
-            if link.link in own.columns:
+            if link.link in own.columns and not masters:
+                links.append((len(selected), link))
+                selected.append(table.c[link.link])
+            elif link.link in own.columns:
                 joined, uuid_col = self._join_uuid(
                     joined,
                     table,

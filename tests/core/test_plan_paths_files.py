@@ -12,9 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import Pair, urn
-from test_plan_paths import _counting, assert_same_plan, both_paths, generated  # noqa: F401
+from builders import Databases, Pair, urn
+from test_plan_paths import (  # noqa: F401
+    _EXTRA,
+    EDEN,
+    _counting,
+    _eden_database,
+    _other_rows,
+    _this_rows,
+    assert_same_plan,
+    both_paths,
+    generated,
+)
 
+from core.export import export
 from core.sources.multi import Combined
 from core.sources.open import open_other
 
@@ -228,3 +239,50 @@ def test_s3json_duplicated_keys_and_repeats(more_persons: Pair, tmp_path: Path) 
     errors = {v.uuid for v in oracle.vectors if v.problems}
     assert errors == {urn(1), urn(3), urn(4)}
     assert_same_plan(fast, oracle)
+
+
+@pytest.mark.parametrize("form", ["s3xml", "s3json"])
+def test_exported_files_against_either_engine(
+    dbs: Databases, tmp_path: Path, form: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """THIS on PostgreSQL reads times, flags and numbers as native values, not text."""
+    pair = dbs.pair(_this_rows(), _other_rows(), this_shape=_EXTRA, other_shape=_EXTRA)
+    target = tmp_path / ("other.xml" if form == "s3xml" else "other.json")
+    export(pair.other, target, form)
+    answers = _counting(monkeypatch)
+    fast, oracle = both_paths(pair.this, open_other(target))
+    assert True in answers and fast.vectors
+    assert_same_plan(fast, oracle)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "",  # the masters found through the map
+        # two persons share a super-entity key: the join decides which master a row has
+        "UPDATE pr_person SET pe_id = (SELECT min(pe_id) FROM pr_person)"
+        " WHERE id = (SELECT max(id) FROM pr_person)",
+        "UPDATE pr_address SET pe_id = 99999 WHERE id = (SELECT min(id) FROM pr_address)",
+        "UPDATE pr_address SET pe_id = NULL WHERE id = (SELECT max(id) FROM pr_address)",
+        "UPDATE pr_person SET uuid = upper(uuid)",  # the masters' uuids as stored
+    ],
+)
+def test_eden_masters_looked_up_once(
+    tmp_path: Path, damage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Components compared raw have their masters' uuids from one read of each master
+    table (Eden's pe_id is not indexed); the plan is the joined read's."""
+    import sqlite3
+
+    this = _eden_database(tmp_path / "this.db", "01-seeded-pr_person-addr_contact.xml")
+    try:
+        if damage:
+            with sqlite3.connect(tmp_path / "this.db") as conn:
+                conn.execute(damage)
+        answers = _counting(monkeypatch)
+        export = EDEN / "eden-exports" / "02-mutated-pr_person-addr_contact-deleted.xml"
+        fast, oracle = both_paths(this, open_other(export))
+        assert True in answers
+        assert_same_plan(fast, oracle)
+    finally:
+        this.close()

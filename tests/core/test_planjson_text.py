@@ -15,8 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import Pair, urn
-from test_plan_paths import SAMPLES, _eden_database, generated  # noqa: F401
+from builders import Databases, Pair, urn
+from test_plan_paths import (  # noqa: F401
+    SAMPLES,
+    _eden_database,
+    _other_rows,
+    _this_rows,
+    generated,
+)
 
 from core.matching import build_plan
 from core.plan import Plan
@@ -81,9 +87,9 @@ def _old_reader(this: SqlDataset, resource: str, keys: list[Any]) -> dict[Any, T
 def assert_reader_agrees(this: SqlDataset) -> None:
     reader = ThisRows(this)
     for resource in this.schema.resources:
-        with sqlite3.connect(this.engine.url.database.removeprefix("file:").split("?")[0]) as c:
-            pk = this.schema.resources[resource].pk
-            keys = [k for (k,) in c.execute(f"SELECT {pk} FROM {resource} ORDER BY {pk}")]
+        pk = this.schema.resources[resource].pk
+        with this.engine.connect() as conn:
+            keys = [k for (k,) in conn.exec_driver_sql(f"SELECT {pk} FROM {resource}")]
         expected = _old_reader(this, resource, keys)
         assert reader(resource, keys) == expected, resource
         ints = sorted(k for k in keys if type(k) is int)
@@ -180,6 +186,15 @@ def test_scanned_unchanged_rows_are_the_paged_ones(generated: Pair) -> None:  # 
     rows = list(plan.unchanged)
     assert rows == plan.unchanged.page(0, len(plan.unchanged))
     assert len(rows) < len(paged) and urn(1) not in {r.uuid for r in rows}
+
+
+def test_on_every_engine_the_reader_reads_what_the_records_say(dbs: Databases) -> None:
+    pair = dbs.pair(_this_rows(), _other_rows())
+    plan = pair.plan()
+    assert list(plan.unchanged) == plan.unchanged.page(0, len(plan.unchanged))
+    assert any(row.parent for row in plan.unchanged)
+    assert_reader_agrees(pair.this)
+    assert_same_document(plan)
 
 
 def _raw(path: str, *statements: str) -> None:
