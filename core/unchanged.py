@@ -10,13 +10,14 @@ OTHER, THIS never had it") are held as they are.
 
 from __future__ import annotations
 
+import operator
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import islice
+from itertools import compress, islice
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from core.timestamps import to_utc
@@ -79,7 +80,8 @@ def _keys_array(keys: Iterable[Any]) -> array | list[Any]:
         return keys
     keys = list(keys)
     try:
-        return array("q", keys) if all(type(k) is int for k in keys) else keys
+        # The type check runs in C (map/set): a part can hold millions of keys.
+        return array("q", keys) if set(map(type, keys)) <= {int} else keys
     except OverflowError:
         return keys
 
@@ -180,12 +182,13 @@ class UnchangedSet:
         if not drop or part is None:
             return []
         removed = self._rows(resource, part, sorted(drop, key=_sort_key), lookup=True)
-        kept = [i for i, k in enumerate(part.keys) if k not in drop]
+        # Which rows stay, worked out in C (map/compress): a part can hold millions.
+        keep = list(map(operator.not_, map(drop.__contains__, part.keys)))
         self.set_part(
             resource,
-            (part.keys[i] for i in kept),
-            (part.other[i] for i in kept),
-            notes=None if part.notes is None else (part.notes[i] for i in kept),
+            _kept(part.keys, keep),
+            _kept(part.other, keep),
+            notes=None if part.notes is None else bytearray(compress(part.notes, keep)),
             parents={k: p for k, p in part.parents.items() if k not in drop},
             is_sorted=True,
         )
@@ -391,9 +394,16 @@ def _sort_key(key: Any) -> tuple[str, Any]:
     return (type(key).__name__, key)
 
 
+def _kept(column: array | list[Any], keep: list[bool]) -> array | list[Any]:
+    """The column's items where `keep` is true, as the same kind of column."""
+    if isinstance(column, array):
+        return array(column.typecode, compress(column, keep))
+    return list(compress(column, keep))
+
+
 def _ascending(keys: Sequence[Any]) -> bool:
     try:
-        return all(a < b for a, b in zip(keys, islice(keys, 1, None), strict=False))
+        return all(map(operator.lt, keys, islice(keys, 1, None)))
     except TypeError:
         return False
 

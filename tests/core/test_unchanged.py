@@ -109,3 +109,14 @@ def test_rows_added_in_bulk_keep_keys_that_are_not_integers() -> None:
     assert list(builder.other["person"]) == [10, 20, 30, 40]
     assert list(builder.notes["person"]) == [0, 0, 1, 0]
     assert isinstance(builder.keys["address"], array)
+
+
+def test_removing_rows_keeps_each_column_aligned_whatever_the_keys() -> None:
+    for keys in ([9, 1, 5, 7], ["i", "a", "e", "g"]):
+        result = UnchangedSet(["person"], read_this=_reader([]))
+        result.set_part("person", keys, [90, 10, 50, 70], notes=[0, 1, 0, 1])
+        removed = result.remove("person", [keys[2], keys[0]])  # 5 and 9, or "e" and "i"
+        assert [r.note for r in removed] == ["", ""]
+        assert [r.uuid for r in result] == [f"u-person-{keys[1]}", f"u-person-{keys[3]}"]
+        assert [r.note for r in result] == ["deleted on both sides"] * 2
+        assert [to_micros(r.other_modified) for r in result] == [10, 70]
