@@ -468,3 +468,20 @@ def test_generated_pair_exported_raw_compare(
         fast, oracle = both_paths(generated.this, open_other(target))
         assert True in answers and False in answers
         assert_same_plan(fast, oracle)
+
+
+def test_a_schema_reflected_again_for_the_same_schema_text_is_the_same(
+    generated: Pair,
+) -> None:
+    # OTHER with THIS's schema text takes THIS's reflected schema (not reflected again);
+    # a change of the text is reflected afresh.
+    mapping = load_mapping(None)
+    this = SqlDataset(generated.this_target, mapping, readonly=True)
+    other = SqlDataset(generated.other_target, mapping, readonly=True)
+    assert other.schema == this.schema and other.schema is not this.schema
+    _raw(generated.other_target, "ALTER TABLE person ADD COLUMN nickname TEXT")
+    changed = SqlDataset(generated.other_target, mapping, readonly=True)
+    assert "nickname" in changed.schema.resources["person"].columns
+    assert "nickname" not in this.schema.resources["person"].columns
+    for dataset in (this, other, changed):
+        dataset.close()
