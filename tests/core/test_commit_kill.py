@@ -169,6 +169,21 @@ def _calibrate(plan: Plan, this: SqlDataset, restore: Callable[[], None]) -> flo
     return sorted(spans)[1]
 
 
+def _delays(rng: random.Random, span: float, count: int, tally: _Tally) -> Iterator[float]:
+    """`count` kill delays spread over the calibrated span and a little past it, then, if
+    either end state was never seen (a loaded machine can stretch the commit well past
+    its calibration), kills at the start and at doubling delays until it has been: the
+    test must see both ends to show its kills covered the whole commit."""
+    for _ in range(count):
+        yield rng.uniform(0, span * 1.25)  # a little past the end: the after state too
+    if not tally.states["before"]:
+        yield 0.0
+    for doubling in range(1, 7):
+        if tally.states["after"]:
+            return
+        yield span * 2**doubling
+
+
 def _kill_after(fd: int, pid: int, delay: float) -> None:
     """Kill the child `delay` seconds after its "ready" (waiting on its pipe, not asleep)."""
     assert _read_line(fd) == "ready"
@@ -212,8 +227,7 @@ def test_sqlite_kill_during_commit(tmp_path: Path, journal_mode: str) -> None:
     span = _calibrate(plan, this, restore)
     rng = random.Random(SEED)
     tally = _Tally()
-    for _ in range(SQLITE_KILLS):
-        delay = rng.uniform(0, span * 1.25)  # a little past the end: the after state too
+    for delay in _delays(rng, span, SQLITE_KILLS, tally):
         with _child(_commit_in_child(plan, this)) as (pid, fd):
             _kill_after(fd, pid, delay)
             tally.kills += 1
@@ -283,8 +297,7 @@ def test_pg_kill_during_commit(
 
         rng = random.Random(SEED)
         tally = _Tally()
-        for _ in range(PG_KILLS):
-            delay = rng.uniform(0, span * 1.25)
+        for delay in _delays(rng, span, PG_KILLS, tally):
             with _child(_commit_in_child(plan, this, tell_pid)) as (pid, fd):
                 if victim == "client":
                     _kill_after(fd, pid, delay)
