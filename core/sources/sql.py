@@ -217,19 +217,6 @@ class SqlDataset:
                     found[row[0]] = (self._record(res, res, query, row), row_digest(row))
         return found
 
-    def digests(
-        self, resource: str, keys: Iterable[Any], connection: sa.Connection
-    ) -> dict[Any, bytes]:
-        """The digests `fetch` gives, without typing the rows (the commit's stale check)."""
-        res = self.schema.resources[resource]
-        statement = self._query(res, res).statement
-        pk = self._tables[resource].c[res.pk]
-        return {
-            row[0]: row_digest(row)
-            for batch in chunks(keys, KEYS_PER_LOOKUP)
-            for row in connection.execute(statement.where(pk.in_(batch)))
-        }
-
     def row_shape(self, resource: str, *, masters: bool = True) -> _Query:
         """How THIS's rows of `resource` are read: positions, converters, references.
         Without `masters`, each master's uuid is left to the caller: its place holds the
