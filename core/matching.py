@@ -136,9 +136,9 @@ def joined(
             progress.changed()
         # Most rows are unchanged: they go to the arrays in bulk, without a call per row.
         same = [row for row in rows if row[3] != CANDIDATE and row[0] is not None]
-        unchanged.add_many(
-            resource, [r[0] for r in same], [r[2] for r in same], [r[3] for r in same]
-        )
+        if same:
+            this_keys, _other_keys, other_micros, verdicts = zip(*same, strict=True)
+            unchanged.add_many(resource, this_keys, other_micros, verdicts)
         if len(same) < len(rows):
             for this_key, other_key, _micros, verdict in rows:
                 if this_key is None:

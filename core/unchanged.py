@@ -350,7 +350,11 @@ class UnchangedBuilder:
         self.notes[resource].append(note)
 
     def add_many(
-        self, resource: str, keys: list[Any], other_micros: list[int], notes: list[int]
+        self,
+        resource: str,
+        keys: Sequence[Any],
+        other_micros: Sequence[int],
+        notes: Sequence[int],
     ) -> None:
         """`add_keyed` for many rows at once (parallel lists)."""
         if not keys:
