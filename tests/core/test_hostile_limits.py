@@ -48,8 +48,10 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path, kind
     else:
         path = write(tmp_path / "a.json", json.dumps({"$_person": [{"@uuid": P1}] * 2000}))
         source = S3JsonFile(path, SMALL)
-    with pytest.raises(SourceError, match="line 1, column 1: the file is .* over the limit"):
+    with pytest.raises(SourceError, match="line 1, column 1: the file is .* over the limit") as err:
         read_all(source, tmp_path)
+    # S3JSON has no streaming reader: the message says which export would be read.
+    assert ("S3XML export of the same data streams" in str(err.value)) == (kind == "json")
 
 
 def test_a_csv_line_over_the_limit_is_refused_without_reading_it_whole(tmp_path: Path) -> None:
