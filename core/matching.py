@@ -21,8 +21,9 @@ from core.policy import FALLBACK, Policy
 from core.progress import Progress
 from core.records import Problem, Record, label_for
 from core.schema import Schema
+from core.sources.key_lookup import KeyLookup
 from core.sources.raw import RawRecord
-from core.sources.sql import KeyLookup, SqlDataset
+from core.sources.sql import SqlDataset
 from core.this_masters import MasterUuids
 from core.this_rows import ThisRows
 from core.unchanged import (

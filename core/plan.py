@@ -43,7 +43,7 @@ class Plan:
     other_source: str
     vectors: list[Vector]
     unchanged: UnchangedSet  # a list of `Unchanged` rows is accepted and held as given
-    # resource -> canonical uuid -> local key: a dict, or a core.sources.sql.KeyLookup
+    # resource -> canonical uuid -> local key: a dict, or a core.sources.key_lookup.KeyLookup
     # (same `get` and `in`) that asks THIS, for resources planned in SQLite
     this_index: dict[str, Any]
     policy_name: str = "fallback"

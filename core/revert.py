@@ -29,7 +29,8 @@ from core.batching import KEYS_PER_LOOKUP, chunks
 from core.deletion import full_resource
 from core.journal import Entry, Image, entries, entry, images, write_entry
 from core.schema import Resource
-from core.sources.sql import SqlDataset, raw_table
+from core.sources.raw_table import raw_table
+from core.sources.sql import SqlDataset
 from core.timestamps import to_utc
 from core.values import converter, encoder
 from core.vectors import later as later_of

@@ -20,7 +20,8 @@ import sqlalchemy as sa
 
 from core.batching import KEYS_PER_LOOKUP, chunks
 from core.schema import ComponentLink
-from core.sources.sql import SqlDataset, raw_table
+from core.sources.raw_table import raw_table
+from core.sources.sql import SqlDataset
 
 _SHARED = object()  # a map that cannot stand in for the join (a link value twice)
 

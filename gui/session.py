@@ -18,7 +18,7 @@ from core.plan import Plan
 from core.policy import Policy, allow_deletions
 from core.progress import Progress
 from core.session import SAMPLE_OTHER, SAMPLE_THIS, Pair, load_policy, open_pair
-from core.sources.sql import make_engine
+from core.sources.sql_engine import make_engine
 from core.writability import WRITABLE, Writability, probe_writable
 from gui.other_files import join_others
 from gui.userdata import data_dir

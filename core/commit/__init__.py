@@ -146,7 +146,7 @@ def _writing_connection(this: SqlDataset) -> sa.Connection:
         driver = conn.connection.driver_connection
         assert driver is not None
         driver.execute(f"PRAGMA cache_size = {_SQLITE_WRITE_CACHE}")
-        conn.execution_options(truce_write_lock=True)  # BEGIN IMMEDIATE (core/sources/sql.py)
+        conn.execution_options(truce_write_lock=True)  # BEGIN IMMEDIATE: sql_engine.py
     return conn
 
 

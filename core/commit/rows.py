@@ -15,7 +15,8 @@ from core.commit.problems import Unwritable
 from core.creation import Creation
 from core.plan import Plan
 from core.schema import Resource
-from core.sources.sql import SqlDataset, raw_table
+from core.sources.raw_table import raw_table
+from core.sources.sql import SqlDataset
 from core.values import Converter, encoder
 from core.vectors import Vector, later
 from core.vocabulary import Action

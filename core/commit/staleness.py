@@ -27,7 +27,8 @@ from core.digest import row_digest
 from core.identity import canonical_uuid
 from core.plan import Plan
 from core.schema import Resource
-from core.sources.sql import SqlDataset, raw_table
+from core.sources.raw_table import raw_table
+from core.sources.sql import SqlDataset
 from core.vectors import Vector
 from core.vocabulary import Action
 

@@ -8,15 +8,14 @@ inside the database, so Python never holds a key → uuid map of a whole table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, NoSuchTableError, SQLAlchemyError
+from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 
 from core.batching import KEYS_PER_LOOKUP, chunks
 from core.digest import row_digest
@@ -25,76 +24,12 @@ from core.mapping import CONVENTIONS, Mapping
 from core.progress import Progress
 from core.records import Problem, Record
 from core.reflection import reflect_schema
-from core.schema import Column, ComponentLink, Kind, Reference, Resource, Schema
+from core.schema import Resource, Schema
 from core.sources.errors import SourceError
-from core.values import Converter, converter, raw_converter
-
-
-def make_engine(target: str | Path, *, readonly: bool = False) -> Engine:
-    """An engine for a SQLAlchemy URL or a SQLite file path (which must exist)."""
-    text = str(target)
-    if "://" in text:
-        try:
-            engine = sa.create_engine(text)
-        except (ArgumentError, ImportError, SQLAlchemyError) as exc:
-            raise SourceError(f"{text}: not a usable database URL ({exc})") from None
-        if engine.dialect.name == "sqlite":
-            _take_sqlite_transactions(engine)
-        return engine
-    path = Path(text)
-    if not path.is_file():
-        raise SourceError(f"{path}: no such database file")
-    mode = "ro" if readonly else "rw"
-    engine = sa.create_engine(f"sqlite:///file:{path.resolve()}?mode={mode}&uri=true")
-    _take_sqlite_transactions(engine, writer=not readonly)
-    return engine
-
-
-def _take_sqlite_transactions(engine: Engine, writer: bool = True) -> None:
-    """Let SQLAlchemy, not pysqlite, begin transactions, so SAVEPOINTs (the dry run's
-    per-vector error capture) and DDL (the journal table) are transactional."""
-
-    @sa.event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        if writer:
-            # A bigger page cache for the writer: PERF-NOTES measured ~1.5x commit speed.
-            # Not for a read-only file (OTHER): its reads would only fill it (~20 MB of
-            # a 100k plan's peak).
-            dbapi_connection.execute("PRAGMA cache_size = -65536")
-
-    @sa.event.listens_for(engine, "begin")
-    def _begin(connection: sa.Connection) -> None:
-        # A writer asks for the write lock up front, so nothing changes between its
-        # stale check and its writes (and it never meets SQLITE_BUSY half-way).
-        immediate = connection.get_execution_options().get("truce_write_lock", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-@dataclass(frozen=True, slots=True)
-class _Query:
-    """A select and how to read its rows: pk, uuid, 4 meta, fields, ref uuids, links."""
-
-    statement: sa.Select
-    key: sa.ColumnElement  # the primary key column the rows are selected by
-    fields: tuple[str, ...]
-    convert: tuple[Converter, ...]  # one per field
-    raw_convert: tuple[Converter, ...]  # the same for values that are not None
-    references: tuple[tuple[int, int, Reference], ...]  # (field pos, uuid pos, reference)
-    links: tuple[tuple[int, ComponentLink], ...]  # (master uuid pos, link)
-
-
-# Meta fields are typed by their role, not their column: Eden keeps `deleted` in a CHAR(1)
-# and some tools keep timestamps in TEXT columns.
-_META_RAW: tuple[Converter, ...] = tuple(
-    raw_converter(Column(name, kind))
-    for name, kind in (
-        ("modified_on", Kind.DATETIME),
-        ("created_on", Kind.DATETIME),
-        ("deleted", Kind.BOOLEAN),
-        ("mci", Kind.INTEGER),
-    )
-)
+from core.sources.raw_table import raw_table
+from core.sources.row_shape import RowShape, meta_values, typed_values
+from core.sources.sql_engine import cannot_read, make_engine, short_error
+from core.values import converter, raw_converter
 
 
 class SqlDataset:
@@ -120,7 +55,7 @@ class SqlDataset:
             ) from None
         except (SQLAlchemyError, UnicodeDecodeError) as exc:
             raise SourceError(
-                f"{self.label}: {_cannot_read(exc)} the schema ({_short(exc)})"
+                f"{self.label}: {cannot_read(exc)} the schema ({short_error(exc)})"
             ) from None
         self._tables = {name: raw_table(res) for name, res in self.schema.resources.items()}
         self._plain: dict[str, sa.Select] = {}
@@ -200,7 +135,7 @@ class SqlDataset:
                     yield self._record(own, typing.resources[resource], query, row)
         except SQLAlchemyError as exc:
             raise SourceError(
-                f"{self.label}: {_cannot_read(exc)} table {resource} ({_short(exc)})"
+                f"{self.label}: {cannot_read(exc)} table {resource} ({short_error(exc)})"
             ) from None
 
     def fetch(
@@ -217,24 +152,24 @@ class SqlDataset:
                     found[row[0]] = (self._record(res, res, query, row), row_digest(row))
         return found
 
-    def row_shape(self, resource: str, *, masters: bool = True) -> _Query:
+    def row_shape(self, resource: str, *, masters: bool = True) -> RowShape:
         """How THIS's rows of `resource` are read: positions, converters, references.
         Without `masters`, each master's uuid is left to the caller: its place holds the
         component link's own value (core/this_masters.py)."""
         res = self.schema.resources[resource]
         return self._query(res, res, masters=masters)
 
-    def attached_shape(self, resource: str, typing: Schema, schema: str) -> _Query:
+    def attached_shape(self, resource: str, typing: Schema, schema: str) -> RowShape:
         """How this dataset's rows of `resource` are read, typed by `typing`, on a SQLite
         connection where its file is attached as `schema` (the SQLite join)."""
         own = self.schema.resources[resource]
         return self._query(own, typing.resources[resource], schema)
 
-    def typed_record(self, resource: str, typing: Schema, shape: _Query, row: Any) -> Record:
+    def typed_record(self, resource: str, typing: Schema, shape: RowShape, row: Any) -> Record:
         """A raw row read with `attached_shape` (or `row_shape`), typed."""
         return self._record(self.schema.resources[resource], typing.resources[resource], shape, row)
 
-    def fetch_rows(self, resource: str, keys: Iterable[Any], shape: _Query) -> dict[Any, Any]:
+    def fetch_rows(self, resource: str, keys: Iterable[Any], shape: RowShape) -> dict[Any, Any]:
         """THIS rows by primary key, raw (as `row_shape` reads them): key → row."""
         pk = self._tables[resource].c[self.schema.resources[resource].pk]
         found: dict[Any, Any] = {}
@@ -244,7 +179,7 @@ class SqlDataset:
                     found[row[0]] = row
         return found
 
-    def typed_row(self, resource: str, row: Any, shape: _Query) -> tuple[Record, bytes]:
+    def typed_row(self, resource: str, row: Any, shape: RowShape) -> tuple[Record, bytes]:
         """A raw THIS row (from `fetch_rows`) typed, with its digest, as `fetch` gives."""
         res = self.schema.resources[resource]
         return self._record(res, res, shape, row), row_digest(row)
@@ -270,7 +205,7 @@ class SqlDataset:
             for row in connection.execute(statement, {"keys": batch}).all()
         }
 
-    def record(self, resource: str, row: Any, shape: _Query) -> Record:
+    def record(self, resource: str, row: Any, shape: RowShape) -> Record:
         """A row laid out as `row_shape` reads it (a plain row plus its uuids), typed."""
         res = self.schema.resources[resource]
         return self._record(res, res, shape, row)
@@ -299,18 +234,18 @@ class SqlDataset:
                 return int(conn.execute(count).scalar() or 0)
         except SQLAlchemyError as exc:
             raise SourceError(
-                f"{self.label}: {_cannot_read(exc)} table {resource} ({_short(exc)})"
+                f"{self.label}: {cannot_read(exc)} table {resource} ({short_error(exc)})"
             ) from None
 
     # ----- internals
     def _connect(self, connection: sa.Connection | None) -> AbstractContextManager[sa.Connection]:
         if connection is not None:
-            return _Borrowed(connection)
+            return nullcontext(connection)
         return self.engine.connect()
 
     def _query(
         self, own: Resource, target: Resource, schema: str | None = None, *, masters: bool = True
-    ) -> _Query:
+    ) -> RowShape:
         table = self._tables[own.name] if schema is None else raw_table(own, schema)
         meta = own.meta
         fields = tuple(f for f in target.data_fields if f in own.columns)
@@ -355,7 +290,7 @@ class SqlDataset:
                 selected.append(uuid_col)
         convert = tuple(converter(target.columns[f]) for f in fields)
         raw_convert = tuple(raw_converter(target.columns[f]) for f in fields)
-        return _Query(
+        return RowShape(
             sa.select(*selected).select_from(joined),
             table.c[own.pk],
             fields,
@@ -382,10 +317,10 @@ class SqlDataset:
         joined = joined.outerjoin(other, table.c[column] == other.c[target_key])
         return joined, other.c[target_res.meta.uuid].label(alias)
 
-    def _record(self, own: Resource, target: Resource, query: _Query, row: Any) -> Record:
+    def _record(self, own: Resource, target: Resource, query: RowShape, row: Any) -> Record:
         problems: list[Problem] = []
-        meta = _typed_values(_meta_names(own), _META_RAW, row[2:6], problems)
-        typed = _typed_values(query.fields, query.raw_convert, row[6:], problems)
+        meta = meta_values(own, row[2:6], problems)
+        typed = typed_values(query.fields, query.raw_convert, row[6:], problems)
         values = dict(zip(query.fields, typed, strict=True))
         dangling: dict[str, str] = {}
         for field_pos, uuid_pos, ref in query.references:
@@ -425,102 +360,3 @@ class SqlDataset:
             dangling=dangling,
             key=row[0],
         )
-
-
-class KeyLookup:
-    """canonical uuid → primary key of one table, asked of the database on demand.
-
-    Stands in for a whole-table dict when the table spells every uuid one way (`spell`
-    turns a canonical uuid into that spelling), so a plan's memory does not grow with
-    THIS. Answers are cached; `prefetch` asks for many at once."""
-
-    def __init__(self, dataset: SqlDataset, resource: str, spell: Callable[[str], str]) -> None:
-        res = dataset.schema.resources[resource]
-        table = raw_table(res)
-        self._engine = dataset.engine
-        self._pk, self._uuid = table.c[res.pk], table.c[res.meta.uuid]
-        self._table = table
-        self._spell = spell
-        self._known: dict[str, Any] = {}
-
-    def get(self, uuid: str | None, default: Any = None) -> Any:
-        if uuid is None:
-            return default
-        if uuid not in self._known:
-            self.prefetch([uuid])
-        key = self._known[uuid]
-        return default if key is None else key
-
-    def __contains__(self, uuid: object) -> bool:
-        return isinstance(uuid, str) and self.get(uuid) is not None
-
-    def prefetch(self, uuids: Iterable[str]) -> None:
-        wanted = {self._spell(u): u for u in uuids if u not in self._known}
-        if not wanted:
-            return
-        with self._engine.connect() as conn:
-            for batch in chunks(wanted, KEYS_PER_LOOKUP):
-                stmt = sa.select(self._pk, self._uuid).where(self._uuid.in_(batch))
-                for key, raw in conn.execute(stmt):
-                    if raw in wanted:
-                        self._known[wanted[raw]] = key
-        for uuid in wanted.values():
-            self._known.setdefault(uuid, None)
-
-
-class _Borrowed:
-    """A context manager that lends an open connection without closing it."""
-
-    def __init__(self, connection: sa.Connection) -> None:
-        self.connection = connection
-
-    def __enter__(self) -> sa.Connection:
-        return self.connection
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def raw_table(res: Resource, schema: str | None = None) -> sa.TableClause:
-    """The table with untyped columns: values pass to and from the driver unprocessed."""
-    names = dict.fromkeys([res.pk, *res.columns]) if res.pk else dict.fromkeys(res.columns)
-    return sa.table(res.name, *(sa.column(name) for name in names), schema=schema)
-
-
-def _meta_names(res: Resource) -> tuple[str, str, str, str]:
-    meta = res.meta
-    return (meta.modified_on, meta.created_on, meta.deleted, meta.mci)
-
-
-def _typed_values(
-    names: Iterable[str], converts: Iterable[Converter], raw: Iterable[Any], problems: list[Problem]
-) -> list[Any]:
-    """The typed values (None when the value is None or bad; a bad one is a problem).
-    `raw` may go on past the names (a row's reference and link columns)."""
-    values: list[Any] = []
-    # One loop, one call per value that is not None: this runs for every typed row.
-    for name, convert, value in zip(names, converts, raw, strict=False):
-        if value is None:
-            values.append(None)
-            continue
-        try:
-            values.append(convert(value))
-        except ValueError as exc:
-            problems.append(Problem(name, str(exc)))
-            values.append(None)
-    return values
-
-
-_DAMAGE = ("malformed", "not a database", "corrupt", "decode", "unsupported file format")
-
-
-def _cannot_read(exc: Exception) -> str:
-    """How a read failed: "damaged database" when SQLite says the file is corrupt."""
-    text = str(exc).lower()
-    if any(sign in text for sign in _DAMAGE):
-        return "damaged database: cannot read"
-    return "cannot read"
-
-
-def _short(exc: Exception) -> str:
-    return str(exc).splitlines()[0]
