@@ -33,6 +33,7 @@ from core.unchanged import (
     UnchangedSet,
     to_micros,
 )
+from core.values import held_once
 from core.vectors import Vector
 from core.vocabulary import Method
 
@@ -447,7 +448,8 @@ def _compare(record: Record, this: Record, deleted_column: str) -> Vector | Unch
     else:
         method = Method.UPDATE
     other_values = dict(record.values)
-    this_values = {name: this.values.get(name) for name in other_values}
+    # A value both sides hold alike is kept once (most fields of a vector do not differ).
+    this_values = {name: held_once(this.values.get(name), v) for name, v in other_values.items()}
     if this.deleted and not record.deleted:
         # Restoring a record THIS deleted is a field decision like any other.
         other_values[deleted_column] = False

@@ -162,6 +162,24 @@ def to_string(value: Any) -> str:
     return str(value)
 
 
+_HELD_ONCE = frozenset({str, int, bool, date})
+
+
+def held_once(this: Any, other: Any) -> Any:
+    """THIS's value, or OTHER's object when the two are the same value in every respect
+    (same type, equal, and for timestamps the same zone and fold): a vector then holds
+    one object where it held two equal copies (most of a vector's fields do not differ).
+
+    Floats (0.0 == -0.0) and decimals (1.0 == 1.00) are left alone: equal is not the same."""
+    if this is other or type(this) is not type(other):
+        return this
+    if type(this) is datetime:
+        if this == other and this.tzinfo is other.tzinfo and this.fold == other.fold:
+            return other
+        return this
+    return other if type(this) in _HELD_ONCE and this == other else this
+
+
 def _short(value: Any) -> str:
     """A bad value as quoted in a message: cut first, so a huge value costs nothing."""
     if isinstance(value, str) and len(value) > _SHOWN:

@@ -159,11 +159,19 @@ class SqlDataset:
         res = self.schema.resources[resource]
         return self._query(res, res, masters=masters)
 
-    def attached_shape(self, resource: str, typing: Schema, schema: str) -> RowShape:
+    def attached_shape(
+        self,
+        resource: str,
+        typing: Schema,
+        schema: str,
+        master_tables: dict[tuple[str, str], str] | None = None,
+    ) -> RowShape:
         """How this dataset's rows of `resource` are read, typed by `typing`, on a SQLite
-        connection where its file is attached as `schema` (the SQLite join)."""
+        connection where its file is attached as `schema` (the SQLite join). A master
+        named in `master_tables` ((master, master key) → TEMP table holding that key and
+        uuid columns of the master's rows) is joined from that table instead."""
         own = self.schema.resources[resource]
-        return self._query(own, typing.resources[resource], schema)
+        return self._query(own, typing.resources[resource], schema, master_tables=master_tables)
 
     def typed_record(self, resource: str, typing: Schema, shape: RowShape, row: Any) -> Record:
         """A raw row read with `attached_shape` (or `row_shape`), typed."""
@@ -244,7 +252,13 @@ class SqlDataset:
         return self.engine.connect()
 
     def _query(
-        self, own: Resource, target: Resource, schema: str | None = None, *, masters: bool = True
+        self,
+        own: Resource,
+        target: Resource,
+        schema: str | None = None,
+        *,
+        masters: bool = True,
+        master_tables: dict[tuple[str, str], str] | None = None,
     ) -> RowShape:
         table = self._tables[own.name] if schema is None else raw_table(own, schema)
         meta = own.meta
@@ -285,6 +299,7 @@ class SqlDataset:
                     link.master_key,
                     f"master_{len(selected)}",
                     schema,
+                    (master_tables or {}).get((link.master, link.master_key)),
                 )
                 links.append((len(selected), link))
                 selected.append(uuid_col)
@@ -309,11 +324,16 @@ class SqlDataset:
         target_key: str,
         alias: str,
         schema: str | None = None,
+        temp_table: str | None = None,
     ) -> tuple[sa.FromClause, sa.ColumnElement]:
         target_res = self.schema.resources.get(target)
         if target_res is None or target_key not in target_res.columns:
             return joined, sa.null().label(alias)
-        other = raw_table(target_res, schema).alias(alias)
+        if temp_table is None:
+            other = raw_table(target_res, schema).alias(alias)
+        else:
+            names = dict.fromkeys([target_key, target_res.meta.uuid])
+            other = sa.table(temp_table, *map(sa.column, names), schema="temp").alias(alias)
         joined = joined.outerjoin(other, table.c[column] == other.c[target_key])
         return joined, other.c[target_res.meta.uuid].label(alias)
 
