@@ -92,7 +92,20 @@ def to_decimal(value: Any) -> Decimal:
     return number
 
 
+# The usual spellings, exactly as stored (Eden's 'T'/'F'): one lookup, no strip/lower.
+_BOOLEAN_TEXT = {
+    spelled: truth
+    for words, truth in ((_TRUE, True), (_FALSE, False))
+    for word in words
+    for spelled in (word, word.upper(), word.capitalize())
+}
+
+
 def to_boolean(value: Any) -> bool:
+    if type(value) is str:
+        found = _BOOLEAN_TEXT.get(value)
+        if found is not None:
+            return found
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and value in (0, 1):

@@ -170,3 +170,51 @@ def test_a_timestamp_text_seen_again_is_the_same_time(monkeypatch: pytest.Monkey
     values.to_datetime("2024-01-02 10:00:00")  # full: the texts seen before are forgotten
     assert len(values._PARSED) <= 2
     assert values.to_datetime("2024-01-01 10:00:00") == first
+
+
+# ----- booleans: the usual spellings looked up as stored
+def _boolean_slowly(value: str) -> bool | None:
+    text = value.strip().lower()
+    return True if text in values._TRUE else False if text in values._FALSE else None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "T",
+        "F",
+        "t",
+        "f",
+        "true",
+        "True",
+        "TRUE",
+        "tRUE",
+        "1",
+        "0",
+        "yes",
+        "YES",
+        "Yes",
+        "y",
+        "Y",
+        "on",
+        "ON",
+        "Off",
+        "no",
+        "N",
+        " T",
+        "F ",
+        "",
+        "maybe",
+        "2",
+        "TT",
+        "Ja",
+    ],
+)
+def test_a_boolean_text_types_as_its_stripped_lower_case_spelling(text: str) -> None:
+    expected = _boolean_slowly(text)
+    if expected is None:
+        with pytest.raises(ValueError, match="not a boolean"):
+            values.to_boolean(text)
+    else:
+        assert values.to_boolean(text) is expected
+    assert all(_boolean_slowly(spelled) is truth for spelled, truth in values._BOOLEAN_TEXT.items())
