@@ -213,16 +213,29 @@ def window(pair: Pair) -> dict[str, Any]:
     panel.step_conflict(+1)
     settle()
     field = _conflicting_field(win)
+
+    def done(action: Callable[[], Any]) -> Callable[[], None]:
+        """The action, and the wait until the plan change it started is applied: a bulk
+        change runs in event-loop slices (gui/plan_steps.py); the probe ticks meanwhile."""
+
+        def run() -> None:
+            action()
+            wait_until(lambda: not win.plan_steps.busy)
+
+        return run
+
     result["override"] = _timed(
-        probe, "override", lambda: win.set_resolution([field], Resolution.OTHER), settle
+        probe, "override", done(lambda: win.set_resolution([field], Resolution.OTHER)), settle
     )
     result["bulk_override"] = _timed(
         probe,
         "bulk_override",
-        lambda: win.bulk_resolution("pr_person", "last_name", Resolution.OTHER, confirm=False),
+        done(
+            lambda: win.bulk_resolution("pr_person", "last_name", Resolution.OTHER, confirm=False)
+        ),
         settle,
     )
-    result["undo"] = _timed(probe, "undo", win.undo, settle)
+    result["undo"] = _timed(probe, "undo", done(win.undo), settle)
     probe.enter("end")
     probe.stop()
     result["stall"] = max(probe.longest.values())

@@ -20,6 +20,8 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from core import steps
+from core.steps import Steps, chunks, run_steps
 from core.vectors import Vector, changed_fields, effective_strategy
 from core.vocabulary import Action, Method
 
@@ -76,31 +78,46 @@ class Derivation:
         The seeds count as changed unless told otherwise: their settings (and so their
         field outcomes) changed even when their action did not.
         """
+        return run_steps(self.derive_steps(seeds, seeds_changed))
+
+    def derive_steps(self, seeds: Iterable[int], seeds_changed: bool = True) -> Steps[set[int]]:
+        """`derive`, yielding between chunks of vectors (core/steps.py). Settings must not
+        change until it returns: the window queues every decision meanwhile."""
         self._changes = {}
         try:
-            return self._derive(seeds, seeds_changed)
+            return (yield from self._derive(set(seeds), seeds_changed))
         finally:
             self._changes = None
 
-    def _derive(self, seeds: Iterable[int], seeds_changed: bool) -> set[int]:
-        seeds = set(seeds)
+    def _derive(self, seeds: set[int], seeds_changed: bool) -> Steps[set[int]]:
         region = self._region(seeds)
+        ordered = sorted(region)
         vectors = self._plan.vectors
         for n in seeds:
             if vectors[n].has_overrides:
                 self.overridden.add(n)
             else:
                 self.overridden.discard(n)
-        before = {n: _state(vectors[n]) for n in region}
+        before: dict[int, State] = {}
         own: dict[int, tuple[Action, str]] = {}
-        for n in region:
-            vector = vectors[n]
-            vector.action, vector.reason = own[n] = self.own_action(vector)
-            vector.blocked = {}
-        self._settle(region)
-        for n in region:
-            self._describe(vectors[n], own[n])
-        changed = {n for n in region if _state(vectors[n]) != before[n]}
+        for i, chunk in enumerate(chunks(ordered)):
+            if i:
+                yield
+            for n in chunk:
+                vector = vectors[n]
+                before[n] = _state(vector)
+                vector.action, vector.reason = own[n] = self.own_action(vector)
+                vector.blocked = {}
+        yield from self._settle(ordered, region)
+        changed: set[int] = set()
+        for i, chunk in enumerate(chunks(ordered)):
+            if i:
+                yield
+            for n in chunk:
+                vector = vectors[n]
+                self._describe(vector, own[n])
+                if _state(vector) != before[n]:
+                    changed.add(n)
         return changed | seeds if seeds_changed else changed
 
     def _region(self, seeds: set[int]) -> set[int]:
@@ -113,11 +130,15 @@ class Derivation:
                     work.append(dependent)
         return region
 
-    def _settle(self, region: set[int]) -> None:
+    def _settle(self, ordered: list[int], region: set[int]) -> Steps[None]:
         """Fall to SKIP what a dead master or an uncreated target forces, until stable."""
         vectors = self._plan.vectors
-        work = deque(sorted(region))
+        work = deque(ordered)
+        done = 0
         while work:
+            done += 1
+            if done % steps.STEP == 0:
+                yield
             n = work.popleft()
             vector = vectors[n]
             if vector.action in _DEAD:

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from core.derivation import Derivation
 from core.schema import Schema
+from core.steps import Steps, chunks, run_steps
 from core.unchanged import Unchanged, UnchangedSet
 from core.vectors import Vector
 from core.vocabulary import WRITING_ACTIONS, Action, Method, Resolution
@@ -93,6 +94,12 @@ class Plan:
         """Re-derive `vectors` after their settings changed, and what depends on them."""
         return self._derivation.derive(self.position(v) for v in vectors)
 
+    def rederive_steps(self, vectors: Iterable[Vector]) -> Steps[set[int]]:
+        """`rederive` in steps (core/steps.py)."""
+        position = self._derivation.position
+        seeds = {position[v.identity] for v in vectors}
+        return (yield from self._derivation.derive_steps(seeds))
+
     def refresh(self, vector: Vector) -> set[int]:
         return self.rederive((vector,))
 
@@ -141,19 +148,37 @@ class Plan:
     ) -> Changed:
         """Set one field's resolution in every vector of a resource; `previous` maps each
         touched vector to its old value."""
+        return run_steps(self.bulk_field_resolution_steps(resource, name, resolution))
+
+    def bulk_field_resolution_steps(
+        self, resource: str, name: str, resolution: Resolution | None
+    ) -> Steps[Changed]:
+        """`bulk_field_resolution` in steps (core/steps.py): a window runs it in slices."""
         chosen = None if resolution is None else Resolution(resolution)
         previous: dict[Vector, Resolution | None] = {}
-        for vector in self.vectors_for_field(resource, name):
-            previous[vector] = vector.override_fields.get(name)
-            _set_field(vector, name, chosen)
-        return Changed(previous, self.rederive(previous))
+        for i, chunk in enumerate(chunks(self.vectors_for_field(resource, name))):
+            if i:
+                yield
+            for vector in chunk:
+                previous[vector] = vector.override_fields.get(name)
+                _set_field(vector, name, chosen)
+        return Changed(previous, (yield from self.rederive_steps(previous)))
 
     def restore_field_resolutions(
         self, name: str, previous: dict[Vector, Resolution | None]
     ) -> Changed:
-        for vector, resolution in previous.items():
-            _set_field(vector, name, resolution)
-        return Changed(None, self.rederive(previous))
+        return run_steps(self.restore_field_resolutions_steps(name, previous))
+
+    def restore_field_resolutions_steps(
+        self, name: str, previous: dict[Vector, Resolution | None]
+    ) -> Steps[Changed]:
+        """Put back what `bulk_field_resolution` replaced, in steps."""
+        for i, chunk in enumerate(chunks(list(previous.items()))):
+            if i:
+                yield
+            for vector, resolution in chunk:
+                _set_field(vector, name, resolution)
+        return Changed(None, (yield from self.rederive_steps(previous)))
 
     # ----- summaries
     def counts(self) -> Counter[str]:

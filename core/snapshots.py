@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from core import steps
 from core.plan import Plan
 from core.policy import Policy
+from core.steps import Steps, run_steps
 from core.vectors import Vector
 
 
@@ -36,7 +38,13 @@ def policy_snapshot(plan: Plan) -> PolicySnapshot:
 
 def restore_policy(plan: Plan, snapshot: PolicySnapshot) -> set[int]:
     """Put the snapshot's settings back; the positions of the vectors that changed."""
-    return plan.rederive(_set_policy(plan, snapshot))
+    return run_steps(policy_restored_steps(plan, snapshot))
+
+
+def policy_restored_steps(plan: Plan, snapshot: PolicySnapshot) -> Steps[set[int]]:
+    """`restore_policy` in steps (core/steps.py); the plan is read when it starts."""
+    touched = yield from _set_policy_steps(plan, snapshot)
+    return (yield from plan.rederive_steps(touched))
 
 
 def policy_applied(plan: Plan, policy: Policy) -> PolicySnapshot:
@@ -52,11 +60,22 @@ def policy_applied(plan: Plan, policy: Policy) -> PolicySnapshot:
 
 def _set_policy(plan: Plan, snapshot: PolicySnapshot) -> list[Vector]:
     """Set the snapshot's settings; the vectors whose settings it changed."""
-    touched = []
-    for vector, settings in zip(plan.vectors, snapshot.settings, strict=True):
-        if settings != (vector.strategy, vector.resolution, vector.default_resolution):
-            vector.strategy, vector.resolution, vector.default_resolution = settings
-            touched.append(vector)
+    return run_steps(_set_policy_steps(plan, snapshot))
+
+
+def _set_policy_steps(plan: Plan, snapshot: PolicySnapshot) -> Steps[list[Vector]]:
+    vectors, settings = plan.vectors, snapshot.settings
+    if len(vectors) != len(settings):
+        raise ValueError("a policy snapshot of another plan")
+    touched, step = [], steps.STEP
+    for i, start in enumerate(range(0, len(vectors), step)):
+        if i:
+            yield
+        stop = start + step
+        for vector, setting in zip(vectors[start:stop], settings[start:stop], strict=True):
+            if setting != (vector.strategy, vector.resolution, vector.default_resolution):
+                vector.strategy, vector.resolution, vector.default_resolution = setting
+                touched.append(vector)
     plan.policy_name = snapshot.name
     return touched
 

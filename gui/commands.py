@@ -9,7 +9,7 @@ context, so the window repaints exactly those rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
@@ -19,10 +19,11 @@ from core.policy import Policy
 from core.snapshots import (
     overrides_snapshot,
     policy_applied,
+    policy_restored_steps,
     policy_snapshot,
     restore_overrides,
-    restore_policy,
 )
+from core.steps import Steps, run_steps
 from core.vectors import Vector
 from core.vocabulary import Method, Resolution
 
@@ -31,10 +32,20 @@ _MERGE_FIELD = 1
 
 @dataclass(frozen=True)
 class PlanContext:
-    """What a command needs: the plan, and where to report the positions it changed."""
+    """What a command needs: the plan, where to report the positions it changed, and
+    (in a window) where stepwise work runs: in event-loop slices, after what is queued
+    (gui/plan_steps.py). Without `run`, stepwise work runs to its end at once."""
 
     plan: Plan
     changed: Callable[[set[int]], None]
+    run: Callable[[Steps[set[int]]], None] | None = None
+
+    def apply(self, steps: Steps[set[int]]) -> None:
+        """Run stepwise plan work whose result is the positions it changed."""
+        if self.run is None:
+            self.changed(run_steps(steps))
+        else:
+            self.run(steps)
 
 
 class PlanCommand(QUndoCommand):
@@ -48,7 +59,7 @@ class PlanCommand(QUndoCommand):
 
     @plan.setter
     def plan(self, plan: Plan) -> None:
-        self.context = PlanContext(plan, self.context.changed)
+        self.context = replace(self.context, plan=plan)
 
 
 class SetFieldResolutions(PlanCommand):
@@ -199,15 +210,21 @@ class BulkFieldResolution(PlanCommand):
         self.previous: dict[Vector, Resolution | None] = {}
 
     def redo(self) -> None:
-        self.previous, changed = self.context.plan.bulk_field_resolution(
-            self.resource, self.name, self.resolution
-        )
-        self.context.changed(changed)
+        self.context.apply(self._redo_steps())
 
     def undo(self) -> None:
-        self.context.changed(
-            self.context.plan.restore_field_resolutions(self.name, self.previous).vectors
-        )
+        self.context.apply(self._undo_steps())
+
+    # Generators: the plan is read when their turn comes, not when they are made.
+    def _redo_steps(self) -> Steps[set[int]]:
+        plan = self.context.plan
+        steps = plan.bulk_field_resolution_steps(self.resource, self.name, self.resolution)
+        self.previous, changed = yield from steps
+        return changed
+
+    def _undo_steps(self) -> Steps[set[int]]:
+        steps = self.context.plan.restore_field_resolutions_steps(self.name, self.previous)
+        return (yield from steps).vectors
 
 
 class ApplyPolicy(PlanCommand):
@@ -224,10 +241,10 @@ class ApplyPolicy(PlanCommand):
         self.after = policy_applied(context.plan, policy)
 
     def redo(self) -> None:
-        self.context.changed(restore_policy(self.context.plan, self.after))
+        self.context.apply(policy_restored_steps(self.context.plan, self.after))
 
     def undo(self) -> None:
-        self.context.changed(restore_policy(self.context.plan, self.before))
+        self.context.apply(policy_restored_steps(self.context.plan, self.before))
 
 
 class LoadDecisions(PlanCommand):

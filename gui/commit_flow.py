@@ -66,6 +66,7 @@ class CommitFlow(QObject):
     def _start(self, mode: str, work: Callable[[Progress], object]) -> bool:
         if self.window.session.loaded is None or self.runner.running or self.window.loads.running:
             return False
+        self.window.plan_steps.finish()  # the plan as every decision made it
         self.mode = mode
         self.window.show_message("Committing…" if mode == "commit" else "Dry run…")
         self.runner.start(work)

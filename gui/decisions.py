@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 
 from core.decisions import DecisionsReport, apply_decisions, apply_document, save_decisions
 from core.plan import Plan
-from gui.commands import LoadDecisions, PlanContext
+from gui.commands import LoadDecisions
 from gui.dialogs import ReportDialog, show_error
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class DecisionsActions:
         self.load.setEnabled(ready)
 
     def save_as(self, path: str | None = None) -> bool:
-        plan = self.window.plan
+        plan = self.window.settled_plan()
         if plan is None:
             return False
         if path is None:
@@ -88,11 +88,12 @@ class DecisionsActions:
         return report
 
     def _push(self, apply: Callable[[Plan], DecisionsReport], label: str) -> DecisionsReport | None:
-        plan = self.window.plan
-        if plan is None:
+        plan = self.window.settled_plan()  # the snapshot to undo to is the plan as it is
+        context = self.window.plan_context()
+        if plan is None or context is None:
             return None
         try:
-            command = LoadDecisions(PlanContext(plan, self.window.plan_changed), apply, label)
+            command = LoadDecisions(context, apply, label)
         except (OSError, ValueError) as exc:  # DecisionsError is a ValueError
             show_error(
                 self.window,

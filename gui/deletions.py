@@ -69,7 +69,7 @@ class AllowDeletions(QObject):
         window, sources = self.window, self.window.session.sources
         if sources is None or sources.allow_deletions == on:
             return
-        plan = window.plan
+        plan = window.settled_plan()  # the policy is tried on the plan as it will be
         if plan is None:  # nothing loaded yet: the next load uses it
             self.show(on)
             return
@@ -77,7 +77,8 @@ class AllowDeletions(QObject):
             self.action.setChecked(not on)
             return
         policy = policy_in_force(replace(sources, allow_deletions=on))
-        context = PlanContext(plan, window.plan_changed)
+        context = window.plan_context()
+        assert context is not None
         window.undo_stack.push(ToggleDeletions(context, policy, on, self.show))
 
     def show(self, on: bool) -> None:

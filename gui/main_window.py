@@ -35,6 +35,7 @@ from gui.layout_memory import restore_layout, save_layout
 from gui.legend import LegendDialog
 from gui.menus import build_menus
 from gui.other_files import is_feed, join_others, others_name
+from gui.plan_steps import PlanSteps
 from gui.prompts import confirm_discard
 from gui.session import AUTO, Session, Sources
 from gui.tasks import Jobs, TaskRunner, database_worker
@@ -54,7 +55,8 @@ class MainWindow(SourcesMixin, DecisionsMixin, QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._update_title)
         self.auto_advance = True
-        self.autosave = Autosave(lambda: self.plan, self)
+        self.plan_steps = PlanSteps(self)  # bulk changes in event-loop slices
+        self.autosave = Autosave(self.settled_plan, self)
         self.undo_stack.indexChanged.connect(lambda _: self.autosave.schedule())
         self._keeping: Plan | None = None  # the plan whose work a reload carries over
         self.history: HistoryDialog | None = None
@@ -170,6 +172,12 @@ class MainWindow(SourcesMixin, DecisionsMixin, QMainWindow):
     @property
     def plan(self) -> Plan | None:
         return self.session.plan
+
+    def settled_plan(self) -> Plan | None:
+        """The plan with every queued decision applied: for what reads it whole (saving,
+        autosaving, committing, carrying decisions over a reload)."""
+        self.plan_steps.finish()
+        return self.plan
 
     # ----- selection
     def _entry_selected(self, entry: int | None) -> None:

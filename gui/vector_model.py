@@ -16,6 +16,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from core.plan import Plan
+from core.steps import Steps, run_steps
 from core.vectors import Vector
 from gui.theme import Theme
 from gui.times import utc_text
@@ -212,13 +213,19 @@ class VectorModel(QAbstractTableModel):
         """Take the new state of the vectors at `positions`: counts follow, and only the
         rows showing them repaint (in contiguous ranges, returned). Rows stay where they
         are until the next filter or search, so the operator's place is kept."""
+        return run_steps(self.vectors_changed_steps(positions))
+
+    def vectors_changed_steps(self, positions: Iterable[int]) -> Steps[list[tuple[int, int]]]:
+        """`vectors_changed` in steps (core/steps.py): the arrays are read again in
+        chunks; the rows repaint once, at the end."""
         if self._table is None or self._plan is None:
             return []
         # A command bound to a plan replaced by a reload reports that plan's positions.
-        positions = [n for n in positions if n < self._table.size]
+        size = self._table.size
+        positions = [n for n in positions if n < size]
         if not positions:
             return []
-        self._table.update(self._plan, positions)
+        yield from self._table.update_steps(self._plan, positions)
         rows = self._row_of[np.asarray(positions, np.int64)]
         ranges = _ranges(np.sort(rows[rows >= 0]))  # positions are distinct: so are rows
         if len(ranges) > _MAX_RANGES:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.plan import Plan
+from core.steps import Steps, run_steps
 from core.vectors import Vector
 from core.vocabulary import Resolution
 from gui.filter_selector import CompactTabs
@@ -173,7 +174,11 @@ class VectorPanel(QWidget):
 
     def vectors_changed(self, positions: set[int]) -> list[tuple[int, int]]:
         """After an override: repaint the changed rows and update the counts."""
-        ranges = self.model.vectors_changed(positions)
+        return run_steps(self.vectors_changed_steps(positions))
+
+    def vectors_changed_steps(self, positions: set[int]) -> Steps[list[tuple[int, int]]]:
+        """`vectors_changed` in steps (core/steps.py)."""
+        ranges = yield from self.model.vectors_changed_steps(positions)
         self.update_counts()
         return ranges
 

@@ -7,7 +7,7 @@ every vector instead of a Python loop over row objects. No Qt here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ import numpy as np
 
 from core.plan import Plan
 from core.policy import is_skipped_deletion
+from core.steps import Steps, chunks, run_steps
 from core.unresolved import undecided_fields
 from core.vectors import Vector
 from core.vocabulary import Action
@@ -51,19 +52,28 @@ class VectorTable:
         return self
 
     # ----- keeping current
-    def update(self, plan: Plan, positions: Iterable[int]) -> None:
+    def update(self, plan: Plan, positions: Sequence[int]) -> None:
         """Take the new state of the vectors at `positions` (a change set: every vector
         whose settings or derived state changed); counts follow."""
-        for n in positions:
-            vector = plan.vectors[n]
-            self.unresolved[n] = is_unresolved(vector)
-            self.skipped_deletion[n] = is_skipped_deletion(vector)
-            code = _CODE[vector.action]
-            old = self.action[n]
-            if code != old:
-                self.counts[old] -= 1
-                self.counts[code] += 1
-                self.action[n] = code
+        run_steps(self.update_steps(plan, positions))
+
+    def update_steps(self, plan: Plan, positions: Sequence[int]) -> Steps[None]:
+        """`update` in steps (core/steps.py): a bulk change set is tens of thousands."""
+        vectors, unresolved, skipped = plan.vectors, self.unresolved, self.skipped_deletion
+        action, counts = self.action, self.counts
+        for i, chunk in enumerate(chunks(positions)):
+            if i:
+                yield
+            for n in chunk:
+                vector = vectors[n]
+                unresolved[n] = is_unresolved(vector)
+                skipped[n] = is_skipped_deletion(vector)
+                code = _CODE[vector.action]
+                old = action[n]
+                if code != old:
+                    counts[old] -= 1
+                    counts[code] += 1
+                    action[n] = code
         self._ranks.pop(_ACTION_KEY, None)
 
     def retake_actions(self, plan: Plan) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from core.edits import EditError, parse_edited_value
 from core.plan import Edited
+from core.steps import Steps, run_steps
 from core.vectors import Vector
 from core.vocabulary import Resolution
 from gui import commands
@@ -27,16 +28,32 @@ if TYPE_CHECKING:
 class DecisionsMixin:
     def plan_context(self: MainWindow) -> commands.PlanContext | None:
         plan = self.plan
-        return commands.PlanContext(plan, self.plan_changed) if plan is not None else None
+        if plan is None:
+            return None
+        return commands.PlanContext(plan, self.plan_changed, self.run_plan_steps)
+
+    def run_plan_steps(self: MainWindow, steps: Steps[set[int]]) -> None:
+        """Stepwise plan work (a bulk override, its undo, a policy) in event-loop slices,
+        then the repaint of what it changed, in slices too (gui/plan_steps.py)."""
+
+        def work() -> Steps[None]:
+            positions = yield from steps
+            yield from self.plan_changed_steps(positions)
+
+        self.plan_steps.start(work(), lambda _: None)
 
     def plan_changed(self: MainWindow, positions: set[int] | None = None) -> None:
         """Repaint what an override changed: the vectors at `positions` (None: all).
         The list's arrays, its tab counts and the unresolved counter follow the same
         positions, so nothing here passes over the whole plan."""
+        run_steps(self.plan_changed_steps(positions))
+
+    def plan_changed_steps(self: MainWindow, positions: set[int] | None) -> Steps[None]:
+        """`plan_changed` in steps (core/steps.py)."""
         if positions is None:
             self.vectors.refresh()
         else:
-            self.vectors.vectors_changed(positions)
+            yield from self.vectors.vectors_changed_steps(positions)
         vector, plan = self.fields.model.vector, self.plan
         if (
             vector is not None
@@ -53,26 +70,41 @@ class DecisionsMixin:
     def _push(self: MainWindow, command: commands.QUndoCommand) -> None:
         if self.commits.runner.running:
             return  # the plan is being written; no edits until it is done
-        self.undo_stack.push(command)
+        # After a bulk change still running in slices: decisions apply in their order.
+        self.plan_steps.when_idle(lambda: self.undo_stack.push(command))
 
     def undo(self: MainWindow) -> None:
         if not self.commits.runner.running:
-            self.undo_stack.undo()
+            self.plan_steps.when_idle(self.undo_stack.undo)
 
     def redo(self: MainWindow) -> None:
         if not self.commits.runner.running:
-            self.undo_stack.redo()
+            self.plan_steps.when_idle(self.undo_stack.redo)
 
     def set_resolution(self: MainWindow, names: list[str], resolution: Resolution | None) -> None:
         vector, context = self.current_vector(), self.plan_context()
         if vector is None or context is None or not names:
             return
+        # The vector is the one shown now; its fields are read when the decision's turn
+        # comes (after a bulk change still running, gui/plan_steps.py).
+        self.plan_steps.when_idle(lambda: self._resolve(vector, context, names, resolution))
+
+    def _resolve(
+        self: MainWindow,
+        vector: Vector,
+        context: commands.PlanContext,
+        names: list[str],
+        resolution: Resolution | None,
+    ) -> None:
+        if self.commits.runner.running:
+            return  # the plan is being written; no edits until it is done
         typed = [n for n in names if vector.edited and n in vector.edited]
+        push = self.undo_stack.push  # its turn has come: one field's change, done at once
         if typed:  # choosing a side again drops the typed value: one undo step for both
             self.undo_stack.beginMacro(f"{', '.join(names)} → {resolution or 'policy'}")
             for name in typed:
-                self._push(commands.SetFieldValue(context, vector, name, None))
-        self._push(commands.SetFieldResolutions(context, vector, names, resolution))
+                push(commands.SetFieldValue(context, vector, name, None))
+        push(commands.SetFieldResolutions(context, vector, names, resolution))
         if typed:
             self.undo_stack.endMacro()
         if self.auto_advance:
@@ -139,7 +171,8 @@ class DecisionsMixin:
             and QMessageBox.question(self, "Truce", question) != QMessageBox.StandardButton.Yes
         ):
             return 0
-        context = commands.PlanContext(plan, self.plan_changed)
+        context = self.plan_context()
+        assert context is not None
         self._push(commands.BulkFieldResolution(context, resource, name, resolution))
         self.show_message(f"{resource}.{name} → {choice} in {count} vector(s).")
         return count
@@ -151,8 +184,10 @@ class DecisionsMixin:
         plan = self.plan
         if plan is None:
             return
+        self.plan_steps.finish()  # the new policy is tried on the plan as it will be
         try:  # with deletions added while Sync ▸ Allow deletions is on
-            context = commands.PlanContext(plan, self.plan_changed)
+            context = self.plan_context()
+            assert context is not None
             command = commands.ApplyPolicy(context, policy_in_force(sources))
         except Exception as exc:  # a policy's own error, shown with its message
             show_error(

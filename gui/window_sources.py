@@ -37,7 +37,7 @@ class SourcesMixin:
 
         With `keep`, the current decisions and undo history are carried onto the new plan.
         """
-        self._keeping = self.plan if keep else None
+        self._keeping = self.settled_plan() if keep else None
         self.session.sources = sources
         self.show_message(f"Opening {sources.this} and {sources.other_text}…")
         self.loads.start(with_table(loader(sources)))
@@ -91,6 +91,7 @@ class SourcesMixin:
         """The plan and its arrays arrived from the worker: show them. Nothing here passes
         over every vector (the arrays were built on the worker), so the UI answers."""
         loaded, table = result
+        self.plan_steps.finish()  # decisions made while loading are carried over too
         old, self._keeping = self._keeping, None
         carried = carry_decisions(old, loaded.plan) if old is not None else None
         if old is not None:
