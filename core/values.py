@@ -92,7 +92,20 @@ def to_decimal(value: Any) -> Decimal:
     return number
 
 
+# The usual spellings, exactly as stored (Eden's 'T'/'F'): one lookup, no strip/lower.
+_BOOLEAN_TEXT = {
+    spelled: truth
+    for words, truth in ((_TRUE, True), (_FALSE, False))
+    for word in words
+    for spelled in (word, word.upper(), word.capitalize())
+}
+
+
 def to_boolean(value: Any) -> bool:
+    if type(value) is str:
+        found = _BOOLEAN_TEXT.get(value)
+        if found is not None:
+            return found
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and value in (0, 1):
@@ -116,7 +129,23 @@ def to_date(value: Any) -> date:
     raise ValueError(f"not a date: {_short(value)}")
 
 
+# Text → its parsed timestamp, for the texts seen last: stored timestamps repeat (both
+# sides of a record were mostly created at the same time, imports write whole batches
+# at one time), so most are parsed once and a plan holds one object per time, not one per
+# field. Bounded: cleared when full. Only valid texts are kept (a bad one raises anew).
+_PARSED: dict[str, datetime] = {}
+_PARSED_MAX = 4096
+
+
 def to_datetime(value: Any) -> datetime:
+    if type(value) is str:
+        found = _PARSED.get(value)
+        if found is None:
+            found = parse_timestamp(value)
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[value] = found
+        return found
     if isinstance(value, (datetime, date)):
         return to_utc(value)
     if isinstance(value, str):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from core.records import Problem
 from core.schema import Column, ComponentLink, Kind, Reference, Resource
-from core.values import Converter, raw_converter
+from core.values import Converter, raw_converter, to_string
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,9 @@ def typed_values(
     for name, convert, value in zip(names, converts, raw, strict=False):
         if value is None:
             values.append(None)
+            continue
+        if convert is to_string and type(value) is str:
+            values.append(value)  # most values: text in a text field, nothing to type
             continue
         try:
             values.append(convert(value))

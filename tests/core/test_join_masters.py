@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from test_plan_paths import _eden_database, assert_same_plan, both_paths, joinable
 
+from core import values
 from core.compare_sqlite import SqliteJoin
 from core.join_rows import JoinRows
 from core.sources.sql import SqlDataset
@@ -153,3 +154,67 @@ def test_only_values_the_same_in_every_respect_are_held_once() -> None:
     assert str(held_once(Decimal("1.0"), Decimal("1.00"))) == "1.0"
     assert held_once(1, True) is 1  # noqa: F632 (the type decides, not equality)
     assert type(held_once(date(2024, 1, 1), when)) is date
+
+
+# ----- timestamps parsed once per text
+def test_a_timestamp_text_seen_again_is_the_same_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(values, "_PARSED", {})
+    monkeypatch.setattr(values, "_PARSED_MAX", 2)
+    first = values.to_datetime("2024-01-01 10:00:00")
+    assert values.to_datetime("2024-01-01 10:00:00") is first
+    assert first == datetime(2024, 1, 1, 10, tzinfo=UTC)
+    assert values.to_datetime(" 2024-01-01T11:00:00+01:00 ") == first  # parsed, not looked up
+    for _ in range(2):  # a bad text is refused every time, never remembered
+        with pytest.raises(ValueError, match="not an ISO 8601 timestamp"):
+            values.to_datetime("last tuesday")
+    values.to_datetime("2024-01-02 10:00:00")  # full: the texts seen before are forgotten
+    assert len(values._PARSED) <= 2
+    assert values.to_datetime("2024-01-01 10:00:00") == first
+
+
+# ----- booleans: the usual spellings looked up as stored
+def _boolean_slowly(value: str) -> bool | None:
+    text = value.strip().lower()
+    return True if text in values._TRUE else False if text in values._FALSE else None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "T",
+        "F",
+        "t",
+        "f",
+        "true",
+        "True",
+        "TRUE",
+        "tRUE",
+        "1",
+        "0",
+        "yes",
+        "YES",
+        "Yes",
+        "y",
+        "Y",
+        "on",
+        "ON",
+        "Off",
+        "no",
+        "N",
+        " T",
+        "F ",
+        "",
+        "maybe",
+        "2",
+        "TT",
+        "Ja",
+    ],
+)
+def test_a_boolean_text_types_as_its_stripped_lower_case_spelling(text: str) -> None:
+    expected = _boolean_slowly(text)
+    if expected is None:
+        with pytest.raises(ValueError, match="not a boolean"):
+            values.to_boolean(text)
+    else:
+        assert values.to_boolean(text) is expected
+    assert all(_boolean_slowly(spelled) is truth for spelled, truth in values._BOOLEAN_TEXT.items())
