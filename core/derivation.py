@@ -90,14 +90,22 @@ class Derivation:
             self._changes = None
 
     def _derive(self, seeds: set[int], seeds_changed: bool) -> Steps[set[int]]:
-        region = self._region(seeds)
+        region = yield from self._region(seeds)
         ordered = sorted(region)
+        large = len(ordered) > steps.STEP  # a pause between phases too: each is long
+        if large:
+            yield
         vectors = self._plan.vectors
-        for n in seeds:
-            if vectors[n].has_overrides:
-                self.overridden.add(n)
-            else:
-                self.overridden.discard(n)
+        for i, chunk in enumerate(chunks(sorted(seeds))):
+            if i:
+                yield
+            for n in chunk:
+                if vectors[n].has_overrides:
+                    self.overridden.add(n)
+                else:
+                    self.overridden.discard(n)
+        if large:
+            yield
         before: dict[int, State] = {}
         own: dict[int, tuple[Action, str]] = {}
         for i, chunk in enumerate(chunks(ordered)):
@@ -109,6 +117,8 @@ class Derivation:
                 vector.action, vector.reason = own[n] = self.own_action(vector)
                 vector.blocked = {}
         yield from self._settle(ordered, region)
+        if large:
+            yield
         changed: set[int] = set()
         for i, chunk in enumerate(chunks(ordered)):
             if i:
@@ -120,11 +130,16 @@ class Derivation:
                     changed.add(n)
         return changed | seeds if seeds_changed else changed
 
-    def _region(self, seeds: set[int]) -> set[int]:
+    def _region(self, seeds: set[int]) -> Steps[set[int]]:
+        """The seeds and everything that depends on them, transitively."""
         region = set(seeds)
         work = list(seeds)
+        dependents, step, done = self._dependents, steps.STEP, 0
         while work:
-            for dependent in self._dependents.get(work.pop(), ()):
+            done += 1
+            if done % step == 0:
+                yield
+            for dependent in dependents.get(work.pop(), ()):
                 if dependent not in region:
                     region.add(dependent)
                     work.append(dependent)

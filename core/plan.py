@@ -96,8 +96,11 @@ class Plan:
 
     def rederive_steps(self, vectors: Iterable[Vector]) -> Steps[set[int]]:
         """`rederive` in steps (core/steps.py)."""
-        position = self._derivation.position
-        seeds = {position[v.identity] for v in vectors}
+        position, seeds = self._derivation.position, set[int]()
+        for i, chunk in enumerate(chunks(list(vectors))):
+            if i:
+                yield
+            seeds.update(position[v.identity] for v in chunk)
         return (yield from self._derivation.derive_steps(seeds))
 
     def refresh(self, vector: Vector) -> set[int]:

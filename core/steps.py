@@ -14,7 +14,7 @@ from typing import TypeVar
 T = TypeVar("T")
 Steps = Generator[None, None, T]
 
-STEP = 2048  # items between two yields: a few milliseconds of Python per step
+STEP = 512  # items between two yields: a few milliseconds of Python per step
 
 
 def run_steps(steps: Steps[T]) -> T:

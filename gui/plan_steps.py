@@ -12,14 +12,18 @@ the call that started it returns.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import deque
 from collections.abc import Callable, Generator
+from contextlib import AbstractContextManager
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-BUDGET = 0.02  # seconds of work per slice: the UI answers at least every ~25 ms
+from core.gcpause import paused_gc
+
+BUDGET = 0.015  # seconds of work per slice: the UI answers at least every ~25 ms
 
 
 class PlanSteps(QObject):
@@ -35,6 +39,7 @@ class PlanSteps(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._slice)
+        self._paused: AbstractContextManager[None] | None = None
 
     @property
     def busy(self) -> bool:
@@ -48,6 +53,11 @@ class PlanSteps(QObject):
             self._waiting.append(lambda: self.start(steps, done))
             return
         self._current = (steps, done)
+        if self._paused is None:
+            # A bulk change allocates (and drops) a few objects per vector; collections
+            # it would trigger scan the whole young heap in one go, inside one slice.
+            self._paused = paused_gc()
+            self._paused.__enter__()
         self._slice()
 
     def when_idle(self, call: Callable[[], None]) -> None:
@@ -66,6 +76,7 @@ class PlanSteps(QObject):
                 self._step(None)
             else:
                 self._waiting.popleft()()
+        self._resume_collector()
 
     def _slice(self) -> None:
         if self._current is not None:
@@ -76,7 +87,16 @@ class PlanSteps(QObject):
             self._timer.start()  # the next piece in a slice of its own
             self._waiting.popleft()()
         else:
+            self._resume_collector()
             self.idle.emit()
+
+    def _resume_collector(self) -> None:
+        """The collector runs again; what the changes left alive is frozen, so it is not
+        scanned again (gui/collector.py: a reload collects a replaced plan once)."""
+        if self._paused is not None:
+            paused, self._paused = self._paused, None
+            paused.__exit__(None, None, None)
+            gc.freeze()
 
     def _step(self, deadline: float | None) -> None:
         """Advance the current work until it ends or the deadline passes."""

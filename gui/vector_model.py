@@ -183,6 +183,12 @@ class VectorModel(QAbstractTableModel):
         shown = np.flatnonzero(self._rows == entry)
         return int(shown[0]) if len(shown) else -1
 
+    def rows_of(self, positions: np.ndarray) -> np.ndarray:
+        """The rows showing the vectors at `positions` (-1 where not shown)."""
+        if not len(self._row_of):
+            return np.full(len(positions), -1, np.int64)
+        return self._row_of[positions]
+
     def index_of(self, entry: int, column: int = 0) -> QModelIndex:
         row = self.row_of_entry(entry)
         return self.index(row, column) if row >= 0 else QModelIndex()
