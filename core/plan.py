@@ -8,7 +8,7 @@ million records they would otherwise dominate memory.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -85,6 +85,11 @@ class Plan:
     def position(self, vector: Vector) -> int:
         """Where `vector` is in `vectors`: change sets name vectors by position."""
         return self._derivation.position[vector.identity]
+
+    @property
+    def positions(self) -> Mapping[tuple[str, str], int]:
+        """Every vector's position by identity (not to be changed)."""
+        return self._derivation.position
 
     def recompute(self) -> set[int]:
         """Derive every vector's action and reason; the positions whose state changed."""

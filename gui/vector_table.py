@@ -34,7 +34,7 @@ class VectorTable:
         self.size = len(vectors)
         self.action = np.fromiter((_CODE[v.action] for v in vectors), np.int8, self.size)
         self.conflicts = np.fromiter((v.conflicts for v in vectors), np.int32, self.size)
-        self.unresolved = np.fromiter(map(is_unresolved, vectors), bool, self.size)
+        self.unresolved = _unresolved(vectors, self.conflicts)
         self.skipped_deletion = np.fromiter(map(is_skipped_deletion, vectors), bool, self.size)
         self.root = _roots(plan)
         self.component = self.root != np.arange(self.size)
@@ -87,7 +87,7 @@ class VectorTable:
     def retake_actions(self, plan: Plan) -> None:
         """Read every vector's state again (after decisions were carried onto the plan)."""
         self.action = np.fromiter((_CODE[v.action] for v in plan.vectors), np.int8, self.size)
-        self.unresolved = np.fromiter(map(is_unresolved, plan.vectors), bool, self.size)
+        self.unresolved = _unresolved(plan.vectors, self.conflicts)
         self.skipped_deletion = np.fromiter(map(is_skipped_deletion, plan.vectors), bool, self.size)
         self.counts = np.bincount(self.action, minlength=len(ACTIONS)).astype(np.int64)
         self._ranks.pop(_ACTION_KEY, None)
@@ -182,10 +182,19 @@ def _dense_ranks(values: list[str]) -> np.ndarray:
     return ranks
 
 
+def _unresolved(vectors: Sequence[Vector], conflicts: np.ndarray) -> np.ndarray:
+    """`is_unresolved` of every vector, asked only of those with a conflicting field (an
+    unresolved field is a conflicting one): most vectors at a million records have none."""
+    flags = np.zeros(len(vectors), bool)
+    for n in np.flatnonzero(conflicts).tolist():
+        flags[n] = is_unresolved(vectors[n])
+    return flags
+
+
 def _roots(plan: Plan) -> np.ndarray:
     """For each vector, the position of its topmost master that has a vector (itself when
     none): a component is shown under it, even when the master comes later in the plan."""
-    position = {v.identity: n for n, v in enumerate(plan.vectors)}
+    position = plan.positions
     roots = np.arange(len(plan.vectors))
     for n, vector in enumerate(plan.vectors):
         parent, depth = vector.parent, 0
