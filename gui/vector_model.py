@@ -115,7 +115,16 @@ class VectorModel(QAbstractTableModel):
         self._entry_of = {}
         self._order = self._table.order(None, -1, plan, True) if plan is not None else _EMPTY
         self._sort = (-1, Qt.SortOrder.AscendingOrder)
-        self._refilter()
+        first = self._table.first_view if self._table is not None else None
+        if first is not None and self._filter is Filter.ALL and not self._needle:
+            # Built on the worker with the arrays: adopted, not computed on the UI thread.
+            self._table.first_view = None  # type: ignore[union-attr]
+            self.beginResetModel()
+            self._rows, self._row_of = first
+            self._all_unchanged = self._rows[len(self._row_of) :]
+            self.endResetModel()
+        else:
+            self._refilter()
 
     def add_provisional(self, vectors: list[Vector]) -> None:
         """List vectors of a plan still being built (no actions yet, no filtering): the

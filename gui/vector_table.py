@@ -41,6 +41,10 @@ class VectorTable:
         self.counts = np.bincount(self.action, minlength=len(ACTIONS)).astype(np.int64)
         self._ranks: dict[int, np.ndarray] = {}
         self._plan_order: np.ndarray | None = None  # plan order, masters' groups together
+        self.unchanged_count = len(plan.unchanged)
+        # The All tab's rows in plan order and each vector's row, when built on the worker
+        # (`complete`): the list's first view, which the window then only adopts.
+        self.first_view: tuple[np.ndarray, np.ndarray] | None = None
         # The searchable text: built here when on the worker (`complete`), else in idle steps.
         self.search = SearchText(plan)
 
@@ -48,7 +52,11 @@ class VectorTable:
         """Build what the window would otherwise build on the UI thread (the search text,
         in idle steps; the first display order); on the worker."""
         self.search.build_step(self.size)
-        self.plan_order()
+        order = self.plan_order()
+        row_of = np.empty(self.size, np.int64)
+        row_of[order] = np.arange(self.size)
+        unchanged = -np.arange(1, self.unchanged_count + 1, dtype=np.int64)
+        self.first_view = (np.concatenate([order, unchanged]), row_of)
         return self
 
     # ----- keeping current

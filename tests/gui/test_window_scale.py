@@ -9,6 +9,7 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -143,3 +144,11 @@ def test_selecting_a_row_in_sight_keeps_the_list_where_it_is(qtbot, window: Main
     far = model.rowCount() - 1
     window.vectors.select_entry(model.entry_at(far))
     assert bar.value() > 0 and view.currentIndex().row() == far
+
+
+def test_the_first_view_built_on_the_worker_is_the_one_the_list_computes(window: MainWindow):
+    model = window.vectors.model
+    adopted = (model.shown().copy(), model.rows_of(np.arange(model.table.size)).copy())
+    rows, row_of = model._compute()
+    assert np.array_equal(adopted[0], rows) and np.array_equal(adopted[1], row_of)
+    assert len(rows) == len(window.plan.vectors) + len(window.plan.unchanged)
