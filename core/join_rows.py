@@ -14,7 +14,7 @@ the read joins that: it finds exactly the rows the join on the master would.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -132,7 +132,7 @@ class JoinRows:
 
     def _rows(
         self, side: SqlDataset, schema: str, resource: str, key: str
-    ) -> Iterator[tuple[int, tuple[Any, tuple[Any, ...]]]]:
+    ) -> Generator[tuple[int, tuple[Any, tuple[Any, ...]]], None, None]:
         masters = self._master_tables(side, schema, resource, key)
         shape = side.attached_shape(resource, self.typing, schema, masters)
         keys = sa.table(_KEYS, sa.column("at"), sa.column(key), schema="temp")
