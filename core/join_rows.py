@@ -14,7 +14,7 @@ the read joins that: it finds exactly the rows the join on the master would.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,9 +54,9 @@ class JoinRows:
         if not keys:
             return
         self._fill(keys)
+        other_rows = self._rows(other[0], other[1], resource, "other_key")
+        this_rows = self._rows(this, "main", resource, "this_key")
         try:
-            other_rows = self._rows(other[0], other[1], resource, "other_key")
-            this_rows = self._rows(this, "main", resource, "this_key")
             for at, (_other_key, this_key) in enumerate(keys, start=1):
                 o_found = next(other_rows, None)
                 t_found = None if this_key is None else next(this_rows, None)
@@ -73,6 +73,10 @@ class JoinRows:
                 this_record = this.typed_record(resource, self.typing, *t_row)
                 yield record, (this_record, row_digest(t_row[1]))
         finally:
+            # A read given up midway still has its statements running: they are ended
+            # first, or dropping the tables they read fails and hides the error.
+            other_rows.close()
+            this_rows.close()
             self._drop()
 
     # ----- internals
@@ -128,7 +132,7 @@ class JoinRows:
 
     def _rows(
         self, side: SqlDataset, schema: str, resource: str, key: str
-    ) -> Iterator[tuple[int, tuple[Any, tuple[Any, ...]]]]:
+    ) -> Generator[tuple[int, tuple[Any, tuple[Any, ...]]], None, None]:
         masters = self._master_tables(side, schema, resource, key)
         shape = side.attached_shape(resource, self.typing, schema, masters)
         keys = sa.table(_KEYS, sa.column("at"), sa.column(key), schema="temp")
@@ -138,5 +142,9 @@ class JoinRows:
             .order_by(keys.c.at)
         )
         sql = str(statement.compile(dialect=_DIALECT))
-        for row in self.conn.execute(sql):
-            yield row[-1], (shape, row[:-1])
+        cursor = self.conn.execute(sql)
+        try:
+            for row in cursor:
+                yield row[-1], (shape, row[:-1])
+        finally:
+            cursor.close()

@@ -16,6 +16,7 @@ from test_plan_paths import _eden_database, assert_same_plan, both_paths, joinab
 from core import values
 from core.compare_sqlite import SqliteJoin
 from core.join_rows import JoinRows
+from core.sources.errors import SourceError
 from core.sources.sql import SqlDataset
 from core.values import held_once
 
@@ -218,3 +219,22 @@ def test_a_boolean_text_types_as_its_stripped_lower_case_spelling(text: str) -> 
     else:
         assert values.to_boolean(text) is expected
     assert all(_boolean_slowly(spelled) is truth for spelled, truth in values._BOOLEAN_TEXT.items())
+
+
+# ----- a row gone while the candidates are read
+def test_a_row_gone_mid_read_is_that_error_and_leaves_no_temp_table(eden: Any) -> None:
+    # THIS's row is missing while OTHER's read has rows to go: its statement was still
+    # running when the read gave up, which made dropping the TEMP tables fail ("database
+    # table is locked") and hid the error that says what happened.
+    this, other, _tmp_path = eden
+    join = SqliteJoin.open(this, other)
+    assert join is not None
+    with join:
+        ids = [
+            [key for (key,) in join.conn.execute(f"SELECT id FROM {schema}.pr_address LIMIT 3")]
+            for schema in ("truce_other", "main")
+        ]
+        keys = [(ids[0][0], ids[1][0]), (ids[0][1], -1), (ids[0][2], ids[1][2])]
+        with pytest.raises(SourceError, match="removed while the plan read it"):
+            list(join.rows(this.schema).pairs("pr_address", keys))
+        assert join.conn.execute("SELECT name FROM temp.sqlite_master").fetchall() == []
