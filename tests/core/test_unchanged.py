@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import core.unchanged as unchanged_module
 from core.unchanged import (
     ThisRow,
     Unchanged,
@@ -90,6 +91,19 @@ def test_removed_rows_come_back_as_they_were() -> None:
     assert removed == before[:2]
     assert [r.uuid for r in unchanged] == [r.uuid for r in before[2:]]
     assert not unchanged.contains("person", "u-person-1")
+
+
+def test_removal_worked_out_in_slices_keeps_the_same_rows(monkeypatch: Any) -> None:
+    """The kept rows are found a slice of keys at a time (so a plan's thread hands the
+    GIL to the window between slices); slices as small as one row change nothing."""
+    results = []
+    for size in (65_536, 2, 1):
+        monkeypatch.setattr(unchanged_module, "_GIL_SLICE", size)
+        unchanged = _set([])
+        unchanged.remove("person", [5])
+        results.append([(r.uuid, r.note, r.other_modified) for r in unchanged])
+    assert results[0] == results[1] == results[2]
+    assert [uuid for uuid, _, _ in results[0]][:2] == ["u-person-1", "u-person-9"]
 
 
 def test_a_list_of_rows_is_held_as_given() -> None:
