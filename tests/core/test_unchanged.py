@@ -11,11 +11,11 @@ import core.unchanged as unchanged_module
 from core.unchanged import (
     ThisRow,
     Unchanged,
-    UnchangedBuilder,
     UnchangedSet,
     from_micros,
     to_micros,
 )
+from core.unchanged_builder import UnchangedBuilder
 
 T = datetime(2024, 5, 1, 10, 0, 0, 123456, tzinfo=UTC)
 
