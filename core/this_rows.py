@@ -164,14 +164,18 @@ class ThisRows:
         at, end = 0, len(keys)
         with self.this.engine.connect() as conn:
             rows = conn.execution_options(yield_per=2000).execute(statement.order_by(shape.pk))
-            for raw in rows:
-                key = raw[0]
-                if type(key) is not int:  # SQLite lets a key column hold text: never ours
-                    continue
-                while at < end and keys[at] < key:
-                    at += 1
-                if at == end:
-                    break
-                if keys[at] == key:
-                    yield key, shape.row(raw)
-            rows.close()
+            try:
+                for raw in rows:
+                    key = raw[0]
+                    if type(key) is not int:  # SQLite lets a key column hold text: never ours
+                        continue
+                    while at < end and keys[at] < key:
+                        at += 1
+                    if at == end:
+                        break
+                    if keys[at] == key:
+                        yield key, shape.row(raw)
+            finally:
+                # Also when the caller stops early (`any(...)`): PostgreSQL's server-side
+                # cursor must close before its connection goes back to the pool.
+                rows.close()

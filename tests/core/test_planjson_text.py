@@ -5,9 +5,11 @@ lean THIS reader of unchanged rows (core/this_rows.py) reads what the typed reco
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import sqlite3
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -195,6 +197,23 @@ def test_on_every_engine_the_reader_reads_what_the_records_say(dbs: Databases) -
     assert any(row.parent for row in plan.unchanged)
     assert_reader_agrees(pair.this)
     assert_same_document(plan)
+
+
+def test_a_scan_left_early_closes_its_cursor(dbs: Databases) -> None:
+    """A caller may stop reading unchanged rows early (`any(...)`): the scan's cursor
+    (server-side on PostgreSQL) is closed then, not left for the collector to find."""
+    pair = dbs.pair(_this_rows(), _other_rows())
+    reader = ThisRows(pair.this)
+    with pair.this.engine.connect() as conn:
+        keys = sorted(k for (k,) in conn.exec_driver_sql("SELECT id FROM person"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rows = reader.scan("person", keys)
+        assert next(rows)[0] == keys[0]
+        rows.close()
+        pair.this.engine.dispose()
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
 
 
 def _raw(path: str, *statements: str) -> None:
