@@ -57,10 +57,15 @@ def _commit(pair: tuple[str, str], policy: str, *extra: str) -> int:
 
 
 LOOP = "def sync_resolve(vector):\n    while True:\n        pass\n"
-SLEEP = "import time\n\ndef sync_resolve(vector):\n    while True:\n        time.sleep(60)\n"
+# Blocked in a system call that never returns (a read of a pipe nobody writes to): only
+# the signal the time limit sends can end it.
+BLOCKED = (
+    "import os\n\ndef sync_resolve(vector):\n"
+    "    read_end, _write_end = os.pipe()\n    os.read(read_end, 1)\n"
+)
 
 
-@pytest.mark.parametrize("body", [LOOP, SLEEP], ids=["loop", "sleep"])
+@pytest.mark.parametrize("body", [LOOP, BLOCKED], ids=["loop", "blocked"])
 def test_a_looping_hook_is_stopped_naming_the_vector(
     pair, tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str
 ) -> None:
