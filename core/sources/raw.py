@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from core.identity import canonical_uuid
 from core.records import Record
@@ -29,6 +29,23 @@ from core.sources.exchange import RecordMaker, text_of, uuid_list
 # What a raw reading of one cell gives: nothing to record, or "type the record to know".
 IGNORED = object()
 UNSURE = object()
+
+
+def take_cell(
+    found: object, values: dict[str, Any] | None, master: Any
+) -> tuple[dict[str, Any] | None, Any]:
+    """One cell's answer from `RawReader.data` / `.reference` put into a raw record's
+    (values, master): UNSURE leaves no values (the record is read typed), IGNORED
+    changes nothing, ("", uuid) is the master's link, (column, value) a field."""
+    if found is UNSURE:
+        return None, master
+    if found is IGNORED or values is None:
+        return values, master
+    column, value = cast(tuple[str, Any], found)
+    if column:
+        values[column] = value
+        return values, master
+    return values, value
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
 from core.identity import canonical_uuid
 from core.progress import Progress
@@ -20,7 +20,7 @@ from core.schema import Resource, Schema
 from core.sources.errors import SourceError
 from core.sources.exchange import FileSource, RecordMaker
 from core.sources.multi import content_digest
-from core.sources.raw import IGNORED, UNSURE, RawReader, RawRecord
+from core.sources.raw import UNSURE, RawReader, RawRecord, take_cell
 
 _META = ("uuid", "modified_on", "created_on", "deleted", "mci")
 
@@ -188,14 +188,8 @@ class S3JsonFile(FileSource):
                 if key.startswith("$k_")
                 else (_raw_data(reader, res, key, value))
             )
-            if found is UNSURE:
-                values = None  # read on: every name is looked up, for the warnings
-            elif found is not IGNORED and values is not None:
-                column, cell = cast(tuple[str, Any], found)
-                if column:
-                    values[column] = cell
-                else:
-                    master = cell
+            # UNSURE empties values; reading on looks every name up, for the warnings.
+            values, master = take_cell(found, values, master)
         uuid = canonical_uuid(raw_uuid) if isinstance(raw_uuid, str) else None
         meta = tuple(_scalar(item.get("@" + name)) for name in _META[1:])
         unusual = (

@@ -14,7 +14,7 @@ import marshal
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -24,7 +24,7 @@ from core.records import Problem, Record
 from core.schema import Resource, Schema
 from core.sources.errors import SourceError
 from core.sources.exchange import FileSource, RecordMaker, decode_value
-from core.sources.raw import IGNORED, UNSURE, RawReader, RawRecord
+from core.sources.raw import UNSURE, RawReader, RawRecord, take_cell
 
 _PROLOG_BYTES = 65536
 # "<!DOCTYPE" as it appears in UTF-8/ASCII and both UTF-16 byte orders.
@@ -249,14 +249,8 @@ def _raw(maker: RecordMaker, reader: RawReader, read: _Read) -> RawRecord:
             found = reader.data(res, field, decode_value(first), False)
         else:
             found = reader.data(res, field, second, True)
-        if found is UNSURE:
-            values = None  # read on: every name is looked up, for the warnings
-        elif found is not IGNORED and values is not None:
-            column, value = cast(tuple[str, Any], found)
-            if column:
-                values[column] = value
-            else:
-                master = value
+        # UNSURE empties values; reading on looks every name up, for the warnings.
+        values, master = take_cell(found, values, master)
     uuid = canonical_uuid(read.meta[0])
     # marshal's version 2 writes equal content as equal bytes (no shared references)
     content = (read.meta[1:], read.named, read.cells, master_name, read.master_uuid)
